@@ -1,0 +1,479 @@
+"""Row stream -> catalog values, by the printed templates.
+
+The stream (see `etl.document`) is first grouped into items: a label followed by the value cells printed after it
+(in the same table row, or, for one-cell-per-line text, on the following lines). A small state machine then walks
+the items: anchors (第二十条第（一）项, 申请人情况, 行政复议 …, 统计指标) select which template reads the next rows,
+and each template turns a matched row label plus its values into `Value`s. Every numeric cell of a recognised
+table becomes a `Cell`, mapped or not.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cache
+
+from etl.catalog import metrics
+from etl.document import Row
+from etl.labels import LabelIndex
+from etl.model import APPLICANTS, Cell, Issue, Source, Value
+from etl.normalize import Number, bare_key, core_key, label_key, parse_cell_number, to_unit
+from etl.templates import (
+    APPLICANT_LABELS,
+    SEC2_COLS,
+    SEC2_DEFAULT_COLS,
+    SEC2_ROWS,
+    SEC2_TELLS,
+    SEC3_ROWS,
+    SEC4_COLS,
+    STAT_HEADER_WORDS,
+    STAT_ROWS,
+    STAT_TELLS_2014,
+    STAT_TELLS_LOCAL,
+    UNIT_WORDS,
+)
+
+
+@dataclass(slots=True)
+class Item:
+    labels: list[str]
+    values: list[str]  # printed value cells, in visual order
+    row: Row
+    cells: list[str] = field(default_factory=list)  # the whole printed row (tables), for positional headers
+
+    @property
+    def label(self) -> str:
+        return self.labels[-1] if self.labels else ""
+
+
+@dataclass(slots=True)
+class Mapped:
+    values: list[Value] = field(default_factory=list)
+    cells: list[Cell] = field(default_factory=list)
+    issues: list[Issue] = field(default_factory=list)
+    section_formats: dict[str, str] = field(default_factory=dict)
+    stat_format: str | None = None
+
+
+_HEADING = re.compile(r"^[一二三四五六七八九十]+[、.．]")
+_HEADING_WORDS = ("情况", "概述", "问题", "事项", "统计表", "附件", "总体")
+_VALUE_LINE_MAX = 24
+
+
+def _is_value_text(text: str) -> bool:
+    return len(text) <= _VALUE_LINE_MAX and parse_cell_number(text) != "text" and text.strip() != ""
+
+
+def build_items(rows: list[Row]) -> list[Item]:
+    items: list[Item] = []
+    for row in rows:
+        if row.table is None:
+            text = row.cells[0]
+            if items and items[-1].row.table is None and _is_value_text(text):
+                items[-1].values.append(text)
+                continue
+            items.append(Item([text], [], row))
+            continue
+        labels: list[str] = []
+        values: list[str] = []
+        for cell in row.cells:
+            if not values and cell and parse_cell_number(cell) == "text" and cell not in UNIT_WORDS:
+                labels.append(cell)
+            elif labels or values or cell:
+                values.append(cell)
+        items.append(Item(labels, values, row, list(row.cells)))
+    return items
+
+
+# --- label indexes --------------------------------------------------------------------------------------
+
+
+@cache
+def _sec3_index() -> LabelIndex[int]:
+    return LabelIndex((i, labels) for i, (_, labels) in enumerate(SEC3_ROWS))
+
+
+@cache
+def _stat_index() -> LabelIndex[int]:
+    return LabelIndex((i, labels) for i, (_, _, labels) in enumerate(STAT_ROWS))
+
+
+_SEC2_ROW_KEYS = {label_key(k): v for k, v in SEC2_ROWS.items()}
+_SEC2_COL_KEYS = {label_key(k): v for k, v in SEC2_COLS.items()}
+
+
+def _sec2_row(label: str) -> str | None:
+    key = label_key(label)
+    for k in (key, core_key(key), bare_key(key)):
+        if k in _SEC2_ROW_KEYS:
+            return _SEC2_ROW_KEYS[k]
+    return None
+
+
+def _sec2_col(label: str) -> str | None:
+    key = label_key(label)
+    for k in (key, core_key(key), bare_key(key)):
+        if k in _SEC2_COL_KEYS:
+            return _SEC2_COL_KEYS[k]
+    return None
+
+
+def _has(key: str, *words: str) -> bool:
+    return any(label_key(w) in key for w in words)
+
+
+# --- the walker -----------------------------------------------------------------------------------------
+
+
+class _Mapper:
+    def __init__(self, items: list[Item], report_year: int | None) -> None:
+        self.items = items
+        self.year = report_year
+        self.out = Mapped()
+        self.section: str | None = None
+        self.ctx: str | None = None
+        self.keys: dict[tuple[str, str | None, str], int] = {}
+        # section 二
+        self.sec2_cols: list[tuple[str, str]] = []  # (suffix, printed header)
+        self.sec2_tells: set[str] = set()
+        # section 三
+        self.sec3_started = False
+        self.sec3_last: str | None = None
+        # section 四
+        self.sec4_buf: list[str] = []
+        # statistical tables
+        self.stat_group: str | None = None
+        self.stat_cols: list[tuple[int, str, str]] = []  # (position, period, printed header)
+        self.stat_unit_col: int | None = None
+        self.stat_width = 0
+        self.stat_table: int | None = None
+        self.stat_tells: set[str] = set()
+        self.stat_seen = False
+        self.sec2_seen = False
+        self.items_page: int | None = None
+
+    # -- emission
+    def emit(self, metric: str, applicant: str | None, period: str, text: str, row: str, column: str | None,
+             unit_hint: str | None = None) -> None:
+        m = metrics().get(metric)
+        if m is None:
+            self.cell(text, row, column, None)
+            return
+        parsed = parse_cell_number(text)
+        if parsed == "text":
+            self.out.issues.append(Issue("cell.unreadable", "warning", f"cell {text!r} under {row!r} / {column!r} is not a number", applicant))
+            self.cell(text, row, column, None)
+            return
+        value = None
+        approximate = False
+        if isinstance(parsed, Number):
+            if parsed.unit is None and unit_hint in ("元", "万元"):
+                parsed = Number(parsed.value, unit_hint, parsed.approximate)
+            value = to_unit(parsed, m.unit)
+            approximate = parsed.approximate
+        key = (metric, applicant, period)
+        cell = Cell(self.section, row, column, text, value, metric, applicant, period, self.items_page)  # type: ignore[arg-type]
+        self.out.cells.append(cell)
+        v = Value(metric, applicant, period, value, m.unit, approximate,  # type: ignore[arg-type]
+                  Source("table", self.section, row, column, text, self.items_page))
+        if key in self.keys:
+            i = self.keys[key]
+            old = self.out.values[i]
+            if old.value is None and value is not None:
+                self.out.values[i] = v
+            elif value is not None and old.value != value:
+                self.out.issues.append(Issue("duplicate", "warning",
+                                             f"{metric} printed twice: {old.value} ({old.source.row}) and {value} ({row}); first kept",
+                                             applicant, {"values": [old.value, value]}))
+            return
+        self.keys[key] = len(self.out.values)
+        self.out.values.append(v)
+
+    def cell(self, text: str, row: str | None, column: str | None, metric: str | None) -> None:
+        parsed = parse_cell_number(text)
+        if isinstance(parsed, Number):
+            self.out.cells.append(Cell(self.section, row, column, text, parsed.value, metric, page=self.items_page))
+
+    # -- main loop
+    def run(self) -> Mapped:
+        for item in self.items:
+            self.items_page = item.row.page
+            self.step(item)
+        self.finish_sec4()
+        return self.out
+
+    def step(self, item: Item) -> None:
+        key = label_key(item.label) if item.labels else ""
+        # headings (prose lines) give provenance and close templates that are still open
+        if item.row.table is None and not item.values and self._is_heading(item.label):
+            if self.ctx == "sec4" and not _has(key, "行政复议", "行政诉讼"):
+                self.finish_sec4()
+            if self.ctx not in ("sec3",) or _has(key, "行政复议"):
+                self.section = item.label
+        if self.ctx == "stat" and item.row.table != self.stat_table and item.row.table is not None:
+            if not self._stat_match(item):
+                self.ctx = None
+        elif self.ctx == "stat" and item.row.table is None:
+            self.ctx = None
+        # anchors
+        if self.ctx != "stat":
+            if _has(key, "第二十条第") or key == "信息内容":
+                self.enter_sec2(key)
+                return
+            if self.ctx != "sec3" and (_has(key, "申请人情况", "本列数据的勾稽关系") or self._sec3_new(item)):
+                self.enter("sec3")
+            elif self.ctx != "sec4" and (key == "行政复议" or (_has(key, "行政复议") and _has(key, "行政诉讼") and not item.values)):
+                self.enter("sec4")
+                return
+            elif self.ctx not in ("sec2", "sec3", "sec4") and self._stat_anchor(item, key):
+                self.enter_stat(item)
+                if any(_has(label_key(c), *STAT_HEADER_WORDS) for c in item.labels):
+                    return
+        handler = {"sec2": self.on_sec2, "sec3": self.on_sec3, "sec4": self.on_sec4, "stat": self.on_stat}.get(self.ctx or "")
+        if handler:
+            handler(item)
+
+    def _is_heading(self, text: str) -> bool:
+        return len(text) <= 60 and (
+            (_HEADING.match(text) is not None and any(w in text for w in _HEADING_WORDS)) or ("统计表" in text and len(text) <= 60)
+        )
+
+    def enter(self, ctx: str) -> None:
+        if self.ctx == "sec4" and ctx != "sec4":
+            self.finish_sec4()
+        self.ctx = ctx
+        if ctx == "sec3":
+            self.sec3_started = False
+            self.sec3_last = None
+        if ctx == "sec4":
+            self.sec4_buf = []
+
+    # -- section 二
+    def enter_sec2(self, key: str) -> None:
+        if self.ctx != "sec2":
+            self.enter("sec2")
+        self.sec2_cols = []
+        if _has(key, "第二十条第(九)项"):
+            self.sec2_tells.add("2019")
+
+    def on_sec2(self, item: Item) -> None:
+        prefix = _sec2_row(item.label) if item.labels else None
+        if prefix is None:
+            for label in item.labels:
+                col = _sec2_col(label)
+                if col:
+                    self.sec2_cols.append((col, label))
+                    for fmt, tells in SEC2_TELLS.items():
+                        if any(label_key(t) == bare_key(label_key(label)) or label_key(t) == label_key(label) for t in tells):
+                            self.sec2_tells.add(fmt)
+                elif label_key(label) == "信息内容":
+                    self.sec2_cols = []
+            if not item.labels or not self.sec2_cols:
+                for v in item.values:
+                    self.cell(v, item.label or None, None, None)
+            return
+        values = [v for v in item.values if v != ""] if len(item.values) > len(self.sec2_cols) else item.values
+        cols = [c for c, _ in self.sec2_cols]
+        heads = [h for _, h in self.sec2_cols]
+        fmt = self.sec2_format()
+        default = SEC2_DEFAULT_COLS.get(fmt, {}).get(prefix)
+        if len(cols) != len(values) or any(f"{prefix}.{c}" not in metrics() for c in cols):
+            if default and len(default) == len(values):
+                cols, heads = list(default), list(default)
+            else:
+                self.out.issues.append(Issue("sec2.columns", "warning",
+                                             f"{item.label}: {len(values)} values for columns {cols or '(none)'}"))
+                for v in values:
+                    self.cell(v, item.label, None, None)
+                return
+        unit_hint = None
+        self.sec2_seen = True
+        for c, h, v in zip(cols, heads, values):
+            if c == "amount":
+                unit_hint = "万元" if "万元" in h else ("元" if "元" in h else None)
+                if unit_hint is None and isinstance(parse_cell_number(v), Number) and parse_cell_number(v).unit is None:  # type: ignore[union-attr]
+                    unit_hint = "万元"
+            self.emit(f"{prefix}.{c}", None, "year", v, item.label, h, unit_hint)
+
+    def sec2_format(self) -> str:
+        if "2021" in self.sec2_tells and "2019" not in self.sec2_tells:
+            return "2021"
+        if "2019" in self.sec2_tells and "2021" not in self.sec2_tells:
+            return "2019"
+        return "2021" if (self.year or 0) >= 2021 else "2019"
+
+    # -- section 三
+    def _sec3_new(self, item: Item) -> bool:
+        if not item.labels:
+            return False
+        found = _sec3_index().match(item.label)
+        return bool(found) and SEC3_ROWS[found[0].payload][0] == "requests.new"
+
+    def on_sec3(self, item: Item) -> None:
+        entry = None
+        for label in reversed(item.labels):
+            found = _sec3_index().match(label)
+            if found:
+                entry = found[0]
+                break
+        if entry is None:
+            if item.values and self.sec3_started:
+                self.out.issues.append(Issue("sec3.row", "warning", f"unknown row {item.label!r} in section 三"))
+                for v, a in zip(item.values, APPLICANT_LABELS):
+                    self.cell(v, item.label or None, a, None)
+            return
+        metric, _ = SEC3_ROWS[entry.payload]
+        core = core_key(entry.key)
+        if metric == "requests.new":
+            self.sec3_started = True
+        elif not self.sec3_started:
+            return  # header words (其他, 总计) before the first data row
+        if core == "其他" and self.sec3_last != "requests.result.other_unpaid_fee":
+            return
+        if metric == "requests.result.other" and not item.values:
+            self.sec3_last = metric
+            return  # the 2021 group heading over three sub-rows
+        if metric is None:
+            return
+        self.sec3_last = metric
+        if metric in ("requests.result.other_no_correction", "requests.result.other_unpaid_fee", "requests.result.other_misc"):
+            self.out.section_formats["三"] = "2021"
+        elif metric == "requests.result.other":
+            self.out.section_formats.setdefault("三", "2019")
+        values = item.values
+        if len(values) != len(APPLICANTS):
+            self.out.issues.append(Issue("sec3.columns", "error",
+                                         f"{item.label}: {len(values)} values printed, 7 expected"))
+            for v in values:
+                self.cell(v, item.label, None, None)
+            return
+        for applicant, head, v in zip(APPLICANTS, APPLICANT_LABELS, values):
+            self.emit(metric, applicant, "year", v, item.label, head)
+        if metric == "requests.carried_forward":
+            self.out.section_formats.setdefault("三", "2019" if self.year and self.year < 2021 else "2021")
+            self.ctx = None
+
+    # -- section 四
+    def on_sec4(self, item: Item) -> None:
+        self.sec4_buf.extend(v for v in item.values if v != "" or item.row.table is not None)
+        if len([v for v in self.sec4_buf]) >= len(SEC4_COLS):
+            self.finish_sec4()
+
+    def finish_sec4(self) -> None:
+        if self.ctx != "sec4":
+            return
+        self.ctx = None
+        buf, self.sec4_buf = self.sec4_buf, []
+        if not buf:
+            return
+        if len(buf) != len(SEC4_COLS):
+            self.out.issues.append(Issue("sec4.columns", "error", f"section 四: {len(buf)} values printed, 15 expected"))
+            for v in buf:
+                self.cell(v, None, None, None)
+            return
+        for (metric, column), v in zip(SEC4_COLS, buf):
+            self.emit(metric, None, "year", v, "行政复议、行政诉讼", column)
+        self.out.section_formats.setdefault("四", "2021" if (self.year or 0) >= 2021 else "2019")
+
+    # -- statistical tables (2014 national, local)
+    def _stat_match(self, item: Item) -> int | None:
+        if not item.labels:
+            return None
+        found = _stat_index().match(item.label)
+        if not found:
+            return None
+        same = [e for e in found if STAT_ROWS[e.payload][0] == self.stat_group]
+        if same:
+            return same[0].payload
+        other = [e for e in found if not e.sub_row]
+        if not other:
+            return None
+        groups = {STAT_ROWS[e.payload][0] for e in other}
+        return other[0].payload if len(groups) == 1 else None
+
+    def _stat_anchor(self, item: Item, key: str) -> bool:
+        if item.row.table is None:
+            return False
+        if any(_has(label_key(c), *STAT_HEADER_WORDS) for c in item.labels):
+            return True
+        return bool(item.values) and self._stat_match(item) is not None
+
+    def enter_stat(self, item: Item) -> None:
+        self.enter("stat")
+        self.stat_table = item.row.table
+        self.stat_group = None
+        if any(_has(label_key(c), *STAT_HEADER_WORDS) for c in item.labels):
+            self.stat_cols = []
+            self.stat_unit_col = None
+            self.stat_width = len(item.cells)
+            for i, c in enumerate(item.cells):
+                k = label_key(c)
+                if i == 0 or not k:
+                    continue
+                if k in ("单位", "计量单位") or k.endswith("单位"):
+                    self.stat_unit_col = i
+                elif "代码" in k:
+                    continue
+                else:
+                    period = "year"
+                    if ("累计" in k and "年度累计" not in k and "本年累计" not in k) or k == "历年":
+                        period = "cumulative"
+                    elif "上年" in k or (self.year and k.startswith(f"{self.year - 1}年")):
+                        period = "prior_year"
+                    self.stat_cols.append((i, period, c))
+                    if "累计" in k and period == "cumulative":
+                        self.stat_tells.add("local")
+
+    def on_stat(self, item: Item) -> None:
+        self.stat_table = item.row.table
+        for label in item.labels:
+            k = label_key(label)
+            for t in STAT_TELLS_2014:
+                if label_key(t) in k:
+                    self.stat_tells.add("2014")
+            for t in STAT_TELLS_LOCAL:
+                if label_key(t) in k:
+                    self.stat_tells.add("local")
+        idx = self._stat_match(item)
+        unit = None
+        if self.stat_cols and len(item.cells) == self.stat_width:
+            picked = [(item.cells[i], period, head) for i, period, head in self.stat_cols]
+            if self.stat_unit_col is not None:
+                unit = item.cells[self.stat_unit_col]
+        else:
+            vals = list(item.values)
+            if vals and vals[0] in UNIT_WORDS:
+                unit = vals.pop(0)
+            cols = self.stat_cols or [(0, "year", "统计数")]
+            picked = [(v, period, head) for v, (_, period, head) in zip(vals, cols)]
+            for v in vals[len(cols):]:
+                self.cell(v, item.label, None, None)
+        if idx is None:
+            for text, _, head in picked:
+                self.cell(text, item.label or None, head, None)
+            return
+        group, metric, _ = STAT_ROWS[idx]
+        self.stat_group = group
+        self.stat_seen = True
+        for text, period, head in picked:
+            if metric is None:
+                self.cell(text, item.label, head, None)
+            else:
+                self.emit(metric, None, period, text, item.label, head, unit if unit in ("元", "万元") else None)
+
+    def stat_format(self) -> str | None:
+        if "2014" in self.stat_tells and (self.year or 2014) >= 2014:
+            return "2014"
+        if "local" in self.stat_tells or (self.year and self.year < 2014):
+            return "local"
+        return "2014"
+
+
+def map_rows(rows: list[Row], report_year: int | None) -> Mapped:
+    m = _Mapper(build_items(rows), report_year)
+    out = m.run()
+    if m.sec2_seen:
+        out.section_formats["二"] = m.sec2_format()
+    if m.stat_seen:
+        out.stat_format = m.stat_format()
+    return out

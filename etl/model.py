@@ -1,0 +1,144 @@
+"""Typed records produced by the parser. Everything downstream (CLI JSON, warehouse) is built from these."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+SourceKind = Literal["table", "text"]
+Period = Literal["year", "cumulative", "prior_year"]
+Severity = Literal["error", "warning", "info"]
+
+APPLICANTS: tuple[str, ...] = (
+    "natural_person",
+    "commercial_enterprise",
+    "research_institution",
+    "social_welfare_org",
+    "legal_service_org",
+    "other_org",
+    "total",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """Where a number was printed."""
+
+    kind: SourceKind
+    section: str | None
+    row: str | None
+    column: str | None
+    text: str
+    page: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Value:
+    """One printed figure mapped to a catalog metric."""
+
+    metric: str
+    applicant: str | None
+    period: Period
+    value: float | int | None
+    unit: str
+    approximate: bool
+    source: Source
+
+    @property
+    def key(self) -> tuple[str, str | None, str]:
+        return (self.metric, self.applicant, self.period)
+
+
+@dataclass(frozen=True, slots=True)
+class Cell:
+    """Every printed numeric cell of a table, mapped or not (the raw cell table)."""
+
+    section: str | None
+    row: str | None
+    column: str | None
+    text: str
+    value: float | int | None
+    metric: str | None = None
+    applicant: str | None = None
+    period: Period | None = None
+    page: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Issue:
+    check: str
+    severity: Severity
+    message: str
+    applicant: str | None = None
+    details: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Region:
+    province: str | None
+    city: str | None
+    county: str | None
+    code: str | None
+
+
+@dataclass(slots=True)
+class ReportMeta:
+    title: str | None = None
+    agency: str | None = None
+    region: Region | None = None
+    report_year: int | None = None
+    published_at: str | None = None  # ISO date
+    format: str | None = None  # "2021" | "2019" | "2014" | "local" | "narrative" | "hybrid"
+    section_formats: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class ParseResult:
+    input: str
+    ok: bool
+    error: str | None = None
+    report: ReportMeta | None = None
+    values: list[Value] = field(default_factory=list)
+    cells: list[Cell] = field(default_factory=list)
+    issues: list[Issue] = field(default_factory=list)
+    decoding: str | None = None  # how the bytes were decoded, e.g. "meta:gb18030" or "sniff:utf-8"
+
+    @property
+    def unmapped(self) -> list[Cell]:
+        return [c for c in self.cells if c.metric is None]
+
+    def to_contract(self) -> dict[str, Any]:
+        """The `ogi parse --json` object (see ../shared/spec/README.md)."""
+        report = None
+        if self.report is not None:
+            report = asdict(self.report)
+        return {
+            "input": self.input,
+            "ok": self.ok,
+            "error": self.error,
+            "report": report,
+            "values": [asdict(v) for v in self.values],
+            "unmapped": [
+                {"section": c.section, "row": c.row, "column": c.column, "text": c.text}
+                for c in self.unmapped
+            ],
+            "issues": [
+                {k: v for k, v in asdict(i).items() if k != "details" or v is not None}
+                for i in self.issues
+            ],
+        }
+
+
+class ParseError(Exception):
+    """A document that cannot be read; the message is the user-facing reason."""
+
+
+@dataclass(frozen=True, slots=True)
+class Hints:
+    """What the crawl knows about a page besides its bytes (site config and list page)."""
+
+    site: str | None = None
+    agency: str | None = None  # the site's own agency full name, if the site belongs to one body
+    region: str | None = None  # e.g. "浙江省衢州市": completes short names such as 市商务局
+    title: str | None = None  # anchor text on the list page
+    published_at: str | None = None  # date printed on the list page, ISO

@@ -1,0 +1,127 @@
+"""Headline figures from the report's sentences (narrative-only reports, and cross-checks of tables).
+
+Each rule reads one clause (split at ，；。) so that a number is tied to the words next to it. Look-alikes are
+guarded: a service hall's `共受理申请52180件` is not an information request, and figures of a `其中` sub-count
+lose to a total of the same kind.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from etl.catalog import metrics
+from etl.model import Source, Value
+
+_CLAUSE = re.compile(r"[，,；;。！!？?\n]")
+_SENTENCE = re.compile(r"[。；;！!？?\n]")
+_NUM = r"(\d[\d,]*(?:\.\d+)?)\s*(余|多)?"
+
+# Clauses about something else than information requests.
+_NOT_OGI_REQUEST = re.compile(r"行政服务中心|政务服务|审批|办件|信访|12345|热线|来信|来访|咨询|投诉|举报|复议|诉讼")
+_ZERO = r"(?:未|没有|无|尚未|暂无|未曾)"
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    metric: str
+    pattern: re.Pattern[str]
+    zero: bool = False  # the pattern states zero; no number group
+    needs: re.Pattern[str] | None = None  # the sentence (or heading) must also match this
+    reject: re.Pattern[str] | None = None  # the clause must not match this
+
+
+def _r(p: str) -> re.Pattern[str]:
+    return re.compile(p)
+
+
+_OGI = _r(r"信息公开|依申请|公开申请")
+RULES: tuple[Rule, ...] = (
+    Rule("active.total", _r(r"(?:主动公开|公开发布|主动发布|公布)(?:各类|政府|政务)*信息(?:共计|总数|总计|共|数为|数|达到|达)?(?:为|有)?" + _NUM + "条"),
+         reject=_r(r"规范性文件|依申请|不予公开|占")),
+    Rule("active.total", _r(r"(?:共|累计)?(?:发布|公开)(?:各类)?(?:政府|政务)?信息(?:共计|共)?" + _NUM + "条"),
+         reject=_r(r"规范性文件|依申请|不予公开|占|网站.{0,6}信息\d")),
+    Rule("active.normative_doc.published", _r(r"主动公开(?:行政)?规范性文件(?:共)?" + _NUM + "[条件份]")),
+    Rule("active.normative_doc.issued", _r(r"制发(?:行政)?规范性文件(?:共)?" + _NUM + "[件份条]")),
+    Rule("requests.received", _r(r"(?:共|累计)?(?:受理|收到|接到|办理)(?:了)?(?:各类|群众|公民)?(?:政府信息公开|依申请公开|信息公开)(?:的)?申请(?:共计|共|总数|数)?(?:为)?" + _NUM + "[件个条份]"),
+         reject=_NOT_OGI_REQUEST),
+    Rule("requests.received", _r(r"(?:共|累计)?(?:受理|收到|接到)(?:了)?" + _NUM + "[件个条份](?:政府信息公开|依申请公开|信息公开)(?:的)?申请"),
+         reject=_NOT_OGI_REQUEST),
+    Rule("requests.received", _r(_ZERO + r"(?:收到|接到|受理|发生)[^，,。；;]{0,24}?(?:申请|依申请公开)"), zero=True,
+         reject=_NOT_OGI_REQUEST, needs=_r(r"申请")),
+    Rule("requests.received", _r(_ZERO + r"(?:发生|产生)?依申请公开(?:政府信息)?(?:的)?(?:情况|事项|申请)?"), zero=True,
+         reject=_NOT_OGI_REQUEST),
+    Rule("review.total", _r(r"行政复议(?:案件|申请)?(?:共)?" + _NUM + "[件起宗]"), needs=_OGI),
+    Rule("review.total", _r(_ZERO + r"[^，,。；;]{0,20}?行政复议"), zero=True, needs=_r(r"信息公开|复议")),
+    Rule("litigation.total", _r(r"行政诉讼(?:案件)?(?:共)?" + _NUM + "[件起宗]"), needs=_OGI),
+    Rule("litigation.total", _r(_ZERO + r"[^，,。；;]{0,30}?行政诉讼"), zero=True, needs=_r(r"信息公开|诉讼")),
+    Rule("training.sessions", _r(r"(?:开展|举办|组织|召开)[^，,。；;]{0,12}?培训(?:学习|班|会)?(?:活动)?(?:共)?" + _NUM + "(?:次|期|场)")),
+    Rule("training.trainees", _r(r"(?:共|累计)?培训(?:人员|干部|工作人员)?(?:共)?" + _NUM + "(?:人次|人)")),
+    Rule("training.meetings", _r(r"召开[^，,。；;]{0,16}?(?:工作会议|专题会议|工作会|专题会)(?:共)?" + _NUM + "次")),
+)
+_FEE_ZERO = _r(r"(?:不收取|未收取|没有收取|无收取|未产生|无|没有)[^，,。；;]{0,12}?(?:任何)?(?:服务)?(?:收费|费用|信息处理费)")
+_FEE_NUM = _r(r"收取[^，,。；;]{0,16}?(?:信息处理费|费用)(?:共计|共)?" + r"(\d[\d,]*(?:\.\d+)?)\s*(万元|元)")
+
+
+def _number(text: str) -> float | int:
+    raw = text.replace(",", "")
+    return float(raw) if "." in raw else int(raw)
+
+
+def extract(lines: list[tuple[str, str | None]], report_year: int | None) -> list[Value]:
+    """Values from prose. `lines` are (text, heading) pairs; the first value per metric wins, except that a
+    value qualified as a total (全年/共/累计) beats an earlier unqualified one of the same metric."""
+    found: dict[str, tuple[int, Value]] = {}
+    fee_metric = "info_fees.collected" if (report_year or 0) >= 2021 else "fees.request_fees"
+    for text, heading in lines:
+        text = unicodedata.normalize("NFKC", text)
+        if len(text) < 6:
+            continue
+        for sentence in _SENTENCE.split(text):
+            context = sentence + " " + (heading or "")
+            for clause in _CLAUSE.split(sentence):
+                if not clause:
+                    continue
+                for rule in RULES:
+                    if rule.needs is not None and not rule.needs.search(context):
+                        continue
+                    if rule.reject is not None and rule.reject.search(clause):
+                        continue
+                    m = rule.pattern.search(clause)
+                    if not m:
+                        continue
+                    if rule.zero:
+                        if re.search(r"\d", m.group(0)):
+                            continue
+                        value: float | int = 0
+                        approx = False
+                    else:
+                        value = _number(m.group(1))
+                        approx = bool(m.group(2))
+                    rank = 0 if re.search(r"全年|共|累计|总数|总计|全区|全市|全县|本年度?", clause) and not clause.lstrip().startswith("其中") else 1
+                    if clause.lstrip().startswith("其中"):
+                        rank = 2
+                    _keep(found, rule.metric, rank, value, approx, clause, heading)
+                m = _FEE_NUM.search(clause)
+                if m and _OGI.search(context) or (m and "信息处理费" in clause):
+                    v = _number(m.group(1))
+                    unit = m.group(2)
+                    target = metrics()[fee_metric].unit
+                    if unit == "元" and target == "万元":
+                        v = round(v / 10000, 6)
+                    elif unit == "万元" and target == "元":
+                        v = round(v * 10000, 2)
+                    _keep(found, fee_metric, 0, v, False, clause, heading)
+                elif _FEE_ZERO.search(clause) and re.search(r"收费|费用|处理费", clause):
+                    _keep(found, fee_metric, 1, 0, False, clause, heading)
+    return [v for _, v in found.values()]
+
+
+def _keep(found: dict[str, tuple[int, Value]], metric: str, rank: int, value: float | int, approx: bool,
+          clause: str, heading: str | None) -> None:
+    if metric in found and found[metric][0] <= rank:
+        return
+    unit = metrics()[metric].unit
+    found[metric] = (rank, Value(metric, None, "year", value, unit, approx,
+                                 Source("text", heading, None, None, clause.strip(), None)))

@@ -1,0 +1,143 @@
+"""Text normalisation: traditional -> simplified, pinyin artifacts, full-width forms, label keys, numbers."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import cache
+
+import opencc
+
+# Characters common in these reports that only exist in traditional script.
+_TRAD_ONLY = set(
+    "國會這個們說時來對與開關資數應於書長門問間條經處發務體機構訊報請辦統計實際產點覆復網絡"
+    "據麼區縣鄉級單類項範規檔製場總審議權責證傳媒訪談聞舉聯員務購採複訴駁糾維護決辦結諮詢"
+)
+_PINYIN = re.compile(
+    r"(?<=[\u3400-\u9fff])\((?=[a-zü]*[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿ])[a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ]{1,7}\)"
+)
+_WS = re.compile(r"\s+")
+# zero-width and other invisible characters seen in CMS output
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
+
+
+@cache
+def _t2s() -> opencc.OpenCC:
+    return opencc.OpenCC("t2s")
+
+
+def is_traditional(text: str, threshold: int = 8) -> bool:
+    """True when the text is written in traditional characters (a mirror or a Taiwan-style copy)."""
+    n = 0
+    for ch in text:
+        if ch in _TRAD_ONLY:
+            n += 1
+            if n >= threshold:
+                return True
+    return False
+
+
+def strip_pinyin(text: str) -> str:
+    """Remove pinyin that mirrors inject after characters: 機(jī)關(guān) -> 機關."""
+    return _PINYIN.sub("", text)
+
+
+def to_simplified(text: str) -> str:
+    return _t2s().convert(text)
+
+
+def normalize_text(text: str) -> tuple[str, list[str]]:
+    """Whole-document normalisation. Returns the text and the list of steps applied (for provenance)."""
+    steps = []
+    text = text.translate(_INVISIBLE).replace("\u00a0", " ").replace("\u3000", " ")
+    stripped = strip_pinyin(text)
+    if stripped != text:
+        steps.append("pinyin")
+        text = stripped
+    if is_traditional(text):
+        steps.append("t2s")
+        text = to_simplified(text)
+    return text, steps
+
+
+def clean(s: str) -> str:
+    """Collapse whitespace (labels printed with spaces or line breaks inside)."""
+    return " ".join(s.split())
+
+
+# --- label keys -----------------------------------------------------------------------------------
+
+_KEY_MAP = str.maketrans(
+    {
+        "（": "(", "）": ")", "【": "(", "】": ")", "〔": "(", "〕": ")",
+        "、": ".", "．": ".", "﹒": ".", "·": ".", "。": ".", "，": ",", "：": ":", "；": ";",
+        "“": '"', "”": '"', "‘": "'", "’": "'", "—": "-", "－": "-", "–": "-", "／": "/",
+    }
+)
+# Taiwan vocabulary and other word-level variants met in labels (applied to keys only).
+_WORD_VARIANTS = (("档案", "文件"), ("機關", "机关"), ("其它", "其他"), ("机密", "秘密"))
+_ORDINAL = re.compile(
+    r"^(?:其中[:,]?|其中)?(?:[一二三四五六七八九十]+[.]|\([一二三四五六七八九十]+\)|\(\d+\)|\d+[.)]|[①-⑳])*"
+)
+_PAREN = re.compile(r"\([^()]*\)")
+
+
+def label_key(s: str) -> str:
+    """Matching key: NFKC, no whitespace, unified punctuation, Taiwan variants mapped."""
+    s = unicodedata.normalize("NFKC", s).translate(_KEY_MAP)
+    s = _WS.sub("", s)
+    for a, b in _WORD_VARIANTS:
+        s = s.replace(a, b)
+    return s.rstrip(":").lower()
+
+
+def core_key(key: str) -> str:
+    """A label key without its leading ordinal (一、 （一） 1. 其中:)."""
+    return _ORDINAL.sub("", key).lstrip(":.,")
+
+
+def bare_key(key: str) -> str:
+    """A core key without parenthetical instructions (指…), e.g. 处理决定数量(指当年办件量)."""
+    return _PAREN.sub("", core_key(key)).strip()
+
+
+# --- numbers ----------------------------------------------------------------------------------------
+
+BLANK_MARKS = {"", "-", "--", "—", "——", "/", "／", "－", "无", "\\", "…", "?", "??", "???"}
+
+_NUM = re.compile(
+    r"^(?P<sign>[-+])?(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*(?P<unit>万元|元|件|条|次|人次|人|个|项|篇|份|%)?\s*(?P<approx>余|多)?$"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Number:
+    value: float | int
+    unit: str | None
+    approximate: bool
+
+
+def parse_cell_number(text: str) -> Number | None | str:
+    """A table cell -> Number, None for a printed blank, or the string "text" when it is not numeric."""
+    t = unicodedata.normalize("NFKC", text).strip().replace(" ", "")
+    if t in BLANK_MARKS or set(t) <= {"-", "—", "/", "?", "－"}:
+        return None
+    m = _NUM.match(t)
+    if not m:
+        return "text"
+    raw = m.group("num").replace(",", "")
+    val: float | int = float(raw) if "." in raw else int(raw)
+    if m.group("sign") == "-":
+        val = -val
+    return Number(val, m.group("unit"), m.group("approx") is not None)
+
+
+def to_unit(n: Number, unit: str) -> float | int:
+    """Convert a cell's number to the catalog unit (money: 元 <-> 万元)."""
+    v = n.value
+    if unit == "万元" and n.unit == "元":
+        return round(v / 10000, 6)
+    if unit == "元" and n.unit == "万元":
+        return round(v * 10000, 2)
+    return v
