@@ -29,6 +29,17 @@ _ALL_KEYS = sorted({k for ks in _FIELD_KEYS.values() for k in ks}, key=len, reve
 _FIELD = re.compile(r"(" + "|".join(_ALL_KEYS) + r")\s*[:：]?\s*(?:\|\s*)?([^|\s][^|]*?)(?=\s*(?:\||$|" + "|".join(_ALL_KEYS) + r"|浏览|字号|字体|责任编辑|点击))")
 
 
+_AREA = re.compile(r"[\u4e00-\u9fff]{2,20}(?:省|自治区|市|区|县|旗|州|盟|乡|镇|实验区|新区|开发区)")
+
+
+def _government_of(area: str, text: str) -> str:
+    """A report titled by an area is its government's: the body the text names, else 〈area〉人民政府."""
+    counts = Counter(re.findall(re.escape(area) + r"(?:党工委)?(人民政府|管理委员会|管委会)", text))
+    if counts:
+        return area + counts.most_common(1)[0][0]
+    return area + "人民政府"
+
+
 @dataclass(slots=True)
 class Meta:
     title: str | None
@@ -151,6 +162,8 @@ def extract_meta(doc: Doc, hints: Hints | None = None) -> Meta:
         m = re.match(r"(.{2,40}?)(?:关于)?(?:19|20)\d{2}\s*年", title)
         if m and _ORG.fullmatch(m.group(1)):
             agency, source = m.group(1), "title"
+        elif m and _AREA.fullmatch(m.group(1)):
+            agency, source = _government_of(m.group(1), body + "\n" + "\n".join(doc.head)), "title-area"
     if agency is None:
         for v in fields.get("填报单位", ()):
             m = _ORG.search(v)

@@ -37,10 +37,12 @@ def _r(p: str) -> re.Pattern[str]:
 
 
 _OGI = _r(r"信息公开|依申请|公开申请")
+_TOTAL = _r(r"全年|共计|共|累计|总数|总计|全区|全市|全县|本年度?")
+_PART = _r(r"各单位|各乡镇|各部门|区直|县直|市直|乡镇|街道|其中.{0,8}(?:网站|平台|微博|微信)")
 RULES: tuple[Rule, ...] = (
     Rule("active.total", _r(r"(?:主动公开|公开发布|主动发布|公布)(?:各类|政府|政务)*信息(?:共计|总数|总计|共|数为|数|达到|达)?(?:为|有)?" + _NUM + "条"),
          reject=_r(r"规范性文件|依申请|不予公开|占")),
-    Rule("active.total", _r(r"(?:共|累计)?(?:发布|公开)(?:各类)?(?:政府|政务)?信息(?:共计|共)?" + _NUM + "条"),
+    Rule("active.total", _r(r"(?:共|累计)?发布(?:各类)?(?:政府|政务)?信息(?:共计|共)?" + _NUM + "条"),
          reject=_r(r"规范性文件|依申请|不予公开|占|网站.{0,6}信息\d")),
     Rule("active.normative_doc.published", _r(r"主动公开(?:行政)?规范性文件(?:共)?" + _NUM + "[条件份]")),
     Rule("active.normative_doc.issued", _r(r"制发(?:行政)?规范性文件(?:共)?" + _NUM + "[件份条]")),
@@ -99,9 +101,9 @@ def extract(lines: list[tuple[str, str | None]], report_year: int | None) -> lis
                     else:
                         value = _number(m.group(1))
                         approx = bool(m.group(2))
-                    rank = 0 if re.search(r"全年|共|累计|总数|总计|全区|全市|全县|本年度?", clause) and not clause.lstrip().startswith("其中") else 1
-                    if clause.lstrip().startswith("其中"):
-                        rank = 2
+                    # a total beats a plain figure, which beats a part (其中…, 各单位…, 区直…)
+                    sub = _PART.search(clause) or clause.lstrip().startswith("其中")
+                    rank = 2 if sub else 0 if _TOTAL.search(clause) else 1
                     _keep(found, rule.metric, rank, value, approx, clause, heading)
                 m = _FEE_NUM.search(clause)
                 if m and _OGI.search(context) or (m and "信息处理费" in clause):
