@@ -222,7 +222,10 @@ class _Mapper:
                 return
             if self.ctx != "sec3" and (_has(key, "申请人情况", "本列数据的勾稽关系") or self._sec3_new(item)):
                 self.enter("sec3")
-            elif self.ctx != "sec4" and (key == "行政复议" or (_has(key, "行政复议") and _has(key, "行政诉讼") and not item.values)):
+            elif self.ctx != "sec4" and (
+                any(label_key(c) == "行政复议" for c in item.labels)
+                or (_has(key, "行政复议") and _has(key, "行政诉讼") and not item.values)
+            ):
                 self.enter("sec4")
                 return
             elif self.ctx not in ("sec2", "sec3", "sec4") and self._stat_anchor(item, key):
