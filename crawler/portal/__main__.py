@@ -1,0 +1,5 @@
+import sys
+
+from crawler.portal import main
+
+sys.exit(main())

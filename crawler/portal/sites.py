@@ -1,0 +1,523 @@
+"""The generated sites of the demo portal: agencies, their report years and formats, list and article pages.
+
+Everything is deterministic (seeded per site), so one generation is byte-identical to the next. Pages hold
+root-relative links only, so the bytes do not depend on the port the portal serves them on; `Portal.truth()`
+makes the URLs absolute.
+"""
+
+from __future__ import annotations
+
+import html
+import random
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from functools import cache
+
+from crawler.portal.render import Author, Layout, merge_values, render_report, to_mirror_script
+from crawler.portal.values import Profile, generate_report, plant_balance_error
+
+
+@dataclass(frozen=True)
+class SiteSpec:
+    """One mock agency site. Paths are relative to the site prefix `/<name>/`."""
+
+    name: str
+    author: Author
+    region: dict
+    site_title: str
+    column: str  # the 信息公开 column (list pages): "col/col1229/"
+    article: str  # article path template: {y} {m} {d} {ym} {ymd} {id}
+    kinds: dict[int, str]  # data year -> report kind (see values.ReportData)
+    profile: Profile
+    publisher: str  # 发布机构 as printed
+    index_code: str  # 索引号 prefix, up to the year: "11330800002618197P/"
+    title: str = "{agency}{year}年政府信息公开工作年度报告"
+    titles: dict[int, str] = field(default_factory=dict)  # per-year title overrides
+    list_file: str = "index.html"  # first list page; the others are index_1.html, index_2.html, …
+    relative_links: bool = False  # list links like ./202301/t20230112_1.html instead of /site/...
+    list_style: str = "ul"  # "ul" or "table"
+    truncate: int | None = None  # list titles cut to this length + "…" (full title in the title attribute)
+    per_page: int = 10
+    encoding: str = "utf-8"  # "gbk": the site serves GBK bytes
+    meta_charset: str | None = '<meta charset="utf-8">'  # what the article pages declare (may lie)
+    list_meta_charset: str | None = '<meta charset="utf-8">'
+    content_type: str = "text/html; charset=utf-8"
+    container: str = '<div id="zoom">'
+    meta_style: str = "table"  # metadata block above the body: "table" or "ul"
+    layout: Layout = field(default_factory=Layout)
+    layouts: dict[int, Layout] = field(default_factory=dict)  # per-year layout overrides
+    approximate_years: frozenset[int] = frozenset()  # narrative reports quoting "7700余条"
+    mirror: bool = False  # traditional script with pinyin artifacts (an auto-converting mirror)
+    taiwan_years: frozenset[int] = frozenset()  # mirror pages with Taiwan vocabulary (文件→檔案)
+    planted_year: int | None = None  # the report whose section 三 does not reconcile
+    draft_year: int | None = None  # a report-like draft linked under /<site>/private/ (robots: Disallow)
+    missing_year: int | None = None  # a report link whose page is gone (404)
+    id_base: int = 10_000
+
+
+_SPECS = [
+    SiteSpec(
+        name="quzhou",
+        author=Author("衢州市人民政府", "市政府", "我市", "浙江省", "0570-3025551"),
+        region={"province": "浙江省", "city": "衢州市", "county": None, "code": "330800"},
+        site_title="衢州市人民政府门户网站",
+        column="col/col1229/",
+        article="art/{y}/{m}/{d}/art_1229_{id}.html",
+        kinds={2013: "narrative", 2014: "2014:early"}
+        | dict.fromkeys(range(2015, 2019), "2014")
+        | dict.fromkeys((2019, 2020), "2019")
+        | dict.fromkeys(range(2021, 2025), "2021"),
+        profile=Profile(
+            requests=120,
+            active=(3000, 12000),
+            regulations=True,
+            items=300,
+            decisions=3000,
+            normative=12,
+            procurement=30,
+            fees=True,
+        ),
+        publisher="市政府办公室",
+        index_code="113308000025925370/",
+        titles={2013: "衢州市2013年政府信息公开工作年度报告"},
+        per_page=12,
+        content_type="text/html; charset=UTF-8",
+        approximate_years=frozenset({2013}),
+        missing_year=2012,
+        id_base=1_588_000,
+    ),
+    SiteSpec(
+        name="qzswj",
+        author=Author("衢州市商务局", "市商务局", "我局", "浙江省", "0570-3078801"),
+        region={"province": "浙江省", "city": "衢州市", "county": None, "code": "330800"},
+        site_title="衢州市商务局",
+        column="zwgk/xxgk/",
+        article="zwgk/xxgk/{ym}/t{ymd}_{id}.html",
+        kinds={2013: "local:zhejiang", 2014: "2014:early", 2015: "narrative"}
+        | dict.fromkeys(range(2016, 2019), "2014")
+        | dict.fromkeys((2019, 2020), "2019")
+        | dict.fromkeys(range(2021, 2025), "2021"),
+        profile=Profile(requests=2, active=(80, 600), items=12, decisions=40, normative=0.5, quiet=0.4, procurement=1),
+        publisher="市商务局",
+        index_code="11330800002618197P/",
+        titles={2016: "市商务局2016年政府信息公开工作年度报告", 2017: "市商务局2017年政府信息公开工作年度报告"},
+        relative_links=True,
+        list_style="table",
+        encoding="gbk",
+        meta_charset='<meta http-equiv="Content-Type" content="text/html; charset=gb2312">',
+        list_meta_charset='<meta http-equiv="Content-Type" content="text/html; charset=gb2312">',
+        content_type="text/html",
+        container='<div class="TRS_Editor">',
+        layouts={2013: Layout(zero_blank=True, blank="")},
+        id_base=101_600,
+    ),
+    SiteSpec(
+        name="qujiang",
+        author=Author("衢州市衢江区人民政府", "区政府", "我区", "浙江省", "0570-3880012"),
+        region={"province": "浙江省", "city": "衢州市", "county": "衢江区", "code": "330803"},
+        site_title="衢江区人民政府",
+        column="xxgk/zfxxgk/",
+        article="xxgk/zfxxgk/{ym}/t{ymd}_{id}.shtml",
+        kinds={2013: "narrative", 2014: "2014", 2015: "2014", 2016: "narrative", 2017: "2014", 2018: "2014"}
+        | dict.fromkeys((2019, 2020), "2019")
+        | {2021: "2021", 2022: "2021", 2023: "hybrid", 2024: "hybrid"},
+        profile=Profile(
+            requests=25, active=(800, 3000), items=150, decisions=1500, normative=4, procurement=10, fees=True
+        ),
+        publisher="区政府办公室",
+        index_code="330803-001/",
+        title="衢江区人民政府{year}年政府信息公开工作年度报告",
+        titles={2015: "衢江区2015年度政府信息公开年度报告"},
+        truncate=22,
+        per_page=15,
+        meta_charset='<meta charset="UTF-8">',
+        list_meta_charset='<meta charset="UTF-8">',
+        content_type="text/html",
+        container='<div class="article-content">',
+        layout=Layout(label_breaks=True, blank="-"),
+        draft_year=2019,
+        id_base=46_100,
+    ),
+    SiteSpec(
+        name="anju",
+        author=Author("遂宁市安居区财政局", "区财政局", "我局", "四川省", "0825-8651234"),
+        region={"province": "四川省", "city": "遂宁市", "county": "安居区", "code": "510904"},
+        site_title="遂宁市安居区财政局",
+        column="gongkai/czj/",
+        article="gongkai/czj/show/{ymd}{id}.html",
+        kinds={2013: "narrative", 2014: "narrative"}
+        | dict.fromkeys(range(2015, 2019), "2014")
+        | dict.fromkeys((2019, 2020), "2019")
+        | dict.fromkeys(range(2021, 2025), "2021"),
+        profile=Profile(requests=1.5, active=(60, 400), items=5, decisions=10, normative=0.3, quiet=0.5, procurement=2),
+        publisher="安居区财政局",
+        index_code="008763219/",
+        titles={
+            2015: "安居区财政局2015年度政府信息公开工作年度报告",
+            2016: "安居区财政局2016年度政府信息公开工作年度报告",
+        },
+        per_page=8,
+        encoding="gbk",
+        meta_charset='<meta charset="utf-8">',  # a lie: the bytes are GBK
+        list_meta_charset=None,
+        content_type="text/html",
+        meta_style="ul",
+        layout=Layout(label_spaces=True, blank="/", heading="h3"),
+        id_base=3_317,
+    ),
+    SiteSpec(
+        name="snsthj",
+        author=Author("遂宁市生态环境局", "市生态环境局", "我局", "四川省", "0825-2224567"),
+        region={"province": "四川省", "city": "遂宁市", "county": None, "code": "510900"},
+        site_title="遂宁市生态环境局",
+        column="zwgk/zfxxgk/",
+        article="zwgk/zfxxgk/content/post_{id}.html",
+        kinds=dict.fromkeys((2019, 2020), "2019") | dict.fromkeys(range(2021, 2025), "2021"),
+        profile=Profile(requests=15, active=(300, 1500), items=40, decisions=300, normative=2, procurement=8),
+        publisher="市生态环境局",
+        index_code="11510900MB1520163K/",
+        list_style="table",
+        per_page=9,
+        meta_charset=None,
+        list_meta_charset=None,
+        container='<div class="TRS_Editor">',
+        meta_style="ul",
+        layout=Layout(procurement_unit="万元", indent=""),
+        planted_year=2021,
+        id_base=1_264_800,
+    ),
+    SiteSpec(
+        name="yongan",
+        author=Author("永安市人民政府", "市政府", "我市", "福建省", "0598-3601234"),
+        region={"province": "福建省", "city": "三明市", "county": "永安市", "code": "350481"},
+        site_title="永安市人民政府",
+        column="zwgk/zfxxgknb/",
+        article="zwgk/zfxxgknb/{ym}/t{ymd}_{id}.htm",
+        kinds={2013: "local:fujian2011", 2014: "local:fujian2011"}
+        | dict.fromkeys(range(2015, 2019), "local:fujian2015")
+        | dict.fromkeys((2019, 2020), "2019")
+        | dict.fromkeys(range(2021, 2025), "2021"),
+        profile=Profile(
+            requests=8, active=(500, 2500), items=100, decisions=800, normative=3, procurement=6, fees=True
+        ),
+        publisher="永安市人民政府办公室",
+        index_code="003652710/",
+        title="{agency}{year}年度政府信息公开工作年度报告",
+        titles={2015: "2015年度政府信息公开年度报告", 2016: "2016年度政府信息公开年度报告"},
+        list_file="index.htm",
+        relative_links=True,
+        container='<div class="TRS_Editor">',
+        id_base=5_540,
+    ),
+    SiteSpec(
+        name="tzspj",
+        author=Author("泰州市行政审批局", "市行政审批局", "我局", "江苏省", "0523-86399123"),
+        region={"province": "江苏省", "city": "泰州市", "county": None, "code": "321200"},
+        site_title="泰州市行政审批局",
+        column="col/col5823/",
+        article="art/{y}/{m}/{d}/art_5823_{id}.html",
+        kinds={2015: "2014:sources", 2016: "2014:sources", 2017: "narrative", 2018: "2014:sources"}
+        | dict.fromkeys((2019, 2020), "2019")
+        | dict.fromkeys((2021, 2022), "2021"),
+        profile=Profile(requests=3, active=(200, 800), items=150, decisions=5000, normative=0.5, procurement=3),
+        publisher="市行政审批局",
+        index_code="3212000038/",
+        title="{agency}{year}年度政府信息公开工作年度报告",
+        per_page=8,
+        container='<div class="article-content">',
+        mirror=True,
+        taiwan_years=frozenset({2019, 2020}),
+        id_base=355_000,
+    ),
+]
+
+# Articles that are not reports (some are near-misses for a naive title regex): (title, category, month offset
+# from 1 January of the year named in the title).
+_OTHERS = [
+    ("关于报送{y}年政府信息公开工作年度报告的通知", "通知", 12),
+    ("关于做好{y}年政府信息公开工作年度报告编制发布工作的通知", "通知", 11),
+    ("{y}年政务公开工作要点", "通知", 3),
+    ("{place}{y}年政务公开工作要点", "通知", 4),
+    ("《{agency}{y}年政府信息公开工作年度报告》解读", "政策解读", 13),
+    ("图解：{short}{y}年政府信息公开工作年度报告", "政策解读", 13),
+    ("{short}召开{y}年度政务公开工作推进会", "工作动态", 5),
+    ("{short}开展政府信息公开业务培训", "工作动态", 7),
+    ("{agency}政府信息公开指南", "通知", 2),
+    ("关于调整{agency}政务公开工作领导小组成员的通知", "通知", 8),
+    ("《关于进一步优化营商环境的若干意见》政策解读", "政策解读", 6),
+    ("{short}{y}年度部门预算公开说明", "工作动态", 2),
+]
+ROBOTS_PRIVATE = "private/"
+_ICP = {"浙江省": "浙", "四川省": "蜀", "福建省": "闽", "江苏省": "苏"}
+
+
+@dataclass
+class Article:
+    title: str
+    date: datetime
+    category: str
+    body: str = ""  # HTML
+    report: dict | None = None  # truth entry (without url) for a report
+    kind: str = "other"  # "report", "other", "draft" (robots-disallowed), "missing" (404)
+    path: str = ""
+
+
+@dataclass
+class Generated:
+    """Generated pages (path -> (bytes, content type)) and their ground truth, with root-relative paths."""
+
+    pages: dict[str, tuple[bytes, str]]
+    sites: list[dict]
+    reports: list[dict]
+    list_paths: list[str]
+    skipped_paths: list[str]
+    disallowed_paths: list[str]
+    missing_paths: list[str]
+    robots_disallow: list[str]
+
+
+def _path(spec: SiteSpec, template: str, date: datetime, ident: int) -> str:
+    rel = template.format(y=date.year, m=date.month, d=date.day, ym=f"{date:%Y%m}", ymd=f"{date:%Y%m%d}", id=ident)
+    return f"/{spec.name}/{rel}"
+
+
+def _title(spec: SiteSpec, year: int) -> str:
+    return spec.titles.get(year, spec.title).format(agency=spec.author.agency, short=spec.author.short, year=year)
+
+
+def _reports(spec: SiteSpec) -> list[Article]:
+    values_rng = random.Random(f"ogi-portal/{spec.name}/values")
+    text_rng = random.Random(f"ogi-portal/{spec.name}/text")
+    out: list[Article] = []
+    prev = None
+    for year, kind in sorted(spec.kinds.items()):
+        data = generate_report(values_rng, spec.profile, year, kind, prev)
+        if year == spec.planted_year:
+            plant_balance_error(data)
+        prev = data.values
+        layout = spec.layouts.get(year, spec.layout)
+        fragment = render_report(
+            data, author=spec.author, rng=text_rng, layout=layout, approximate=year in spec.approximate_years
+        )
+        published = datetime(
+            year + 1, text_rng.randint(1, 3), text_rng.randint(1, 28), text_rng.randint(8, 17), text_rng.randint(0, 59)
+        )
+        truth = {
+            "site": spec.name,
+            "agency": spec.author.agency,
+            "region_code": spec.region["code"],
+            "report_year": year,
+            "published_at": published.date().isoformat(),
+            "format": data.format,
+            "section_formats": data.section_formats,
+            "kind": data.kind,
+            "encoding": spec.encoding,
+            "values": merge_values(fragment.values),
+            "planted_issues": data.planted_issues,
+        }
+        out.append(Article(_title(spec, year), published, "年度报告", fragment.html, truth, "report"))
+    return out
+
+
+def _others(spec: SiteSpec, years: list[int]) -> list[Article]:
+    rng = random.Random(f"ogi-portal/{spec.name}/others")
+    place = spec.region["county"] or spec.region["city"]
+    out = []
+    for template, category, months in rng.sample(_OTHERS, 9):
+        y = rng.choice(years)
+        date = datetime(y, 1, 1) + timedelta(days=months * 30 + rng.randint(0, 25), hours=rng.randint(8, 17))
+        title = template.format(y=y, place=place, agency=spec.author.agency, short=spec.author.short)
+        body = (
+            f"<p>各有关单位：</p>\n<p>\u3000\u3000为深入贯彻落实《中华人民共和国政府信息公开条例》，进一步做好{y}年度政务公开相关工作，"
+            "现将有关事项通知如下。</p>\n<p>\u3000\u3000一、提高思想认识。各单位要高度重视，明确责任分工，确保按时保质完成。</p>\n"
+            "<p>\u3000\u3000二、严格审核把关。坚持“先审查、后公开”，严格落实保密审查制度。</p>\n"
+            f'<p style="text-align:right">{html.escape(spec.author.agency)}</p>\n'
+            f'<p style="text-align:right">{date.year}年{date.month}月{date.day}日</p>\n'
+        )
+        out.append(Article(title, date, category, body))
+    return out
+
+
+def _meta_block(spec: SiteSpec, a: Article, seq: int) -> str:
+    index = f"{spec.index_code}{a.date.year}-{seq:05d}"
+    fields = [("索引号", index), ("发布机构", spec.publisher), ("成文日期", f"{a.date:%Y-%m-%d}"), ("公开方式", "主动公开"),
+              ("组配分类", a.category), ("文号", "")]  # fmt: skip
+    if spec.meta_style == "ul":
+        items = "".join(f"<li><span>{name}：</span>{html.escape(value)}</li>" for name, value in fields)
+        return f'<ul class="xxgk-info">{items}</ul>\n'
+    cells = [f"<th>{name}：</th><td>{html.escape(value)}</td>" for name, value in fields]
+    rows = "".join(f"<tr>{cells[i]}{cells[i + 1]}</tr>" for i in range(0, len(cells), 2))
+    return f'<table class="xxgk-table" width="100%">{rows}</table>\n'
+
+
+def _document(spec: SiteSpec, *, title: str, head: str, main: str, charset: str | None) -> str:
+    column = f"/{spec.name}/{spec.column}{spec.list_file}"
+    footer_contact = "联系人：王堃" if spec.encoding == "gbk" else "联系人：办公室"  # 堃 is in GBK but not in GB2312
+    return (
+        "<!DOCTYPE html>\n<html>\n<head>\n"
+        + (charset + "\n" if charset else "")
+        + f"<title>{html.escape(title)}</title>\n{head}</head>\n<body>\n"
+        f'<div class="top"><a href="/{spec.name}/">{html.escape(spec.site_title)}</a>　<span>无障碍浏览</span>　<span>长者模式</span></div>\n'
+        f'<div class="nav"><a href="/{spec.name}/">首页</a>　<a href="{column}">政务公开</a>　<span>政务服务</span>　<span>互动交流</span></div>\n'
+        f"{main}"
+        f'<div class="footer">主办单位：{html.escape(spec.author.agency)}　{footer_contact}　联系电话：{spec.author.phone}<br>'
+        f"网站标识码：{spec.region['code']}0001　ICP备案号：{_ICP[spec.region['province']]}ICP备05012345号</div>\n"
+        "</body>\n</html>\n"
+    )
+
+
+def _article_page(spec: SiteSpec, a: Article, seq: int, views: int) -> str:
+    column = f"/{spec.name}/{spec.column}{spec.list_file}"
+    close = "</div>"
+    head = (
+        f'<meta name="ArticleTitle" content="{html.escape(a.title)}">\n'
+        f'<meta name="PubDate" content="{a.date:%Y-%m-%d %H:%M}">\n'
+        f'<meta name="ContentSource" content="{html.escape(spec.publisher)}">\n'
+    )
+    main = (
+        f'<div class="crumb">您当前的位置：<a href="/{spec.name}/">首页</a> &gt; <a href="{column}">政府信息公开</a> &gt; 正文</div>\n'
+        + _meta_block(spec, a, seq)
+        + f'<div class="article">\n<h1 class="title">{html.escape(a.title)}</h1>\n'
+        f'<div class="info">发布时间：{a.date:%Y-%m-%d %H:%M}　来源：{html.escape(spec.publisher)}　浏览次数：<span>{views}</span>　'
+        '字号：[<a href="javascript:doZoom(18)">大</a> <a href="javascript:doZoom(16)">中</a> <a href="javascript:doZoom(14)">小</a>]　'
+        '<a href="javascript:window.print()">打印</a></div>\n'
+        f"{spec.container}\n{a.body}{close}\n</div>\n"
+        '<div class="tools"><div class="qrcode">扫一扫在手机打开当前页</div>'
+        '<a href="javascript:window.print()">打印本页</a>　<a href="javascript:window.close()">关闭窗口</a></div>\n'
+    )
+    return _document(spec, title=f"{a.title}_{spec.site_title}", head=head, main=main, charset=spec.meta_charset)
+
+
+def _list_name(spec: SiteSpec, page: int) -> str:
+    stem, _, ext = spec.list_file.partition(".")
+    return spec.list_file if page == 0 else f"{stem}_{page}.{ext}"
+
+
+def _list_page(spec: SiteSpec, items: list[Article], page: int, pages: int) -> str:
+    base = f"/{spec.name}/{spec.column}"
+    rows = []
+    for a in items:
+        href = "./" + a.path.removeprefix(base) if spec.relative_links and a.path.startswith(base) else a.path
+        shown = a.title if not spec.truncate or len(a.title) <= spec.truncate else a.title[: spec.truncate] + "…"
+        link = f'<a href="{html.escape(href)}" title="{html.escape(a.title)}" target="_blank">{html.escape(shown)}</a>'
+        if spec.list_style == "table":
+            rows.append(f'<tr><td class="bt">{link}</td><td class="rq">{a.date:%Y-%m-%d}</td></tr>')
+        else:
+            rows.append(f'<li>{link}<span class="date">{a.date:%Y-%m-%d}</span></li>')
+    listing = (
+        '<table class="list" width="100%">\n' + "\n".join(rows) + "\n</table>\n"
+        if spec.list_style == "table"
+        else '<ul class="list">\n' + "\n".join(rows) + "\n</ul>\n"
+    )
+
+    def link(target: int, text: str, enabled: bool) -> str:
+        return f'<a href="{_list_name(spec, target)}">{text}</a>' if enabled else f"<span>{text}</span>"
+
+    pager = (
+        f'<div class="page">共{pages}页　当前第{page + 1}页　'
+        + link(0, "首页", page > 0) + " " + link(page - 1, "上一页", page > 0) + " "
+        + link(page + 1, "下一页", page < pages - 1) + " " + link(pages - 1, "尾页", page < pages - 1)
+        + "</div>\n"
+    )  # fmt: skip
+    main = (
+        f'<div class="crumb">当前位置：<a href="/{spec.name}/">首页</a> &gt; 政务公开 &gt; 政府信息公开</div>\n'
+        f'<div class="column"><h2>政府信息公开</h2>\n{listing}{pager}</div>\n'
+    )
+    return _document(spec, title=f"政府信息公开_{spec.site_title}", head="", main=main, charset=spec.list_meta_charset)
+
+
+def _home_page(spec: SiteSpec) -> str:
+    column = f"/{spec.name}/{spec.column}{spec.list_file}"
+    main = f'<div class="column"><h2>政务公开</h2><ul><li><a href="{column}">政府信息公开</a></li></ul></div>\n'
+    return _document(spec, title=spec.site_title, head="", main=main, charset=spec.list_meta_charset)
+
+
+def _encode(spec: SiteSpec, markup: str, year: int | None = None) -> bytes:
+    if spec.mirror:
+        markup = to_mirror_script(markup, taiwan=year in spec.taiwan_years)
+    return markup.encode(spec.encoding)  # strict: a character outside GBK is a bug here
+
+
+def _printed(spec: SiteSpec, text: str) -> str:
+    """A title as the page prints it (mirrors convert it)."""
+    return html.unescape(to_mirror_script(html.escape(text))) if spec.mirror else text
+
+
+def build_site(spec: SiteSpec) -> tuple[dict[str, tuple[bytes, str]], list[Article], list[str]]:
+    """All pages of one site, its articles (with paths, kinds and truth) and its list page paths."""
+    reports = _reports(spec)
+    articles = reports + _others(spec, sorted(spec.kinds))
+    if spec.draft_year is not None:
+        source = next(a for a in reports if a.report and a.report["report_year"] == spec.draft_year)
+        draft = Article(
+            f"{_title(spec, spec.draft_year)}（征求意见稿）",
+            source.date - timedelta(days=20),
+            "年度报告",
+            source.body,
+            kind="draft",
+        )
+        articles.append(draft)
+    if spec.missing_year is not None:
+        y = spec.missing_year
+        articles.append(Article(_title(spec, y), datetime(y + 1, 3, 20, 9, 30), "年度报告", kind="missing"))
+
+    rng = random.Random(f"ogi-portal/{spec.name}/ids")
+    ident = spec.id_base
+    for a in sorted(articles, key=lambda a: a.date):
+        ident += rng.randint(1, 40)
+        a.path = _path(spec, spec.article, a.date, ident)
+        if a.kind == "draft":
+            a.path = f"/{spec.name}/{ROBOTS_PRIVATE}draft_{ident}.html"
+
+    pages: dict[str, tuple[bytes, str]] = {}
+    for seq, a in enumerate(sorted(articles, key=lambda a: a.date), start=1):
+        if a.kind == "missing":
+            continue
+        markup = _article_page(spec, a, seq, views=rng.randint(20, 3000))
+        pages[a.path] = (_encode(spec, markup, a.report["report_year"] if a.report else None), spec.content_type)
+
+    listed = sorted(articles, key=lambda a: (a.date, a.path), reverse=True)
+    chunks = [listed[i : i + spec.per_page] for i in range(0, len(listed), spec.per_page)]
+    list_paths = [f"/{spec.name}/{spec.column}{_list_name(spec, n)}" for n in range(len(chunks))]
+    for n, (path, chunk) in enumerate(zip(list_paths, chunks, strict=True)):
+        pages[path] = (_encode(spec, _list_page(spec, chunk, n, len(chunks))), spec.content_type)
+    pages[f"/{spec.name}/{spec.column}"] = pages[f"/{spec.name}/{spec.column}{spec.list_file}"]
+    home = (_encode(spec, _home_page(spec)), spec.content_type)
+    pages[f"/{spec.name}/"] = pages[f"/{spec.name}/index.html"] = home
+    return pages, articles, list_paths
+
+
+@cache
+def generate() -> Generated:
+    """Every generated site (cached: generation is deterministic)."""
+    pages: dict[str, tuple[bytes, str]] = {}
+    out = Generated(pages, [], [], [], [], [], [], [f"/{s.name}/{ROBOTS_PRIVATE}" for s in _SPECS if s.draft_year])
+    for spec in _SPECS:
+        site_pages, articles, list_paths = build_site(spec)
+        pages |= site_pages
+        out.list_paths += list_paths
+        out.sites.append(
+            {
+                "name": spec.name,
+                "start_paths": [f"/{spec.name}/{spec.column}{spec.list_file}"],
+                "agency": spec.author.agency,
+                "region": spec.region,
+            }
+        )
+        for a in articles:
+            if a.kind == "report":
+                assert a.report is not None
+                out.reports.append({"path": a.path, "title": _printed(spec, a.title)} | a.report)
+            elif a.kind == "other":
+                out.skipped_paths.append(a.path)
+            elif a.kind == "draft":
+                out.disallowed_paths.append(a.path)
+            else:
+                out.missing_paths.append(a.path)
+    return out
+
+
+def robots_txt(disallow: list[str]) -> bytes:
+    lines = ["# ogi-warehouse demo portal: one robots.txt for every site on this host", "User-agent: *"]
+    lines += [f"Disallow: {path}" for path in [*disallow, "/admin/"]]
+    return ("\n".join(lines) + "\n").encode("ascii")

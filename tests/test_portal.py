@@ -1,0 +1,451 @@
+"""The demo portal (crawler/portal): a real server on 127.0.0.1, fetched with urllib; no mocks."""
+
+from __future__ import annotations
+
+import itertools
+import os
+import re
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+import urllib.robotparser
+from collections import Counter
+from pathlib import Path
+from urllib.parse import urljoin, urlsplit
+
+import pytest
+
+from crawler.portal import Portal
+from crawler.portal.server import AUTO_CORPUS
+from etl.catalog import metrics
+
+APPLICANTS = (
+    "natural_person",
+    "commercial_enterprise",
+    "research_institution",
+    "social_welfare_org",
+    "legal_service_org",
+    "other_org",
+)
+REPO = Path(__file__).resolve().parents[1]
+_HREF = re.compile(rb'href="([^"#]+)"')
+_LIST_FILE = re.compile(r"/index(?:_\d+)?\.html?$")
+
+
+@pytest.fixture(scope="module")
+def portal():
+    with Portal(corpus_dir="auto") as p:
+        yield p
+
+
+@pytest.fixture(scope="module")
+def truth(portal):
+    return portal.truth()
+
+
+def fetch(url: str) -> tuple[int, dict[str, str], bytes]:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as r:
+            return r.status, dict(r.headers), r.read()
+    except urllib.error.HTTPError as e:
+        return e.code, dict(e.headers), e.read()
+
+
+def require_corpus() -> None:
+    if not AUTO_CORPUS.is_dir():
+        message = f"real corpus not found at {AUTO_CORPUS}"
+        if os.environ.get("CI") != "true":
+            pytest.skip(message)
+        pytest.fail(message + " (required when CI=true)")
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Server
+
+
+def test_start_stop_twice_in_one_process():
+    for _ in range(2):
+        portal = Portal().start()
+        try:
+            status, _, body = fetch(portal.url("/robots.txt"))
+            assert status == 200 and body.startswith(b"#")
+            url = portal.url("/robots.txt")
+        finally:
+            began = time.monotonic()
+            portal.stop()
+        assert time.monotonic() - began < 2
+        with pytest.raises(urllib.error.URLError):
+            urllib.request.urlopen(url, timeout=2)
+
+
+def test_binds_loopback_only():
+    with pytest.raises(ValueError):
+        Portal(host="0.0.0.0")
+
+
+def test_latency_delays_every_response():
+    with Portal(latency=0.2) as slow:
+        began = time.monotonic()
+        assert fetch(slow.url("/nowhere"))[0] == 404
+        assert time.monotonic() - began >= 0.2
+
+
+def test_unknown_path_is_404(portal):
+    assert fetch(portal.url("/quzhou/no-such-page.html"))[0] == 404
+    assert fetch(portal.url("/nowhere/"))[0] == 404
+
+
+def test_sites_config(portal):
+    sites = portal.sites_config()
+    assert len({s["name"] for s in sites}) == len(sites)
+    for s in sites:
+        assert set(s) == {
+            "name",
+            "start_urls",
+            "allowed_domains",
+            "agency",
+            "region",
+            "concurrency",
+            "download_delay",
+            "selectors",
+        }
+        assert s["allowed_domains"] == ["127.0.0.1"] and s["concurrency"] == 4 and s["download_delay"] == 0
+        assert all(u.startswith(portal.base_url + f"/{s['name']}/") for u in s["start_urls"])
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Crawling the lists reaches every report
+
+
+def crawl_lists(portal) -> tuple[set[str], set[str]]:
+    """Follow pagination from every start URL; returns (list page URLs, article URLs linked from them)."""
+    lists, articles = set(), set()
+    queue = [u for s in portal.sites_config() for u in s["start_urls"]]
+    while queue:
+        url = queue.pop()
+        if url in lists:
+            continue
+        status, _, body = fetch(url)
+        assert status == 200, url
+        lists.add(url)
+        site_prefix = "/" + urlsplit(url).path.split("/")[1] + "/"
+        for href in _HREF.findall(body):
+            target = urljoin(url, href.decode("ascii"))
+            path = urlsplit(target).path
+            if not target.startswith(portal.base_url + site_prefix):
+                continue
+            if _LIST_FILE.search(path) and path.rsplit("/", 1)[0] == urlsplit(url).path.rsplit("/", 1)[0]:
+                queue.append(target)
+            elif path.endswith((".html", ".htm", ".shtml")) and not _LIST_FILE.search(path):
+                articles.add(target)
+    return lists, articles
+
+
+def test_lists_reach_every_report(portal, truth):
+    lists, linked = crawl_lists(portal)
+    assert set(truth["list_urls"]) <= lists
+    assert set(truth["report_urls"]) <= linked
+    assert set(truth["skipped_urls"]) <= linked
+    assert set(truth["disallowed_urls"]) <= linked
+    assert set(truth["missing_urls"]) <= linked
+    assert not set(truth["report_urls"]) & (set(truth["skipped_urls"]) | set(truth["missing_urls"]))
+    by_url = {r["url"]: r for r in truth["reports"]}
+    for url in truth["report_urls"]:
+        status, _, body = fetch(url)
+        assert status == 200, url
+        report = by_url[url]
+        if report["values"] is not None:
+            assert report["title"] in body.decode(report["encoding"]), url
+    for url in truth["missing_urls"]:
+        assert fetch(url)[0] == 404, url
+
+
+def test_list_pages_paginate(portal, truth):
+    quzhou = [u for u in truth["list_urls"] if "/quzhou/" in u]
+    assert len(quzhou) >= 2
+    body = fetch(quzhou[0])[2].decode("utf-8")
+    assert "下一页" in body and "尾页" in body
+    for u in truth["list_urls"]:
+        if "/pingtan/" in u:
+            continue
+        status, _, body = fetch(u)
+        assert status == 200, u
+        items = len(re.findall(rb'target="_blank"', body))
+        assert 1 <= items <= 15, u
+
+
+def test_robots_txt(portal, truth):
+    status, headers, body = fetch(portal.url("/robots.txt"))
+    assert status == 200 and headers["Content-Type"].startswith("text/plain")
+    assert b"Disallow:" in body
+    robots = urllib.robotparser.RobotFileParser()
+    robots.parse(body.decode("ascii").splitlines())
+    assert truth["disallowed_urls"]
+    for url in truth["disallowed_urls"]:
+        assert not robots.can_fetch("*", url)
+        assert "年度报告" in fetch(url)[2].decode("utf-8")  # report-like, and linked from a list (above)
+    for url in truth["report_urls"] + truth["list_urls"]:
+        assert robots.can_fetch("*", url)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Encodings and scripts
+
+
+def test_gbk_site_serves_gbk_bytes_with_lying_or_missing_charset(truth):
+    gbk = [r for r in truth["reports"] if r["encoding"] == "gbk"]
+    assert gbk
+    lying = 0
+    for report in gbk:
+        status, headers, body = fetch(report["url"])
+        assert status == 200
+        assert "charset" not in headers["Content-Type"].lower()
+        with pytest.raises(UnicodeDecodeError):
+            body.decode("utf-8")
+        text = body.decode("gbk")
+        assert "堃" in text  # a GBK character that GB2312 lacks
+        lying += '<meta charset="utf-8">' in text
+    assert lying
+    lists = [u for u in truth["list_urls"] if "/anju/" in u]
+    body = fetch(lists[0])[2]
+    assert b"charset" not in body.lower()
+    with pytest.raises(UnicodeDecodeError):
+        body.decode("utf-8")
+
+
+def test_mirror_site_prints_traditional_script_with_pinyin(truth):
+    report = next(r for r in truth["reports"] if r["site"] == "tzspj" and r["format"] == "2019")
+    text = fetch(report["url"])[2].decode("utf-8")
+    assert "發(fā)布機構(gòu)" in text and "數(shù)" in text and "規(guī)範性檔案" in text
+    assert "<table" in text and 'rowspan="20"' in text  # tags untouched
+
+
+def test_labels_broken_by_br_and_spaces(truth):
+    pages = {r["site"]: fetch(r["url"])[2] for r in truth["reports"] if r["format"] == "2019"}
+    assert "本年新<br/>制作数量" in pages["qujiang"].decode("utf-8")
+    assert "社会<br>公益<br>组织" in pages["qujiang"].decode("utf-8")
+    assert "本年新 制作数量" in pages["anju"].decode("gbk")
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Determinism
+
+_DIGEST = """
+import hashlib
+from crawler.portal.sites import generate
+g = generate()
+h = hashlib.sha256()
+for path in sorted(g.pages):
+    h.update(path.encode() + b"\\0" + g.pages[path][0] + g.pages[path][1].encode())
+h.update(repr(g.reports).encode())
+print(h.hexdigest())
+"""
+
+
+def test_generation_is_byte_identical_across_processes():
+    digests = set()
+    for seed in ("1", "2"):
+        env = dict(os.environ, PYTHONHASHSEED=seed)
+        out = subprocess.run(
+            [sys.executable, "-c", _DIGEST], env=env, cwd=REPO, capture_output=True, text=True, check=True
+        )
+        digests.add(out.stdout.strip())
+    assert len(digests) == 1
+
+
+def test_pages_do_not_depend_on_the_port():
+    with Portal() as a, Portal() as b:
+        assert a.base_url != b.base_url
+        path = urlsplit(a.truth()["report_urls"][0]).path
+        assert fetch(a.url(path))[2] == fetch(b.url(path))[2]
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Ground truth: coverage, codes and the templates' arithmetic
+
+
+def generated(truth) -> list[dict]:
+    return [r for r in truth["reports"] if r["values"] is not None]
+
+
+def test_coverage(truth):
+    reports = generated(truth)
+    assert len(reports) >= 60
+    assert len({r["agency"] for r in reports}) >= 5
+    assert {r["report_year"] for r in reports} >= set(range(2013, 2025))
+    assert {r["format"] for r in reports} == {"local", "2014", "2019", "2021", "narrative"}
+    assert any(r["format"] == "2021" and r["section_formats"]["三"] == "2019" for r in reports)  # hybrid
+    assert all(re.fullmatch(r"\d{6}", r["region_code"]) for r in reports)
+    assert sum(bool(r["planted_issues"]) for r in reports) == 1
+    blanks = sum(v["value"] is None for r in reports for v in r["values"])
+    assert blanks > 0
+    assert any(v["approximate"] for r in reports for v in r["values"])
+    counts = Counter((r["site"], r["format"]) for r in reports)
+    assert all(n > 0 for n in counts.values())
+
+
+def test_values_use_catalog_codes(truth):
+    catalog = metrics()
+    for report in generated(truth):
+        keys = set()
+        for v in report["values"]:
+            m = catalog[v["metric"]]
+            assert (v["applicant"] is not None) == m.by_applicant, v
+            assert v["applicant"] in (*APPLICANTS, "total", None)
+            assert v["period"] in ("year", "cumulative")
+            assert v["value"] is None or isinstance(v["value"], (int, float))
+            key = (v["metric"], v["applicant"], v["period"])
+            assert key not in keys
+            keys.add(key)
+
+
+def test_money_units(truth):
+    reports = generated(truth)
+    procurement = [v["value"] for r in reports for v in r["values"] if v["metric"] == "active.procurement.amount"]
+    assert any(isinstance(x, float) for x in procurement)
+    fees = [v["value"] for r in reports for v in r["values"] if v["metric"] == "active.admin_fee.amount"]
+    assert any(isinstance(x, float) and len(str(x).split(".")[1]) == 6 for x in fees)
+
+
+def check(report: dict) -> list[dict]:
+    """The templates' identities on a report's printed values; blanks (None) are not checkable."""
+    v = {(x["metric"], x["applicant"], x["period"]): x["value"] for x in report["values"]}
+    issues: list[dict] = []
+
+    def get(metric, applicant=None, period="year"):
+        return v.get((metric, applicant, period))
+
+    def expect(check_name, total, parts, **where):
+        if total is None or any(p is None for p in parts) or not parts:
+            return
+        if total != sum(parts):
+            issues.append({"check": check_name} | where)
+
+    if get("requests.new", "total") is not None:
+        results = sorted({m for (m, a, _) in v if m.startswith("requests.result.") and m != "requests.result.total"})
+        for a in (*APPLICANTS, "total"):
+            lhs = [get("requests.new", a), get("requests.carried_over", a)]
+            rhs = [get("requests.result.total", a), get("requests.carried_forward", a)]
+            if None not in lhs + rhs and sum(lhs) != sum(rhs):
+                issues.append({"check": "requests.balance", "applicant": a})
+            expect("requests.result_sum", get("requests.result.total", a), [get(m, a) for m in results], applicant=a)
+        for m in {m for (m, a, _) in v if a == "total"}:
+            expect("requests.applicant_sum", get(m, "total"), [get(m, a) for a in APPLICANTS], metric=m)
+        for group in ("review", "litigation.direct", "litigation.after_review"):
+            parts = [get(f"{group}.{p}") for p in ("upheld", "corrected", "other", "pending")]
+            expect("review_litigation.sum", get(f"{group}.total"), parts, metric=f"{group}.total")
+    if report["format"] == "2014":
+        for group in ("review", "litigation"):
+            parts = [get(f"{group}.{p}") for p in ("upheld", "corrected", "other")]
+            expect("review_litigation.sum", get(f"{group}.total"), parts, metric=f"{group}.total")
+    if report["format"] in ("2014", "local"):
+        for period in ("year", "cumulative"):
+            channels = [get(m, None, period) for (m, _, p) in v if m.startswith("requests.channel.") and p == period]
+            expect("requests.channels", get("requests.received", None, period), channels, period=period)
+        withheld = [get(m) for (m, _, _) in v if m.startswith("requests.answer.withheld_")]
+        expect("requests.withheld", get("requests.answer.withheld"), withheld)
+        expect("org.staff", get("org.staff"), [get("org.staff_full_time"), get("org.staff_part_time")])
+        if report["format"] == "2014" or report["kind"].startswith("local:fujian"):
+            answers = [
+                get(m, None, p)
+                for (m, _, p) in v
+                if re.fullmatch(r"requests\.answer\.[a-z_]+", m) and "withheld_" not in m and p == "year"
+            ]
+            expect("requests.answers", get("requests.answered"), answers)
+        sources = [
+            get(m)
+            for (m, _, _) in v
+            if m.startswith("requests.source.") and not m.startswith("requests.source.citizen_")
+        ]
+        expect("requests.sources", get("requests.received"), sources)
+        expect(
+            "requests.completed",
+            get("requests.completed"),
+            [get("requests.completed_on_time"), get("requests.completed_extended")],
+        )
+        for (m, _, p), value in v.items():
+            if p == "cumulative" and value is not None and get(m) is not None and value < get(m):
+                issues.append({"check": "cumulative.below_year", "metric": m})
+    return issues
+
+
+def test_values_satisfy_the_identities(truth):
+    planted = 0
+    for report in generated(truth):
+        issues = check(report)
+        expected = [i for i in issues if i["check"] == "requests.balance"]
+        assert issues == expected, (report["url"], issues)
+        assert sorted(map(str, issues)) == sorted(map(str, report["planted_issues"])), report["url"]
+        planted += bool(issues)
+    assert planted == 1
+
+
+def test_values_carry_over_across_years(truth):
+    by_site: dict[str, list[dict]] = {}
+    for r in generated(truth):
+        by_site.setdefault(r["site"], []).append(r)
+    pairs = 0
+    for reports in by_site.values():
+        reports.sort(key=lambda r: r["report_year"])
+        for before, after in itertools.pairwise(reports):
+            b = {(x["metric"], x["applicant"], x["period"]): x["value"] for x in before["values"]}
+            a = {(x["metric"], x["applicant"], x["period"]): x["value"] for x in after["values"]}
+            if ("requests.carried_forward", "total", "year") in b and ("requests.carried_over", "total", "year") in a:
+                assert a["requests.carried_over", "total", "year"] == b["requests.carried_forward", "total", "year"]
+                pairs += 1
+            for item in ("licensing", "punishment", "coercion", "admin_fee"):
+                prior, change = (f"active.{item}.prior_items", None, "year"), (f"active.{item}.change", None, "year")
+                if prior in b and prior in a:
+                    assert a[prior] == b[prior] + b[change]
+            for doc in ("regulation", "normative_doc"):
+                stock = (f"active.{doc}.in_force", None, "year")
+                if a.get(stock) is not None and b.get(stock) is not None:
+                    issued, repealed = (
+                        a[f"active.{doc}.issued", None, "year"],
+                        a[f"active.{doc}.repealed", None, "year"],
+                    )
+                    assert a[stock] == b[stock] + issued - repealed
+            for (metric, applicant, period), value in a.items():
+                if (
+                    period == "cumulative"
+                    and (metric, applicant, period) in b
+                    and a.get((metric, applicant, "year")) is not None
+                ):
+                    assert value == b[metric, applicant, period] + a[metric, applicant, "year"], metric
+    assert pairs >= 20
+
+
+def test_narrative_values_are_in_sentences(truth):
+    for report in generated(truth):
+        if report["format"] != "narrative":
+            continue
+        text = fetch(report["url"])[2].decode(report["encoding"])
+        text = re.sub(r"\([a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ]+\)", "", text)  # mirror pinyin artifacts
+        for v in report["values"]:
+            assert v["source"] == "text"
+            shown = f"{v['value']}余" if v["approximate"] else str(v["value"])
+            assert v["value"] == 0 or shown in text, (report["url"], v)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The real corpus site
+
+
+def test_corpus_site_serves_real_pages_unchanged(portal, truth):
+    require_corpus()
+    listing = (AUTO_CORPUS / "pingtan" / "_list_index.html").read_bytes()
+    for path in ("/pingtan/zwgk/zfxxgk/zfxxgknb/", "/pingtan/zwgk/zfxxgk/zfxxgknb/nlist.htm"):
+        status, headers, body = fetch(portal.url(path))
+        assert status == 200 and body == listing and headers["Content-Type"] == "text/html"
+    stored = AUTO_CORPUS / "pingtan" / "80485_平潭综合实验区2016年度政府信息公开工作年度报告.html"
+    status, _, body = fetch(portal.url("/pingtan/zwgk/zfxxgk/zfxxgknb/201701/t20170118_80485.htm"))
+    assert status == 200 and body == stored.read_bytes()
+    corpus_reports = [r for r in truth["reports"] if r["site"] == "pingtan"]
+    assert len(corpus_reports) == 17 and all(r["values"] is None for r in corpus_reports)
+    missing = [u for u in truth["missing_urls"] if "/pingtan/" in u]
+    assert portal.url("/pingtan/zwgk/zfxxgk/zfxxgknb/202202/t20220208_80613.htm") in missing
+    archive = fetch(portal.url("/pingtan/_archive/index.html"))[2].decode("utf-8")
+    assert "Generated by the ogi-warehouse demo portal" in archive
+    assert "平潭县海洋与渔业局2011年工作公开年度报告" in archive
