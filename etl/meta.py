@@ -175,6 +175,10 @@ def extract_meta(doc: Doc, hints: Hints | None = None) -> Meta:
         m = re.search(r"(?:19|20)\d{2}\s*年度?\s*[,，]\s*([\u4e00-\u9fff]{4,30}?" + _ORG_SUFFIX + r")(?=根据|按照|认真|深入|坚持|围绕|在)", opening)
         if m and not _SHORT.match(m.group(1)) and not m.group(1).startswith(("我", "本")):
             agency, source = m.group(1), "opening"
+        else:
+            m = re.search(r"由([\u4e00-\u9fff]{2,30}?" + _ORG_SUFFIX + r")(?:负责)?编制", opening)
+            if m:
+                agency, source = m.group(1), "compiler"
     if agency is None:
         for key in ("发布机构", "发布单位", "发文机关", "发文单位", "来源", "信息来源"):
             for v in fields.get(key, ()):

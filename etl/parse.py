@@ -53,6 +53,16 @@ def _region(agency: str | None, doc: Doc, hints: Hints | None) -> Region | None:
     return None
 
 
+def _canonical_agency(agency: str | None, region: Region | None) -> str | None:
+    """District and county bodies carry their city (衢江区机关事务保障中心 -> 衢州市衢江区机关事务保障中心);
+    county-level cities (永安市) do not."""
+    if not agency or region is None or not region.county or not region.city:
+        return agency
+    if region.county.endswith(("区", "县", "旗")) and agency.startswith(region.county) and not agency.startswith(region.city):
+        return region.city + agency
+    return agency
+
+
 def _report_format(section_formats: dict[str, str], stat_format: str | None, has_values: bool) -> str:
     # Priority of TEMPLATES.md §0: the section 二 tells decide the era, then section 三, then the old tables.
     for sec in ("二", "三", "四"):
@@ -125,13 +135,15 @@ def _parse(data: bytes, *, input: str, content_type: str | None, filename: str |
     elif meta.agency_source and "completed" not in meta.agency_source and meta.agency[:1] in "市区县":
         issues.append(Issue("meta.agency", "warning", f"agency printed only as {meta.agency!r}; full name unknown"))
 
+    region = _region(meta.agency, doc, hints)
+    agency = _canonical_agency(meta.agency, region)
     section_formats = dict(mapped.section_formats)
     if mapped.stat_format:
         section_formats["统计表"] = mapped.stat_format
     report = ReportMeta(
         title=meta.title,
-        agency=meta.agency,
-        region=_region(meta.agency, doc, hints),
+        agency=agency,
+        region=region,
         report_year=meta.report_year,
         published_at=meta.published_at,
         format=_report_format(mapped.section_formats, mapped.stat_format, bool(values)),

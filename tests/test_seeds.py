@@ -244,8 +244,8 @@ def test_seed_004_2014_table_in_2020(shared_dir):
     assert _table(r) == SEED_004_TABLE
     assert _text(r) == {}
     assert _unmapped(r) == [("(四)申请类型数", "0")]
-    rep = r.report
-    assert (rep.agency, rep.report_year, rep.published_at, rep.format) == ("衢江区机关事务保障中心", 2020, "2021-02-20", "2014")
+    rep = r.report  # printed 填报单位:衢江区机关事务保障中心; the full name carries the city
+    assert (rep.agency, rep.report_year, rep.published_at, rep.format) == ("衢州市衢江区机关事务保障中心", 2020, "2021-02-20", "2014")
     assert rep.region is not None and rep.region.code == "330803"
     # prose says 120 items were published proactively; the table prints 0 (its 120 is the website channel)
     mismatch = [i for i in r.issues if i.check == "narrative.mismatch"]
