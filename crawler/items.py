@@ -1,0 +1,77 @@
+"""Items of the `ogi` spider. `RawPage` carries body bytes to the archive pipeline, which replaces it with the small
+`ArchivedPage` (what the feed file holds); `CrawlIssue` reports a URL that yielded no archived response."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+PageKind = Literal["report", "list"]
+IssueKind = Literal["error", "blocked"]
+
+
+@dataclass
+class RawPage:
+    """A fetched response, body as received."""
+
+    kind: PageKind
+    url: str  # the URL requested (before redirects)
+    final_url: str
+    status: int
+    headers: dict[str, str]
+    body: bytes
+    fetched_at: str  # ISO-8601 UTC
+    site: str
+    title: str | None = None  # anchor text on the list page (reports)
+    list_url: str | None = None  # the list page that linked here
+    list_date: str | None = None  # ISO date printed next to the link
+
+    def manifest_row(self, sha256: str) -> dict[str, Any]:
+        """The archive manifest row for this page once its body is stored as `sha256`."""
+        return {
+            "url": self.url,
+            "final_url": self.final_url,
+            "status": self.status,
+            "headers": self.headers,
+            "fetched_at": self.fetched_at,
+            "sha256": sha256,
+            "size": len(self.body),
+            "site": self.site,
+            "kind": self.kind,
+            "title": self.title,
+            "list_url": self.list_url,
+            "list_date": self.list_date,
+        }
+
+
+@dataclass
+class ArchivedPage:
+    """A page stored in the archive (one feed line, no body)."""
+
+    kind: PageKind
+    url: str
+    final_url: str
+    status: int
+    sha256: str
+    size: int
+    fetched_at: str
+    site: str
+    title: str | None
+    list_url: str | None
+    list_date: str | None
+    new_object: bool  # the body was not in the archive before
+    new_row: bool  # the (url, sha256) pair was not in the manifest before
+
+
+@dataclass
+class CrawlIssue:
+    """A request that produced nothing to archive: a download/HTTP error, or a URL blocked by robots.txt."""
+
+    kind: IssueKind
+    url: str
+    site: str
+    error: str
+    status: int | None = None
+    page_kind: PageKind | None = None
+    title: str | None = None
+    list_url: str | None = None

@@ -1,0 +1,171 @@
+"""Run the `ogi` crawl in a subprocess (the pattern that works repeatedly in one process: STACK.md §5e).
+
+The Twisted reactor cannot restart in a process, so Dagster assets, the CLI and tests call `run_crawl`, which
+runs `python -m scrapy crawl ogi ... -O items.jsonl:jsonlines` with a timeout and reads the feed back.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent  # holds scrapy.cfg and the `crawler` package
+
+
+class CrawlFailed(RuntimeError):
+    """The crawl subprocess exited non-zero or timed out; the message ends with the tail of its log."""
+
+
+@dataclass(frozen=True)
+class CrawlStats:
+    """What one crawl did, counted from its feed file."""
+
+    items: int  # feed lines
+    reports: int  # report responses archived (any status)
+    gone: int  # of which answered 404/410
+    lists: int  # list pages archived
+    errors: int  # requests that failed (HTTP or network errors)
+    blocked: int  # requests not sent (robots.txt, offsite redirects)
+    new_objects: int  # bodies not in the archive before
+    new_rows: int  # manifest rows added
+    log_errors: int  # ERROR lines Scrapy logged (e.g. "Gave up retrying")
+    spider_exceptions: int  # exceptions raised in spider callbacks (bugs, or pages that broke the parser)
+    finish_reason: str | None
+    seconds: float
+    issues: tuple[dict[str, Any], ...]  # the error/blocked items
+
+
+def run_crawl(
+    sites: Iterable[Mapping[str, Any]] | str | Path,
+    archive_dir: str | Path,
+    *,
+    portal: str | None = None,
+    site: str | None = None,
+    timeout: float = 600,
+    settings: Mapping[str, Any] | None = None,
+    log_path: str | Path | None = None,
+) -> CrawlStats:
+    """Crawl `sites` (a sites JSON file, or site dicts) into the archive at `archive_dir`.
+
+    Args:
+        portal: base URL substituted for `{portal}` in site URLs.
+        site: crawl only the site of that name.
+        timeout: seconds before the crawl is killed (CrawlFailed).
+        settings: extra Scrapy settings (`-s KEY=VALUE`), e.g. `{"LOG_LEVEL": "DEBUG"}`.
+        log_path: where to keep the Scrapy log (default: a temporary file, discarded).
+    """
+    started = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="ogi-crawl-") as tmp_name:
+        tmp = Path(tmp_name)
+        if isinstance(sites, (str, Path)):
+            sites_file = Path(sites).resolve()
+        else:
+            sites_file = tmp / "sites.json"
+            sites_file.write_text(json.dumps([dict(s) for s in sites], ensure_ascii=False), "utf-8")
+        feed = tmp / "items.jsonl"
+        log = Path(log_path).resolve() if log_path else tmp / "crawl.log"
+        cmd = [sys.executable, "-m", "scrapy", "crawl", "ogi",
+               "-a", f"sites={sites_file}", "-a", f"archive={Path(archive_dir).resolve()}",
+               "-O", f"{feed}:jsonlines"]  # fmt: skip
+        if portal:
+            cmd += ["-a", f"portal={portal}"]
+        if site:
+            cmd += ["-a", f"site={site}"]
+        for key, value in (settings or {}).items():
+            cmd += ["-s", f"{key}={value if isinstance(value, str) else json.dumps(value)}"]
+        returncode = _run(cmd, log, timeout)
+        log_text = log.read_text("utf-8", errors="replace")
+        if returncode != 0:
+            raise CrawlFailed(f"crawl exited with {returncode}:\n{_tail(log_text)}")
+        rows = _read_feed(feed)
+    return _stats(rows, log_text, time.monotonic() - started)
+
+
+def _env() -> dict[str, str]:
+    env = dict(os.environ)
+    env["TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS"] = ""  # tldextract: bundled suffix list, no download
+    env["SCRAPY_SETTINGS_MODULE"] = "crawler.settings"
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(PROJECT_ROOT), env.get("PYTHONPATH")) if p)
+    return env
+
+
+def _run(cmd: list[str], log: Path, timeout: float) -> int:
+    """Run `cmd` with output to `log`; kill its whole process group on timeout."""
+    with log.open("wb") as out:
+        proc = subprocess.Popen(  # noqa: S603 - fixed argv, no shell
+            cmd, cwd=PROJECT_ROOT, env=_env(), stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )  # fmt: skip
+        try:
+            return proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            _kill(proc)
+            raise CrawlFailed(
+                f"crawl timed out after {timeout:g} s:\n{_tail(log.read_text('utf-8', errors='replace'))}"
+            ) from None
+        except BaseException:
+            _kill(proc)
+            raise
+
+
+def _kill(proc: subprocess.Popen[bytes]) -> None:
+    """Stop the crawl's process group: SIGTERM (graceful), SIGTERM again (Scrapy forces shutdown), SIGKILL.
+
+    Scrapy's graceful stop waits for requests in flight; the archive needs no grace (atomic writes).
+    """
+    for sig, grace in ((signal.SIGTERM, 3.0), (signal.SIGTERM, 2.0), (signal.SIGKILL, 5.0)):
+        try:
+            os.killpg(proc.pid, sig)
+        except ProcessLookupError:
+            return
+        try:
+            proc.wait(timeout=grace)
+            return
+        except subprocess.TimeoutExpired:
+            continue
+
+
+def _tail(text: str, lines: int = 40) -> str:
+    return "\n".join(text.splitlines()[-lines:])
+
+
+def _read_feed(path: Path) -> list[dict[str, Any]]:
+    if not path.exists():
+        return []
+    with path.open(encoding="utf-8") as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+_STAT = re.compile(r"'(log_count/ERROR|finish_reason|spider_exceptions/[\w.]+)': '?([\w.]+)'?")
+
+
+def _stats(rows: list[dict[str, Any]], log_text: str, seconds: float) -> CrawlStats:
+    found = dict(_STAT.findall(log_text))  # from Scrapy's "Dumping Scrapy stats" at the end of the log
+    pages = [r for r in rows if r.get("kind") in ("report", "list")]
+    reports = [r for r in pages if r["kind"] == "report"]
+    issues = tuple(r for r in rows if r.get("kind") in ("error", "blocked"))
+    return CrawlStats(
+        items=len(rows),
+        reports=len(reports),
+        gone=sum(1 for r in reports if r.get("status") in (404, 410)),
+        lists=len(pages) - len(reports),
+        errors=sum(1 for r in issues if r["kind"] == "error"),
+        blocked=sum(1 for r in issues if r["kind"] == "blocked"),
+        new_objects=sum(1 for r in pages if r.get("new_object")),
+        new_rows=sum(1 for r in pages if r.get("new_row")),
+        log_errors=int(found.get("log_count/ERROR", 0)),
+        spider_exceptions=sum(int(v) for k, v in found.items() if k.startswith("spider_exceptions/")),
+        finish_reason=found.get("finish_reason"),
+        seconds=round(seconds, 3),
+        issues=issues,
+    )

@@ -1,0 +1,34 @@
+"""Scrapy settings of the `ogi` crawl (production defaults; the spider adds per-crawl politeness).
+
+Run with the environment variable `TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS=` (empty) so that the cookie middleware's
+tldextract uses its bundled public-suffix snapshot instead of downloading the list (`crawler/run.py` sets it).
+"""
+
+BOT_NAME = "ogi-warehouse"
+SPIDER_MODULES = ["crawler.spiders"]
+NEWSPIDER_MODULE = "crawler.spiders"
+
+USER_AGENT = "ogi-warehouse/0.1 (archiver of open-government-information annual reports; polite, obeys robots.txt)"
+ROBOTSTXT_OBEY = True
+
+# Politeness defaults. The spider replaces them from the site configs (crawler.spiders.ogi.politeness_settings):
+# Scrapy 2.14-2.19 do not enforce CONCURRENT_REQUESTS_PER_DOMAIN (in-flight requests per slot are counted too
+# late, STACK.md §2c), so the effective per-site cap is CONCURRENT_REQUESTS, which the spider sets to the
+# smallest per-site budget; each site also gets its own download slot so its DOWNLOAD_DELAY applies per site.
+CONCURRENT_REQUESTS = 2
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_DELAY = 0.5
+AUTOTHROTTLE_ENABLED = False  # explicit: the fixed per-site budget above is the policy
+
+DOWNLOAD_TIMEOUT = 30
+RETRY_ENABLED = True
+RETRY_TIMES = 2
+
+# Never expose a console or Scrapy 2.19's remote-control HTTP server (it executes code sent to it).
+TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False
+
+ITEM_PIPELINES = {"crawler.pipelines.ArchivePipeline": 300}
+
+FEED_EXPORT_ENCODING = "utf-8"
+LOG_LEVEL = "INFO"

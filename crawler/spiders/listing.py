@@ -1,0 +1,183 @@
+"""Pure list-page analysis: decoded HTML str in, report links and pagination links out (no Scrapy, no I/O)."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cache
+from itertools import islice
+from urllib.parse import urldefrag, urljoin
+
+import lxml.html
+from lxml import etree
+from lxml.cssselect import CSSSelector
+
+# A report title: a year (19xx/20xx + 年/年度) and "...公开...年度报告/年报", e.g. `XX局2022年政府信息公开工作年度报告`,
+# `2015年度政府信息公开年度报告`, `平潭县海洋与渔业局2011年工作公开年度报告`, `政府信息公开年报（2020年）`.
+# Traditional forms too (公開, 年度報告): auto-converting mirror sites serve them.
+_YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}\s*年")
+_REPORT = re.compile(r"公[开開].*?(?:年度[报報]告|年[报報])")
+# Documents *about* reports: `关于报送2019年政府信息公开工作年度报告的通知`, `…的函`, `政务公开工作要点`, 解读/图解.
+_REJECT = re.compile(r"^[关關][于於]|的(?:通知|函|通[报報]|公告|批[复覆])|通知$|函$|要[点點]|解[读讀]|[图圖]解|[报報]送")
+# Mirrors print pinyin after some characters: 關(guān)於.
+_PINYIN = re.compile(r"\([a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]{1,7}\)")
+
+_DATE = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})(?!\d)")
+# Pager anchor texts (not 首页: on most sites that is the home page, not the list's first page).
+_PAGER_WORDS = {"下一页", "下页", "后页", "尾页", "末页", "最后一页", "上一页", "上页", "前页", ">", ">>", "»"}
+_PAGER_WORDS |= {w.replace("页", "頁").replace("后", "後") for w in _PAGER_WORDS}
+_PAGE_NUMBER = re.compile(r"^\[?\d{1,4}\]?$")
+_PAGE_FILE = re.compile(r"/(?:index|list|default)_\d+\.s?html?$", re.IGNORECASE)
+# TRS-style CMS pagination written by script: createPageHTML(pages, current, "index", "html") -> index.html, index_1.html ...
+_CREATE_PAGE = re.compile(r"createPageHTML\(\s*(\d+)\s*,\s*\d+\s*,\s*[\"'](\w+)[\"']\s*,\s*[\"'](\w+)[\"']")
+_XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>")
+_ROW_DEPTH = 4
+_SKIP_SCHEMES = ("javascript:", "mailto:", "tel:", "data:")
+
+
+def _norm(text: str) -> str:
+    """Full-width digits/letters to ASCII and whitespace collapsed (for matching and for stored titles)."""
+    return " ".join(unicodedata.normalize("NFKC", text).split())
+
+
+def _key(title: str) -> str:
+    return _PINYIN.sub("", _norm(title)).replace(" ", "")
+
+
+def is_report_title(title: str) -> bool:
+    """Whether a link title names an annual open-government-information report (not a notice about one)."""
+    t = _key(title)
+    return bool(_YEAR.search(t) and _REPORT.search(t) and not _REJECT.search(t))
+
+
+def parse_date(text: str) -> str | None:
+    """The first valid `YYYY-MM-DD` / `YYYY/MM/DD` / `YYYY.MM.DD` / `YYYY年M月D日` date in `text`, as ISO."""
+    for m in _DATE.finditer(_norm(text)):
+        try:
+            return date(int(m[1]), int(m[2]), int(m[3])).isoformat()
+        except ValueError:
+            continue
+    return None
+
+
+@dataclass(frozen=True)
+class ReportLink:
+    """A link to a report found on a list page."""
+
+    url: str
+    title: str
+    list_date: str | None = None
+
+
+@dataclass(frozen=True)
+class ListPage:
+    """What a list page links to: reports (in page order, deduplicated) and further list pages."""
+
+    reports: list[ReportLink] = field(default_factory=list)
+    pages: list[str] = field(default_factory=list)
+
+
+@cache
+def _css(selector: str) -> CSSSelector:
+    return CSSSelector(selector, translator="html")
+
+
+def _href(a: etree._Element, base: str) -> str | None:
+    href = (a.get("href") or "").strip()
+    if not href or href.startswith("#") or href.lower().startswith(_SKIP_SCHEMES):
+        return None
+    return urldefrag(urljoin(base, href))[0]
+
+
+def _anchors(elements: Iterable[etree._Element]) -> Iterator[etree._Element]:
+    """Anchors among (or inside) selected elements."""
+    for el in elements:
+        if el.tag == "a":
+            yield el
+        else:
+            yield from el.iter("a")
+
+
+def _title(a: etree._Element) -> str | None:
+    """The report title of an anchor: the title attribute (often the untruncated title) or the text.
+
+    Either one naming a notice rejects the link: a truncated text can hide the `…的通知` that the attribute shows.
+    """
+    candidates = [_norm(t) for t in (a.get("title") or "", a.text_content()) if t.strip()]
+    if any(_REJECT.search(_key(t)) for t in candidates):
+        return None
+    return next((t for t in candidates if is_report_title(t)), None)
+
+
+def _link_date(a: etree._Element, reports: Mapping[etree._Element, str], selectors: Mapping[str, str]) -> str | None:
+    """The date printed next to a report link.
+
+    Looked for in the link's row: the nearest ancestor (up to `_ROW_DEPTH` levels: li, tr, `<dl><dd>link</dd>
+    <dd>date</dd></dl>` ...) whose non-link text holds a date, stopping before an ancestor that links another
+    report (that date could be the other report's); then in the text right after the link. `reports` maps the
+    page's report anchors to their URLs.
+    """
+    for anc in islice(a.iterancestors(), _ROW_DEPTH):
+        if len({reports[x] for x in anc.iter("a") if x in reports}) > 1:
+            break
+        if "date" in selectors:
+            found = next((d for el in _css(selectors["date"])(anc) if (d := parse_date(el.text_content()))), None)
+        else:
+            found = parse_date(" ".join(anc.xpath(".//text()[not(ancestor::a)]")))
+        if found:
+            return found
+    texts = [a.tail or ""]
+    for sib in a.itersiblings():
+        if sib.tag == "a" or (isinstance(sib.tag, str) and next(sib.iter("a"), None) is not None):
+            break
+        texts += [sib.text_content() if isinstance(sib.tag, str) else "", sib.tail or ""]
+    return parse_date(" ".join(texts))
+
+
+def _parse(html: str) -> etree._Element | None:
+    try:
+        return lxml.html.document_fromstring(_XML_DECL.sub("", html, count=1))
+    except (etree.ParserError, ValueError):
+        return None
+
+
+def parse_list_page(html: str, url: str, selectors: Mapping[str, str] | None = None) -> ListPage:
+    """Report links and pagination links of a decoded list page at `url`.
+
+    `selectors` (optional): `list_links` narrows the anchors considered as reports (titles are still checked,
+    so notices about reports stay out), `next_page` replaces the generic pagination rules, `date` picks the
+    date inside a link's row.
+    """
+    selectors = selectors or {}
+    doc = _parse(html)
+    if doc is None:
+        return ListPage()
+    base = urljoin(url, (doc.xpath("//base/@href") or [""])[0].strip())
+
+    scope = _anchors(_css(selectors["list_links"])(doc)) if "list_links" in selectors else doc.iter("a")
+    found = [(a, href, title) for a in scope if (href := _href(a, base)) and (title := _title(a))]
+    anchors = {a: href for a, href, _ in found}
+    reports: dict[str, ReportLink] = {}
+    for a, href, title in found:
+        if href not in reports:
+            reports[href] = ReportLink(href, title, _link_date(a, anchors, selectors))
+
+    pages: dict[str, None] = {}
+    if "next_page" in selectors:
+        pages.update((h, None) for a in _anchors(_css(selectors["next_page"])(doc)) if (h := _href(a, base)))
+    else:
+        for a in doc.iter("a"):
+            href = _href(a, base)
+            if not href:
+                continue
+            text = _norm(a.text_content())
+            if text in _PAGER_WORDS or _PAGE_NUMBER.match(text) or _PAGE_FILE.search(href.split("?")[0]):
+                pages[href] = None
+        for script in doc.iter("script"):
+            for m in _CREATE_PAGE.finditer(script.text or ""):
+                total, stem, ext = int(m[1]), m[2], m[3]
+                pages.update((urljoin(base, f"{stem}_{i}.{ext}" if i else f"{stem}.{ext}"), None) for i in range(total))
+    return ListPage(list(reports.values()), [p for p in pages if p not in reports and p != urldefrag(url)[0]])
