@@ -1,0 +1,144 @@
+"""Asset checks on the parsed reports.
+
+Severity policy: findings about the printed reports' own numbers or metadata are WARN (the report says what it
+says; the warehouse keeps it and flags it); a broken pipeline invariant (duplicate fact keys) is ERROR.
+Every check reports the numbers it looked at in its metadata.
+"""
+
+import dagster as dg
+
+from dagster_project.assets import parsed_reports, preview
+from dagster_project.resources import Warehouse
+
+BALANCE = "requests_balance"
+UNIQUE_FACT_KEYS = "unique_fact_keys"
+YEAR_AND_AGENCY = "report_year_and_agency"
+
+SAMPLE_ROWS = 20
+TOLERANCE = 1e-6
+
+# requests.new + requests.carried_over = requests.result.total + requests.carried_forward, per report x applicant,
+# for the report's own year, wherever all four figures are printed (blank cells are null and skip the row).
+_BALANCE_SQL = """
+with terms as (
+    select
+        report_id,
+        applicant,
+        max(value) filter (where metric = 'requests.new') as new,
+        max(value) filter (where metric = 'requests.carried_over') as carried_over,
+        max(value) filter (where metric = 'requests.result.total') as result_total,
+        max(value) filter (where metric = 'requests.carried_forward') as carried_forward
+    from fact_disclosure
+    where period = 'year'
+        and metric in ('requests.new', 'requests.carried_over', 'requests.result.total', 'requests.carried_forward')
+    group by report_id, applicant
+),
+
+final as (
+    select
+        t.*,
+        (t.new + t.carried_over) - (t.result_total + t.carried_forward) as difference,
+        r.agency,
+        r.report_year,
+        r.url
+    from terms as t
+    join dim_report as r using (report_id)
+    where t.new is not null
+        and t.carried_over is not null
+        and t.result_total is not null
+        and t.carried_forward is not null
+)
+
+select * from final
+order by report_id, applicant
+"""
+
+_BALANCE_COLUMNS = (
+    "agency", "report_year", "applicant", "new", "carried_over", "result_total", "carried_forward", "difference", "url",
+)  # fmt: skip
+
+_DUPLICATE_KEYS_SQL = """
+select report_id, metric, applicant, period, count(*) as n
+from fact_disclosure
+group by report_id, metric, applicant, period
+having count(*) > 1
+order by report_id, metric, applicant, period
+"""
+
+_MISSING_YEAR_OR_AGENCY_SQL = """
+select report_id, report_year, agency, title, url
+from dim_report
+where parse_ok and (report_year is null or agency_id is null)
+order by url
+"""
+
+
+@dg.asset_check(
+    asset=parsed_reports,
+    name=BALANCE,
+    description=(
+        "Per report x applicant: requests.new + requests.carried_over = requests.result.total + "
+        "requests.carried_forward, where all four are printed. WARN: the reports' own arithmetic."
+    ),
+)
+def requests_balance(warehouse: Warehouse) -> dg.AssetCheckResult:
+    rows = warehouse.query(_BALANCE_SQL)
+    failed = rows.filter(rows["difference"].abs() > TOLERANCE)
+    return dg.AssetCheckResult(
+        passed=failed.height == 0,
+        severity=dg.AssetCheckSeverity.WARN,
+        metadata={
+            "checked": rows.height,
+            "checked_reports": rows["report_id"].n_unique(),
+            "failed": failed.height,
+            "failed_reports": failed["report_id"].n_unique(),
+            "failures": preview(failed.select(*_BALANCE_COLUMNS), SAMPLE_ROWS),
+        },
+    )
+
+
+@dg.asset_check(
+    asset=parsed_reports,
+    name=UNIQUE_FACT_KEYS,
+    description="fact_disclosure has one row per (report_id, metric, applicant, period). ERROR: pipeline integrity.",
+)
+def unique_fact_keys(warehouse: Warehouse) -> dg.AssetCheckResult:
+    duplicates = warehouse.query(_DUPLICATE_KEYS_SQL)
+    total = warehouse.query("select count(*) as n from fact_disclosure").item()
+    return dg.AssetCheckResult(
+        passed=duplicates.height == 0,
+        severity=dg.AssetCheckSeverity.ERROR,
+        metadata={
+            "rows": int(total),
+            "duplicate_keys": duplicates.height,
+            "duplicate_rows": int(duplicates["n"].sum()) if duplicates.height else 0,
+            "duplicates": preview(duplicates, SAMPLE_ROWS),
+        },
+    )
+
+
+@dg.asset_check(
+    asset=parsed_reports,
+    name=YEAR_AND_AGENCY,
+    description="Every readable report has a report_year and an agency. WARN: what the report prints.",
+)
+def report_year_and_agency(warehouse: Warehouse) -> dg.AssetCheckResult:
+    missing = warehouse.query(_MISSING_YEAR_OR_AGENCY_SQL)
+    counts = warehouse.query(
+        "select count(*) filter (where parse_ok) as readable, count(*) filter (where not parse_ok) as unreadable "
+        "from dim_report"
+    ).row(0, named=True)
+    return dg.AssetCheckResult(
+        passed=missing.height == 0,
+        severity=dg.AssetCheckSeverity.WARN,
+        metadata={
+            "readable_reports": int(counts["readable"]),
+            "unreadable_reports": int(counts["unreadable"]),
+            "missing_year": int(missing["report_year"].null_count()),
+            "missing_agency": int(missing["agency"].null_count()),
+            "missing": preview(missing, SAMPLE_ROWS),
+        },
+    )
+
+
+CHECKS = [requests_balance, unique_fact_keys, report_year_and_agency]

@@ -1,0 +1,255 @@
+"""The `ogi` command: `demo` (the whole pipeline against the demo portal), `parse`, `portal`, `ui`.
+
+Imports are lazy: `ogi parse` loads only the parser, never Dagster.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import signal
+import sys
+import threading
+import urllib.error
+import urllib.request
+from pathlib import Path
+from typing import TYPE_CHECKING
+from urllib.parse import unquote, urlsplit
+
+if TYPE_CHECKING:
+    import dagster as dg
+
+    from dagster_project.resources import Warehouse
+    from etl.model import ParseResult
+
+URL_TIMEOUT = 30.0  # seconds, for `ogi parse https://...`
+UI_PORT = 3000
+DAGSTER_YAML = "telemetry:\n  enabled: false\nnux:\n  enabled: false\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    args, extra = _parser().parse_known_args(sys.argv[1:] if argv is None else argv)
+    if args.command == "portal":
+        from crawler.portal import main as portal_main
+
+        return int(portal_main(extra) or 0)
+    if extra:
+        _parser().error(f"unrecognized arguments: {' '.join(extra)}")
+    if args.command == "parse":
+        return cmd_parse(args.inputs, as_json=args.json)
+    if args.command == "demo":
+        return cmd_demo(data=args.data, warehouse=args.warehouse, port=args.port, keep_portal=args.keep_portal)
+    if args.command == "ui":
+        return cmd_ui(port=args.port)
+    raise AssertionError(args.command)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="ogi", description="Annual OGI reports -> DuckDB warehouse.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    demo = sub.add_parser(
+        "demo", help="crawl the demo portal offline, build the warehouse, print a summary",
+        description="Start the demo portal on 127.0.0.1, materialise every asset against it (in-process), "
+        "print a per-agency-year summary, stop the portal.",
+    )  # fmt: skip
+    demo.add_argument("--data", type=Path, help="raw data directory (default: $OGI_DATA_DIR or ./data)")
+    demo.add_argument("--warehouse", type=Path, help="DuckDB file (default: $OGI_WAREHOUSE or warehouse/ogi.duckdb)")
+    demo.add_argument("--port", type=int, default=0, help="portal port (default: any free port)")
+    demo.add_argument("--keep-portal", action="store_true", help="keep serving the portal until Ctrl-C")
+
+    parse = sub.add_parser(
+        "parse", help="parse report files or URLs",
+        description="Parse report files or http(s) URLs; with --json print one contract object per input and line.",
+    )  # fmt: skip
+    parse.add_argument("inputs", nargs="+", metavar="INPUT", help="file path or http(s) URL")
+    parse.add_argument("--json", action="store_true", help="print one JSON object per input, one per line")
+
+    sub.add_parser(
+        "portal", help="serve the demo portal (options: see `ogi portal --help`)", add_help=False,
+        description="Serve the demo portal; arguments go to crawler.portal.",
+    )  # fmt: skip
+
+    ui = sub.add_parser(
+        "ui", help="run the Dagster UI (dagster dev) on 127.0.0.1",
+        description="Run `dagster dev` for this project on 127.0.0.1. DAGSTER_HOME defaults to ./.dagster_home "
+        "(created with telemetry and the welcome modal off).",
+    )  # fmt: skip
+    ui.add_argument("--port", type=int, default=UI_PORT, help=f"UI port (default {UI_PORT})")
+    return parser
+
+
+# ---------------------------------------------------------------------------------------------------- parse
+
+
+def _read_input(arg: str) -> tuple[bytes, str | None, str | None]:
+    """(bytes, content type, file name) of a file path or an http(s) URL; OSError/ValueError when unreadable."""
+    if urlsplit(arg).scheme in ("http", "https"):
+        request = urllib.request.Request(arg, headers={"User-Agent": "ogi-warehouse (ogi parse)"})
+        with urllib.request.urlopen(request, timeout=URL_TIMEOUT) as response:  # noqa: S310 - scheme checked
+            name = unquote(urlsplit(response.geturl()).path.rsplit("/", 1)[-1]) or None
+            return response.read(), response.headers.get("Content-Type"), name
+    path = Path(arg)
+    return path.read_bytes(), None, path.name
+
+
+def parse_input(arg: str) -> ParseResult:
+    """Parse one input; a file or URL that cannot be read gives ok=False with the reason."""
+    from etl.model import ParseResult
+    from etl.parse import parse_document
+
+    try:
+        data, content_type, filename = _read_input(arg)
+    except urllib.error.HTTPError as exc:
+        return ParseResult(input=arg, ok=False, error=f"HTTP {exc.code} {exc.reason}")
+    except urllib.error.URLError as exc:
+        return ParseResult(input=arg, ok=False, error=f"cannot fetch: {exc.reason}")
+    except OSError as exc:
+        return ParseResult(input=arg, ok=False, error=f"cannot read: {exc.strerror or exc}")
+    except ValueError as exc:  # malformed URL
+        return ParseResult(input=arg, ok=False, error=f"cannot read: {exc}")
+    url = arg if urlsplit(arg).scheme in ("http", "https") else None
+    return parse_document(data, input=arg, content_type=content_type, filename=filename, url=url)
+
+
+def _summary_line(result: ParseResult) -> str:
+    if not result.ok:
+        return f"{result.input}: FAILED: {result.error}"
+    meta = result.report
+
+    def known(value: object) -> str:
+        return "?" if value is None else str(value)
+
+    parts = [
+        f"agency={known(meta.agency if meta else None)}",
+        f"year={known(meta.report_year if meta else None)}",
+        f"format={known(meta.format if meta else None)}",
+        f"values={len(result.values)}",
+        f"unmapped={len(result.unmapped)}",
+        f"issues={len(result.issues)}",
+    ]
+    return f"{result.input}: ok " + " ".join(parts)
+
+
+def cmd_parse(inputs: list[str], *, as_json: bool) -> int:
+    """Exit status 0 unless every input failed."""
+    failures = 0
+    for arg in inputs:
+        result = parse_input(arg)
+        failures += not result.ok
+        if as_json:
+            print(json.dumps(result.to_contract(), ensure_ascii=False), flush=True)
+        else:
+            print(_summary_line(result), flush=True)
+    return 1 if failures == len(inputs) else 0
+
+
+# ----------------------------------------------------------------------------------------------------- demo
+
+
+def cmd_demo(*, data: Path | None, warehouse: Path | None, port: int, keep_portal: bool) -> int:
+    import dagster as dg
+
+    from crawler.portal import Portal
+    from dagster_project.assets import ASSETS
+    from dagster_project.checks import CHECKS
+    from dagster_project.resources import CrawlConfig, Warehouse
+
+    # Started with `&` from a script, SIGINT is inherited ignored and Dagster copies that onto SIGTERM: restore
+    # Python's handler first so that SIGINT and SIGTERM both stop the run (STACK.md §5c).
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    wh = Warehouse(path=str(warehouse) if warehouse else "")
+    data_dir = str(data) if data else ""
+    with Portal(port=port, corpus_dir="auto") as portal:
+        print(f"demo portal: {portal.base_url}", flush=True)
+        sites_file = CrawlConfig(data_dir=data_dir).data_path() / "demo_sites.json"
+        sites_file.parent.mkdir(parents=True, exist_ok=True)
+        sites_file.write_text(json.dumps(portal.sites_config(), ensure_ascii=False, indent=2), encoding="utf-8")
+        crawl = CrawlConfig(sites=str(sites_file), portal_url=portal.base_url, data_dir=data_dir)
+        result = dg.materialize(
+            [*ASSETS, *CHECKS],
+            resources={"crawl": crawl, "warehouse": wh},
+            run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}},
+            raise_on_error=False,
+        )
+        if not result.success:
+            print("demo: the run failed (see the log above)", file=sys.stderr)
+            return 1
+        status = _print_summary(wh, result)
+        if keep_portal:
+            print(f"portal still serving {portal.base_url} - Ctrl-C or SIGTERM to stop", flush=True)
+            _wait_for_stop_signal()
+    return status
+
+
+def _wait_for_stop_signal() -> None:
+    """Block until SIGINT or SIGTERM. Both are set explicitly: a process started with `&` from a script inherits
+    SIGINT ignored, and Dagster's run copies the SIGINT disposition onto SIGTERM (STACK.md §5c)."""
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    while not stop.wait(0.5):
+        pass
+
+
+def _print_summary(wh: Warehouse, result: dg.ExecuteInProcessResult) -> int:
+    """Print the per-agency-year summary, totals and check outcomes; 1 if an ERROR-severity check failed."""
+    import dagster as dg
+    import polars as pl
+
+    summary = wh.query(
+        "select agency, report_year as year, formats as format, n_values as \"values\", n_issues as issues "
+        "from v_agency_year_summary order by agency, year"
+    )
+    totals = wh.query(
+        "select count(*) as reports, count(*) filter (where parse_ok) as readable, "
+        "count(distinct agency_id) as agencies, "
+        "(select count(*) from fact_disclosure) as \"values\", (select count(*) from report_issue) as issues "
+        "from dim_report"
+    ).row(0, named=True)
+    with pl.Config(tbl_rows=-1, tbl_hide_dataframe_shape=True, tbl_hide_column_data_types=True, fmt_str_lengths=40):
+        print(summary if summary.height else "(no readable report with an agency and a year)")
+    print(
+        f"reports: {totals['reports']} ({totals['readable']} readable), agencies: {totals['agencies']}, "
+        f"values: {totals['values']}, issues: {totals['issues']}"
+    )
+    print(f"warehouse: {wh.database()}")
+    status = 0
+    for evaluation in result.get_asset_check_evaluations():
+        metadata = evaluation.metadata.items()
+        numbers = ", ".join(f"{name}={m.value}" for name, m in metadata if isinstance(m, dg.IntMetadataValue))
+        outcome = "passed" if evaluation.passed else f"FAILED ({evaluation.severity.value})"
+        print(f"check {evaluation.check_name}: {outcome}: {numbers}")
+        if not evaluation.passed and evaluation.severity == dg.AssetCheckSeverity.ERROR:
+            status = 1
+    return status
+
+
+# ------------------------------------------------------------------------------------------------------- ui
+
+
+def cmd_ui(*, port: int) -> int:
+    """exec `dagster dev` with default SIGINT/SIGTERM dispositions, so that it can be stopped with SIGTERM."""
+    home = Path(os.environ.get("DAGSTER_HOME") or ".dagster_home").resolve()
+    home.mkdir(parents=True, exist_ok=True)
+    if not (home / "dagster.yaml").exists():
+        (home / "dagster.yaml").write_text(DAGSTER_YAML, encoding="utf-8")
+    os.environ["DAGSTER_HOME"] = str(home)
+    dagster = shutil.which("dagster", path=str(Path(sys.executable).parent)) or shutil.which("dagster")
+    if dagster is None:
+        print("ogi ui: the dagster command is not installed", file=sys.stderr)
+        return 1
+    # Started from a non-interactive shell with `&`, SIGINT is inherited as ignored and dagster copies that onto
+    # SIGTERM; reset both so `kill -TERM` stops it and its children (STACK.md §5c).
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    print(f"Dagster UI on http://127.0.0.1:{port} (DAGSTER_HOME={home})", flush=True)
+    argv = [dagster, "dev", "-m", "dagster_project.definitions", "-h", "127.0.0.1", "-p", str(port)]
+    os.execv(dagster, argv)
+    return 1  # not reached
+
+
+if __name__ == "__main__":
+    sys.exit(main())

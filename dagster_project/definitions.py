@@ -1,0 +1,34 @@
+"""The code location: `dagster dev -m dagster_project.definitions`, `dagster asset materialize -m ...`."""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from dagster_project.assets import ASSETS
+from dagster_project.checks import CHECKS
+from dagster_project.resources import CrawlConfig, Warehouse
+
+# Every asset and its checks; steps are small, so they run in the launching process (STACK.md §5b).
+all_assets_job = dg.define_asset_job(
+    "all_assets", selection=dg.AssetSelection.all(), executor_def=dg.in_process_executor
+)
+
+# Report season: reports for year N are due by 31 January of N+1 and trickle in until spring. New schedules start
+# STOPPED; turn this one on in the UI (Automation) or with `dagster schedule start report_season`.
+report_season = dg.ScheduleDefinition(
+    name="report_season",
+    job=all_assets_job,
+    cron_schedule="0 6 * 1-4 *",
+    execution_timezone="Asia/Shanghai",
+    default_status=dg.DefaultScheduleStatus.STOPPED,
+    description="Daily at 06:00 Asia/Shanghai, January to April: crawl, parse and rebuild the warehouse.",
+)
+
+defs = dg.Definitions(
+    assets=ASSETS,
+    asset_checks=CHECKS,
+    jobs=[all_assets_job],
+    schedules=[report_season],
+    resources={"crawl": CrawlConfig(), "warehouse": Warehouse()},
+    executor=dg.in_process_executor,
+)

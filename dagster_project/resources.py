@@ -1,0 +1,149 @@
+"""Resources: the DuckDB warehouse file and the crawl configuration.
+
+Paths are resolved when a run uses them, never at import: an empty setting falls back to the environment
+(`OGI_WAREHOUSE`, `OGI_DATA_DIR`) and then to the defaults `warehouse/ogi.duckdb` and `data` under the current
+directory.
+"""
+
+import json
+import os
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import dagster as dg
+import duckdb
+import polars as pl
+
+import warehouse
+
+DEFAULT_WAREHOUSE = Path("warehouse") / "ogi.duckdb"
+DEFAULT_DATA_DIR = Path("data")
+SITES_SNAPSHOT = "sites.json"
+DEMO = "demo"
+
+# DuckDB allows one process to hold the file; another process (a CLI, a notebook, a concurrent run) makes
+# connect() fail with "Could not set lock". Wait for it a bounded time instead of failing at once.
+_LOCK_RETRY_DELAYS = (0.1, 0.2, 0.5, 1.0, 2.0, 4.0, 8.0, 15.0)
+
+
+class Warehouse(dg.ConfigurableResource):
+    """The DuckDB warehouse file. Each use opens a connection and closes it as soon as the work is done."""
+
+    path: str = ""  # "" = $OGI_WAREHOUSE, else warehouse/ogi.duckdb under the current directory
+
+    def database(self) -> Path:
+        return Path(self.path or os.environ.get("OGI_WAREHOUSE") or DEFAULT_WAREHOUSE)
+
+    @contextmanager
+    def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A read-write connection, closed when the block ends."""
+        con = _connect_when_unlocked(self.database())
+        try:
+            yield con
+        finally:
+            con.close()
+
+    def replace_tables(self, frames: Mapping[str, pl.DataFrame]) -> dict[str, int]:
+        """Recreate each table from its DDL and bulk-insert the frame by column name, in one transaction.
+
+        Returns the row count of every table written.
+        """
+        counts: dict[str, int] = {}
+        with self.connect() as con:
+            con.execute("begin transaction")
+            try:
+                for table, frame in frames.items():
+                    con.execute(warehouse.ddl(table))
+                    con.register("_frame", frame)
+                    try:
+                        con.execute(f"insert into {table} by name select * from _frame")  # noqa: S608 (name from DDL)
+                    finally:
+                        con.unregister("_frame")
+                    counts[table] = frame.height
+                con.execute("commit")
+            except BaseException:
+                con.execute("rollback")
+                raise
+            con.execute("checkpoint")
+        return counts
+
+    def create_views(self) -> list[str]:
+        """(Re)create every view of warehouse/views; returns their names."""
+        views = warehouse.views()
+        with self.connect() as con:
+            for sql in views.values():
+                con.execute(sql)
+        return list(views)
+
+    def query(self, sql: str, params: list[Any] | None = None) -> pl.DataFrame:
+        """Run one query and fetch the result as a Polars frame."""
+        with self.connect() as con:
+            return con.sql(sql, params=params).pl()
+
+
+def _connect_when_unlocked(db: Path) -> duckdb.DuckDBPyConnection:
+    """Connect, retrying while another process holds the file lock (about 30 s in all)."""
+    db.parent.mkdir(parents=True, exist_ok=True)
+    for delay in _LOCK_RETRY_DELAYS:
+        try:
+            return duckdb.connect(str(db))
+        except duckdb.IOException as exc:
+            if "lock" not in str(exc).lower():
+                raise
+            time.sleep(delay)
+    return duckdb.connect(str(db))
+
+
+class CrawlConfig(dg.ConfigurableResource):
+    """What to crawl and where raw data goes.
+
+    `sites` is "demo" (start the demo portal on 127.0.0.1 for the duration of the crawl and crawl its sites) or
+    the path of a sites JSON file (crawler/sites/*.json); `portal_url` replaces `{portal}` in such a file's URLs.
+    """
+
+    sites: str = DEMO
+    portal_url: str = ""
+    data_dir: str = ""  # "" = $OGI_DATA_DIR, else ./data
+    site: str = ""  # "" = every site of the config
+    timeout: int = 600  # seconds for the whole crawl subprocess
+    demo_port: int = 0  # port of the demo portal; 0 = any free port
+
+    def data_path(self) -> Path:
+        return Path(self.data_dir or os.environ.get("OGI_DATA_DIR") or DEFAULT_DATA_DIR)
+
+    def archive_path(self) -> Path:
+        return self.data_path() / "archive"
+
+    @contextmanager
+    def crawl_target(self) -> Iterator[tuple[list[dict[str, Any]], str | None]]:
+        """(site entries, portal base URL or None) to crawl; for "demo", the portal runs inside this block."""
+        if self.sites == DEMO:
+            from crawler.portal import Portal
+
+            with Portal(port=self.demo_port, corpus_dir="auto") as portal:
+                yield list(portal.sites_config()), portal.base_url
+            return
+        entries = json.loads(Path(self.sites).read_text(encoding="utf-8"))
+        if isinstance(entries, Mapping):
+            entries = entries.get("sites", [])
+        yield list(entries), self.portal_url or None
+
+    def save_sites(self, entries: list[dict[str, Any]]) -> Path:
+        """Merge the crawled site entries into `<data>/sites.json`, which the parse step reads for hints."""
+        path = self.data_path() / SITES_SNAPSHOT
+        merged = {e["name"]: e for e in self.load_sites()}
+        merged.update({str(e["name"]): e for e in entries})
+        path.parent.mkdir(parents=True, exist_ok=True)
+        text = json.dumps([merged[name] for name in sorted(merged)], ensure_ascii=False, indent=2)
+        path.write_text(text + "\n", encoding="utf-8")
+        return path
+
+    def load_sites(self) -> list[dict[str, Any]]:
+        """The site entries saved by earlier crawls ([] before the first crawl)."""
+        path = self.data_path() / SITES_SNAPSHOT
+        if not path.is_file():
+            return []
+        return list(json.loads(path.read_text(encoding="utf-8")))

@@ -1,0 +1,413 @@
+"""ParseResults and crawl records -> Polars frames in the warehouse's column layout (see warehouse/schema.sql).
+
+Pure: no I/O, no environment. Every frame has a declared schema (the `*_SCHEMA` constants, same column order as
+the DDL) and sorted rows, and every id is a deterministic hash, so building the frames twice from the same input
+gives equal frames. The loader inserts them by name.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any, NamedTuple
+
+import polars as pl
+
+from etl.catalog import Metric
+from etl.model import ParseResult
+
+RAW_PAGE_SCHEMA: dict[str, pl.DataType] = {
+    "url": pl.String(),
+    "sha256": pl.String(),
+    "final_url": pl.String(),
+    "site": pl.String(),
+    "kind": pl.String(),
+    "status": pl.Int16(),
+    "content_type": pl.String(),
+    "title": pl.String(),
+    "list_url": pl.String(),
+    "list_date": pl.Date(),
+    "fetched_at": pl.Datetime("us", "UTC"),
+    "size": pl.Int64(),
+}
+
+DIM_METRIC_SCHEMA: dict[str, pl.DataType] = {
+    "code": pl.String(),
+    "unit": pl.String(),
+    "by_applicant": pl.Boolean(),
+    "formats": pl.List(pl.String()),
+    "section": pl.String(),
+    "label_zh": pl.String(),
+    "aliases": pl.List(pl.String()),
+    "description_en": pl.String(),
+}
+
+DIM_REPORT_SCHEMA: dict[str, pl.DataType] = {
+    "report_id": pl.String(),
+    "url": pl.String(),
+    "sha256": pl.String(),
+    "site": pl.String(),
+    "title": pl.String(),
+    "agency_id": pl.String(),
+    "agency": pl.String(),
+    "agency_raw": pl.String(),
+    "region_code": pl.String(),
+    "province": pl.String(),
+    "city": pl.String(),
+    "county": pl.String(),
+    "report_year": pl.Int16(),
+    "published_at": pl.Date(),
+    "format": pl.String(),
+    "section_formats": pl.String(),  # JSON text
+    "parse_ok": pl.Boolean(),
+    "parse_error": pl.String(),
+    "decoding": pl.String(),
+    "n_values": pl.Int32(),
+    "n_cells": pl.Int32(),
+    "n_unmapped": pl.Int32(),
+    "n_issues": pl.Int32(),
+    "fetched_at": pl.Datetime("us", "UTC"),
+    "is_current": pl.Boolean(),
+}
+
+DIM_AGENCY_SCHEMA: dict[str, pl.DataType] = {
+    "agency_id": pl.String(),
+    "name": pl.String(),
+    "region_code": pl.String(),
+    "province": pl.String(),
+    "city": pl.String(),
+    "county": pl.String(),
+    "sites": pl.List(pl.String()),
+    "aliases": pl.List(pl.String()),
+    "n_reports": pl.Int32(),
+    "first_year": pl.Int16(),
+    "last_year": pl.Int16(),
+}
+
+FACT_DISCLOSURE_SCHEMA: dict[str, pl.DataType] = {
+    "report_id": pl.String(),
+    "agency_id": pl.String(),
+    "report_year": pl.Int16(),
+    "metric": pl.String(),
+    "applicant": pl.String(),
+    "period": pl.String(),
+    "value": pl.Float64(),
+    "unit": pl.String(),
+    "approximate": pl.Boolean(),
+    "source_kind": pl.String(),
+    "section": pl.String(),
+    "row_label": pl.String(),
+    "column_label": pl.String(),
+    "cell_text": pl.String(),
+    "page": pl.Int32(),
+}
+
+FACT_RAW_CELL_SCHEMA: dict[str, pl.DataType] = {
+    "report_id": pl.String(),
+    "ordinal": pl.Int32(),
+    "section": pl.String(),
+    "row_label": pl.String(),
+    "column_label": pl.String(),
+    "cell_text": pl.String(),
+    "value": pl.Float64(),
+    "metric": pl.String(),
+    "applicant": pl.String(),
+    "period": pl.String(),
+    "page": pl.Int32(),
+}
+
+REPORT_ISSUE_SCHEMA: dict[str, pl.DataType] = {
+    "report_id": pl.String(),
+    "ordinal": pl.Int32(),
+    "check_name": pl.String(),
+    "severity": pl.String(),
+    "message": pl.String(),
+    "applicant": pl.String(),
+    "details": pl.String(),  # JSON text
+}
+
+FACT_KEY: tuple[str, ...] = ("report_id", "metric", "applicant", "period")
+PARSE_ERROR_CHECK = "parse.error"
+
+_WHITESPACE = re.compile(r"\s+")
+
+
+@dataclass(frozen=True, slots=True)
+class PageInfo:
+    """What the crawl recorded about one archived report body (a raw_page row)."""
+
+    url: str
+    sha256: str
+    site: str | None = None
+    title: str | None = None  # anchor text on the list page
+    list_date: str | None = None  # ISO date printed on the list page
+    fetched_at: str | None = None  # ISO timestamp of the first fetch
+
+
+class ReportFrames(NamedTuple):
+    dim_report: pl.DataFrame
+    fact_disclosure: pl.DataFrame
+    fact_raw_cell: pl.DataFrame
+    report_issue: pl.DataFrame
+
+
+def _hash(*parts: str) -> str:
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:16]
+
+
+def report_id(url: str, sha256: str) -> str:
+    """Deterministic id of a report version: 16 hex digits of SHA-256 over url and body hash."""
+    return _hash("report", url, sha256)
+
+
+def normalize_agency_name(name: str) -> str:
+    """NFKC (full-width forms to ASCII, ideographic space to space), then every whitespace removed."""
+    return _WHITESPACE.sub("", unicodedata.normalize("NFKC", name))
+
+
+def agency_id(name: str, region_code: str | None) -> str:
+    """Deterministic id of an agency: 16 hex digits of SHA-256 over the normalised name and the region code."""
+    return _hash("agency", normalize_agency_name(name), region_code or "")
+
+
+def _iso_date(text: str | None) -> date | None:
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text.strip()[:10])
+    except ValueError:
+        return None
+
+
+def _iso_datetime(text: str | None) -> datetime | None:
+    """ISO timestamp -> aware UTC datetime (naive timestamps are taken as UTC); unreadable -> None."""
+    if not text:
+        return None
+    try:
+        parsed = datetime.fromisoformat(text.strip())
+    except ValueError:
+        return None
+    if parsed.tzinfo is None:
+        return parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC)
+
+
+def _json(obj: Mapping[str, Any] | None) -> str | None:
+    if obj is None:
+        return None
+    return json.dumps(obj, ensure_ascii=False, sort_keys=True, default=str)
+
+
+def _float(value: float | int | None) -> float | None:
+    return None if value is None else float(value)
+
+
+def _content_type(headers: Any) -> str | None:
+    """The Content-Type of a manifest `headers` field: a mapping (values str or list) or a list of pairs."""
+    if not headers:
+        return None
+    items = headers.items() if isinstance(headers, Mapping) else headers
+    for name, value in items:
+        if str(name).lower() == "content-type":
+            if isinstance(value, list | tuple):
+                value = value[0] if value else None
+            return None if value is None else str(value)
+    return None
+
+
+def raw_page_frame(manifest: Iterable[Mapping[str, Any]]) -> pl.DataFrame:
+    """Archive manifest rows -> raw_page: one row per (url, sha256), keeping the first fetch."""
+    rows = [
+        (
+            m["url"],
+            m["sha256"],
+            m.get("final_url"),
+            m.get("site"),
+            m.get("kind"),
+            m.get("status"),
+            _content_type(m.get("headers")),
+            m.get("title"),
+            m.get("list_url"),
+            _iso_date(m.get("list_date")),
+            _iso_datetime(m.get("fetched_at")),
+            m.get("size"),
+        )
+        for m in manifest
+    ]
+    frame = pl.DataFrame(rows, schema=RAW_PAGE_SCHEMA, orient="row")
+    return (
+        frame.sort(["url", "sha256", "fetched_at"], nulls_last=True)
+        .unique(subset=["url", "sha256"], keep="first", maintain_order=True)
+    )
+
+
+def metric_frame(metrics: Iterable[Metric]) -> pl.DataFrame:
+    """Catalog metrics -> dim_metric, sorted by code."""
+    rows = [
+        (
+            m.code,
+            m.unit,
+            m.by_applicant,
+            list(m.formats),
+            m.section,
+            m.label_zh,
+            list(m.aliases_zh),
+            m.description_en,
+        )
+        for m in metrics
+    ]
+    return pl.DataFrame(rows, schema=DIM_METRIC_SCHEMA, orient="row").sort("code")
+
+
+def report_frames(docs: Iterable[tuple[PageInfo, ParseResult]]) -> ReportFrames:
+    """Parsed report pages -> dim_report, fact_disclosure, fact_raw_cell and report_issue.
+
+    One dim_report row per input pair: the caller passes each distinct body once. An unreadable document
+    (`ok=False`) still gets its dim_report row, plus a `parse.error` issue carrying the reason.
+    """
+    reports: list[tuple[Any, ...]] = []
+    facts: list[tuple[Any, ...]] = []
+    cells: list[tuple[Any, ...]] = []
+    issues: list[tuple[Any, ...]] = []
+    for page, result in docs:
+        rid = report_id(page.url, page.sha256)
+        meta = result.report
+        region = meta.region if meta is not None else None
+        region_code = region.code if region is not None else None
+        raw_name = meta.agency if meta is not None else None
+        name = normalize_agency_name(raw_name) if raw_name else None
+        aid = agency_id(name, region_code) if name else None
+        year = meta.report_year if meta is not None else None
+
+        report_issues: list[tuple[Any, ...]] = []
+        if not result.ok:
+            report_issues.append(
+                (rid, 0, PARSE_ERROR_CHECK, "error", result.error or "unreadable document", None, None)
+            )
+        for issue in result.issues:
+            report_issues.append(
+                (
+                    rid,
+                    len(report_issues),
+                    issue.check,
+                    issue.severity,
+                    issue.message,
+                    issue.applicant,
+                    _json(issue.details),
+                )
+            )
+        issues.extend(report_issues)
+
+        for v in result.values:
+            s = v.source
+            facts.append(
+                (
+                    rid,
+                    aid,
+                    year,
+                    v.metric,
+                    v.applicant,
+                    v.period,
+                    _float(v.value),
+                    v.unit,
+                    v.approximate,
+                    s.kind,
+                    s.section,
+                    s.row,
+                    s.column,
+                    s.text,
+                    s.page,
+                )
+            )
+        for ordinal, c in enumerate(result.cells):
+            cells.append(
+                (
+                    rid,
+                    ordinal,
+                    c.section,
+                    c.row,
+                    c.column,
+                    c.text,
+                    _float(c.value),
+                    c.metric,
+                    c.applicant,
+                    c.period,
+                    c.page,
+                )
+            )
+
+        reports.append(
+            (
+                rid,
+                page.url,
+                page.sha256,
+                page.site,
+                (meta.title if meta is not None else None) or page.title,
+                aid,
+                name,
+                raw_name,
+                region_code,
+                region.province if region is not None else None,
+                region.city if region is not None else None,
+                region.county if region is not None else None,
+                year,
+                _iso_date(meta.published_at if meta is not None else None) or _iso_date(page.list_date),
+                meta.format if meta is not None else None,
+                _json(meta.section_formats) if meta is not None else None,
+                result.ok,
+                result.error,
+                result.decoding,
+                len(result.values),
+                len(result.cells),
+                sum(1 for c in result.cells if c.metric is None),
+                len(report_issues),
+                _iso_datetime(page.fetched_at),
+                True,  # set below
+            )
+        )
+
+    dim_report = (
+        pl.DataFrame(reports, schema=DIM_REPORT_SCHEMA, orient="row")
+        .with_columns(
+            # The latest fetched version of each URL is current (ties broken by sha256 for determinism).
+            is_current=pl.struct("fetched_at", "sha256").rank("ordinal", descending=True).over("url") == 1
+        )
+        .sort("report_id")
+    )
+    return ReportFrames(
+        dim_report=dim_report,
+        fact_disclosure=pl.DataFrame(facts, schema=FACT_DISCLOSURE_SCHEMA, orient="row").sort(
+            list(FACT_KEY), nulls_last=False
+        ),
+        fact_raw_cell=pl.DataFrame(cells, schema=FACT_RAW_CELL_SCHEMA, orient="row").sort(["report_id", "ordinal"]),
+        report_issue=pl.DataFrame(issues, schema=REPORT_ISSUE_SCHEMA, orient="row").sort(["report_id", "ordinal"]),
+    )
+
+
+def agency_frame(dim_report: pl.DataFrame) -> pl.DataFrame:
+    """dim_report -> dim_agency: one row per agency_id, sorted by name then id."""
+    reports = dim_report.filter(pl.col("agency_id").is_not_null())
+    frame = (
+        reports.sort(["agency_id", "report_id"])
+        .group_by("agency_id", maintain_order=True)
+        .agg(
+            name=pl.col("agency").first(),
+            region_code=pl.col("region_code").first(),
+            province=pl.col("province").drop_nulls().mode().sort().first(),
+            city=pl.col("city").drop_nulls().mode().sort().first(),
+            county=pl.col("county").drop_nulls().mode().sort().first(),
+            sites=pl.col("site").drop_nulls().unique().sort(),
+            aliases=pl.col("agency_raw").filter(pl.col("agency_raw") != pl.col("agency")).unique().sort(),
+            n_reports=pl.len(),
+            first_year=pl.col("report_year").min(),
+            last_year=pl.col("report_year").max(),
+        )
+    )
+    return frame.select(
+        [pl.col(name).cast(dtype) for name, dtype in DIM_AGENCY_SCHEMA.items()]
+    ).sort(["name", "agency_id"])

@@ -1,0 +1,77 @@
+"""Shared fixtures. `shared_dir` is the read-only `../shared` folder (spec, seeds, real corpus) beside the repo:
+tests that need it skip without it, except in CI (`CI=true`), where its absence is an error."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from etl.frames import PageInfo
+from etl.model import Cell, Issue, ParseResult, Region, ReportMeta, Source, Value
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def shared_dir() -> Path:
+    path = REPO.parent / "shared"
+    if not path.is_dir():
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{path} not found: CI must have ../shared beside the repo", pytrace=False)
+        pytest.skip("../shared not found: real seeds/corpus tests need it")
+    return path
+
+
+@pytest.fixture
+def sample_docs() -> list[tuple[PageInfo, ParseResult]]:
+    """Three report pages built by hand: a 2021-format report, a second version of the same URL, an unreadable one."""
+    region = Region(province="浙江省", city="衢州市", county=None, code="330800")
+    table = "三、收到和处理政府信息公开申请情况"
+
+    def value(metric: str, applicant: str | None, number: float | None, row: str) -> Value:
+        return Value(metric, applicant, "year", number, "件", False, Source("table", table, row, "总计", str(number)))
+
+    values = [
+        value("requests.new", "total", 10, "一、本年新收政府信息公开申请数量"),
+        value("requests.carried_over", "total", 2, "二、上年结转政府信息公开申请数量"),
+        value("requests.result.total", "total", 9, "四、结转下年度继续办理"),
+        value("requests.carried_forward", "total", 3, "四、结转下年度继续办理"),
+        value("requests.new", "natural_person", None, "一、本年新收政府信息公开申请数量"),
+    ]
+    cells = [
+        Cell(v.source.section, v.source.row, v.source.column, v.source.text, v.value, v.metric, v.applicant, v.period)
+        for v in values
+    ] + [Cell(table, "（七）其他", "总计", "1", 1)]
+    good = ParseResult(
+        input="http://portal/a/2022.html",
+        ok=True,
+        report=ReportMeta(
+            title="衢州市商务局2022年政府信息公开工作年度报告",
+            agency="衢州市 商务局",
+            region=region,
+            report_year=2022,
+            published_at="2023-01-12",
+            format="2021",
+            section_formats={"三": "2021", "二": "2021"},
+        ),
+        values=values,
+        cells=cells,
+        issues=[Issue("requests.balance", "warning", "off by one", "total", {"lhs": 12, "rhs": 12})],
+        decoding="meta:utf-8",
+    )
+    older = ParseResult(
+        input="http://portal/a/2022.html",
+        ok=True,
+        report=ReportMeta(title="旧版", agency="衢州市商务局", region=region, report_year=2022, format="2021"),
+        values=values[:1],
+        cells=cells[:1],
+        decoding="sniff:utf-8",
+    )
+    broken = ParseResult(input="http://portal/b/x.html", ok=False, error="not an annual report")
+    return [
+        (PageInfo("http://portal/a/2022.html", "a" * 64, "a", "2022年报告", "2023-01-13", "2026-01-02T00:00Z"), good),
+        (PageInfo("http://portal/a/2022.html", "b" * 64, "a", "2022年报告", None, "2026-01-01T00:00:00+00:00"), older),
+        (PageInfo("http://portal/b/x.html", "c" * 64, "b", "链接", "2023-02-01", "2026-01-01T00:00:00Z"), broken),
+    ]

@@ -1,0 +1,217 @@
+-- Warehouse DDL (DuckDB 2.0). One section per table, introduced by a `-- table: <name>` marker line.
+-- Every load recreates its table from its section and bulk-inserts sorted rows, so materialising twice gives
+-- identical tables. Ids are deterministic hashes; no table holds a load timestamp. Fact uniqueness is an asset
+-- check, not a PRIMARY KEY (a key costs ~10x load time and ~30x file size in DuckDB).
+
+-- table: raw_page
+create or replace table raw_page (
+    url varchar not null,
+    sha256 varchar not null,
+    final_url varchar,
+    site varchar,
+    kind varchar,
+    status smallint,
+    content_type varchar,
+    title varchar,
+    list_url varchar,
+    list_date date,
+    fetched_at timestamptz,
+    size bigint
+);
+comment on table raw_page is 'One row per archived page version (url, sha256) from the crawl archive manifest.';
+comment on column raw_page.url is 'Requested URL.';
+comment on column raw_page.sha256 is 'SHA-256 of the response body as served; the body is stored under this name in the archive.';
+comment on column raw_page.final_url is 'URL after redirects.';
+comment on column raw_page.site is 'Site name of the crawl configuration (crawler/sites/*.json).';
+comment on column raw_page.kind is 'report (an annual report page) or list (a listing page).';
+comment on column raw_page.status is 'HTTP status.';
+comment on column raw_page.content_type is 'Content-Type response header, as served.';
+comment on column raw_page.title is 'Anchor text of the link on the list page.';
+comment on column raw_page.list_url is 'List page the report was linked from.';
+comment on column raw_page.list_date is 'Date printed next to the link on the list page.';
+comment on column raw_page.fetched_at is 'First time this (url, sha256) was fetched.';
+comment on column raw_page.size is 'Body size in bytes.';
+
+-- table: dim_metric
+create or replace table dim_metric (
+    code varchar not null,
+    unit varchar not null,
+    by_applicant boolean not null,
+    formats varchar[] not null,
+    section varchar,
+    label_zh varchar,
+    aliases varchar[] not null,
+    description_en varchar
+);
+comment on table dim_metric is 'One row per metric code of the catalog (etl/catalog: the spec''s codes plus project additions).';
+comment on column dim_metric.code is 'Metric code, e.g. requests.new.';
+comment on column dim_metric.unit is 'Unit every value of this metric is stored in (件, 条, 万元, ...).';
+comment on column dim_metric.by_applicant is 'Reported per applicant category (fact applicant is then set; otherwise null).';
+comment on column dim_metric.formats is 'Report formats that print it: 2021, 2019, 2014, local, narrative.';
+comment on column dim_metric.section is 'Report section where it is printed.';
+comment on column dim_metric.label_zh is 'Printed label (row x column).';
+comment on column dim_metric.aliases is 'Other printed labels known to mean the same.';
+comment on column dim_metric.description_en is 'English description.';
+
+-- table: dim_report
+create or replace table dim_report (
+    report_id varchar not null,
+    url varchar not null,
+    sha256 varchar not null,
+    site varchar,
+    title varchar,
+    agency_id varchar,
+    agency varchar,
+    agency_raw varchar,
+    region_code varchar,
+    province varchar,
+    city varchar,
+    county varchar,
+    report_year smallint,
+    published_at date,
+    format varchar,
+    section_formats json,
+    parse_ok boolean not null,
+    parse_error varchar,
+    decoding varchar,
+    n_values integer not null,
+    n_cells integer not null,
+    n_unmapped integer not null,
+    n_issues integer not null,
+    fetched_at timestamptz,
+    is_current boolean not null
+);
+comment on table dim_report is 'One row per report version: a distinct archived report body (sha256), parsed or not.';
+comment on column dim_report.report_id is 'Deterministic id: hash of url and sha256.';
+comment on column dim_report.url is 'URL the body was first fetched from (identical bodies at other URLs are the same version).';
+comment on column dim_report.sha256 is 'SHA-256 of the body; raw_page and the archive are keyed by it.';
+comment on column dim_report.site is 'Crawl site name.';
+comment on column dim_report.title is 'Report title as parsed, else the list page anchor text.';
+comment on column dim_report.agency_id is 'dim_agency key; null when the parser found no agency.';
+comment on column dim_report.agency is 'Agency full name as parsed, normalised (dim_agency.name).';
+comment on column dim_report.agency_raw is 'Agency full name as the parser returned it, before normalisation.';
+comment on column dim_report.region_code is 'Administrative division code of the agency, as parsed.';
+comment on column dim_report.province is 'Province of the agency.';
+comment on column dim_report.city is 'City (prefecture) of the agency.';
+comment on column dim_report.county is 'County or district of the agency.';
+comment on column dim_report.report_year is 'Year the report covers.';
+comment on column dim_report.published_at is 'Publication date as parsed, else the date on the list page.';
+comment on column dim_report.format is 'Report format: 2021, 2019, 2014, local, narrative or hybrid.';
+comment on column dim_report.section_formats is 'JSON object: format detected per section (二, 三, 四, ...).';
+comment on column dim_report.parse_ok is 'False when the document could not be read (see parse_error and report_issue).';
+comment on column dim_report.parse_error is 'Why the document could not be read.';
+comment on column dim_report.decoding is 'How the bytes were decoded, e.g. meta:gb18030.';
+comment on column dim_report.n_values is 'Number of rows in fact_disclosure for this report.';
+comment on column dim_report.n_cells is 'Number of printed numeric table cells (rows in fact_raw_cell).';
+comment on column dim_report.n_unmapped is 'Printed numeric cells mapped to no metric.';
+comment on column dim_report.n_issues is 'Number of rows in report_issue for this report.';
+comment on column dim_report.fetched_at is 'First fetch of this body.';
+comment on column dim_report.is_current is 'True for the most recently fetched version of its URL.';
+
+-- table: dim_agency
+create or replace table dim_agency (
+    agency_id varchar not null,
+    name varchar not null,
+    region_code varchar,
+    province varchar,
+    city varchar,
+    county varchar,
+    sites varchar[] not null,
+    aliases varchar[] not null,
+    n_reports integer not null,
+    first_year smallint,
+    last_year smallint
+);
+comment on table dim_agency is 'One row per agency (normalised full name + region code) that published a parsed report.';
+comment on column dim_agency.agency_id is 'Deterministic id: hash of the normalised full name and the region code.';
+comment on column dim_agency.name is 'Normalised full name (NFKC, no whitespace).';
+comment on column dim_agency.region_code is 'Administrative division code.';
+comment on column dim_agency.province is 'Province.';
+comment on column dim_agency.city is 'City (prefecture).';
+comment on column dim_agency.county is 'County or district.';
+comment on column dim_agency.sites is 'Crawl sites its reports came from.';
+comment on column dim_agency.aliases is 'Other spellings of the name seen in reports.';
+comment on column dim_agency.n_reports is 'Number of report versions (dim_report rows).';
+comment on column dim_agency.first_year is 'Earliest report year.';
+comment on column dim_agency.last_year is 'Latest report year.';
+
+-- table: fact_disclosure
+create or replace table fact_disclosure (
+    report_id varchar not null,
+    agency_id varchar,
+    report_year smallint,
+    metric varchar not null,
+    applicant varchar,
+    period varchar not null,
+    value double,
+    unit varchar not null,
+    approximate boolean not null,
+    source_kind varchar not null,
+    section varchar,
+    row_label varchar,
+    column_label varchar,
+    cell_text varchar,
+    page integer
+);
+comment on table fact_disclosure is 'One row per report x metric x applicant x period: a printed figure mapped to a catalog metric.';
+comment on column fact_disclosure.report_id is 'dim_report key.';
+comment on column fact_disclosure.agency_id is 'dim_agency key (denormalised from dim_report).';
+comment on column fact_disclosure.report_year is 'Year the report covers (denormalised from dim_report).';
+comment on column fact_disclosure.metric is 'dim_metric code.';
+comment on column fact_disclosure.applicant is 'Applicant category (natural_person, ..., total); null for metrics not by applicant.';
+comment on column fact_disclosure.period is 'year (the report year), cumulative, or prior_year.';
+comment on column fact_disclosure.value is 'Value in the metric''s unit; null when the cell was printed blank, - or —.';
+comment on column fact_disclosure.unit is 'Unit of value (the catalog unit).';
+comment on column fact_disclosure.approximate is 'True when printed with 余/多 (about, more than).';
+comment on column fact_disclosure.source_kind is 'table, or text (taken from a sentence).';
+comment on column fact_disclosure.section is 'Section heading where it was printed.';
+comment on column fact_disclosure.row_label is 'Printed row label.';
+comment on column fact_disclosure.column_label is 'Printed column label.';
+comment on column fact_disclosure.cell_text is 'Printed text of the cell or the sentence fragment.';
+comment on column fact_disclosure.page is 'Page number in paged documents (PDF), else null.';
+
+-- table: fact_raw_cell
+create or replace table fact_raw_cell (
+    report_id varchar not null,
+    ordinal integer not null,
+    section varchar,
+    row_label varchar,
+    column_label varchar,
+    cell_text varchar not null,
+    value double,
+    metric varchar,
+    applicant varchar,
+    period varchar,
+    page integer
+);
+comment on table fact_raw_cell is 'One row per printed numeric table cell of a report, mapped to a metric or not.';
+comment on column fact_raw_cell.report_id is 'dim_report key.';
+comment on column fact_raw_cell.ordinal is 'Position of the cell in the report''s cell list (document order).';
+comment on column fact_raw_cell.section is 'Section heading.';
+comment on column fact_raw_cell.row_label is 'Printed row label.';
+comment on column fact_raw_cell.column_label is 'Printed column label.';
+comment on column fact_raw_cell.cell_text is 'Printed cell text.';
+comment on column fact_raw_cell.value is 'Number read from the cell; null for blank, - or —.';
+comment on column fact_raw_cell.metric is 'Metric code the cell was mapped to; null = unmapped.';
+comment on column fact_raw_cell.applicant is 'Applicant category of the mapping.';
+comment on column fact_raw_cell.period is 'Period of the mapping.';
+comment on column fact_raw_cell.page is 'Page number in paged documents, else null.';
+
+-- table: report_issue
+create or replace table report_issue (
+    report_id varchar not null,
+    ordinal integer not null,
+    check_name varchar not null,
+    severity varchar not null,
+    message varchar not null,
+    applicant varchar,
+    details json
+);
+comment on table report_issue is 'One row per finding of the parser about a report: failed consistency checks and unreadable documents (check parse.error).';
+comment on column report_issue.report_id is 'dim_report key.';
+comment on column report_issue.ordinal is 'Position of the issue in the parser''s output.';
+comment on column report_issue.check_name is 'Check code, e.g. requests.balance or parse.error.';
+comment on column report_issue.severity is 'error, warning or info.';
+comment on column report_issue.message is 'Human-readable finding.';
+comment on column report_issue.applicant is 'Applicant category concerned, if any.';
+comment on column report_issue.details is 'JSON object with the numbers involved.';
