@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from etl.model import APPLICANTS as ALL_APPLICANTS
+
 import itertools
 import os
 import re
@@ -21,14 +23,7 @@ from crawler.portal import Portal
 from crawler.portal.server import AUTO_CORPUS
 from etl.catalog import metrics
 
-APPLICANTS = (
-    "natural_person",
-    "commercial_enterprise",
-    "research_institution",
-    "social_welfare_org",
-    "legal_service_org",
-    "other_org",
-)
+APPLICANTS = ALL_APPLICANTS[:-1]  # the six applicant columns, without 总计
 REPO = Path(__file__).resolve().parents[1]
 _HREF = re.compile(rb'href="([^"#]+)"')
 _LIST_FILE = re.compile(r"/index(?:_\d+)?\.html?$")

@@ -15,6 +15,8 @@ Across years of one agency: 上年结转 = last year's 结转下年度, 上一�
 
 from __future__ import annotations
 
+from etl.model import APPLICANTS as ALL_APPLICANTS
+
 import random
 from collections import Counter
 from dataclasses import dataclass, field
@@ -27,14 +29,7 @@ Values = dict[Key, Number | None]
 YEAR = "year"
 CUMULATIVE = "cumulative"
 TOTAL = "total"
-APPLICANTS = (
-    "natural_person",
-    "commercial_enterprise",
-    "research_institution",
-    "social_welfare_org",
-    "legal_service_org",
-    "other_org",
-)
+APPLICANTS = ALL_APPLICANTS[:-1]  # the six applicant columns, without 总计
 UNMAPPED = "x."  # prefix of rows that map to no catalog code
 
 RESULTS_COMMON = (
