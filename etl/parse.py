@@ -37,7 +37,7 @@ def _document(data: bytes, content_type: str | None) -> tuple[Doc, str]:
     return doc, f"{method}:{encoding}"
 
 
-def _region(agency: str | None, doc: Doc, hints: Hints | None) -> Region | None:
+def _region(agency: str | None, hints: Hints | None) -> Region | None:
     try:
         from etl import regions
     except ImportError:  # pragma: no cover - the region table ships with the package
@@ -63,14 +63,12 @@ def _canonical_agency(agency: str | None, region: Region | None) -> str | None:
     return agency
 
 
-def _report_format(section_formats: dict[str, str], stat_format: str | None, has_values: bool) -> str:
+def _report_format(section_formats: dict[str, str], stat_format: str | None) -> str:
     # Priority of TEMPLATES.md §0: the section 二 tells decide the era, then section 三, then the old tables.
     for sec in ("二", "三", "四"):
         if sec in section_formats:
             return section_formats[sec]
-    if stat_format:
-        return stat_format
-    return "narrative" if has_values else "narrative"
+    return stat_format or "narrative"
 
 
 def parse_document(
@@ -135,7 +133,7 @@ def _parse(data: bytes, *, input: str, content_type: str | None, filename: str |
     elif meta.agency_source and "completed" not in meta.agency_source and meta.agency[:1] in "市区县":
         issues.append(Issue("meta.agency", "warning", f"agency printed only as {meta.agency!r}; full name unknown"))
 
-    region = _region(meta.agency, doc, hints)
+    region = _region(meta.agency, hints)
     agency = _canonical_agency(meta.agency, region)
     section_formats = dict(mapped.section_formats)
     if mapped.stat_format:
@@ -146,7 +144,7 @@ def _parse(data: bytes, *, input: str, content_type: str | None, filename: str |
         region=region,
         report_year=meta.report_year,
         published_at=meta.published_at,
-        format=_report_format(mapped.section_formats, mapped.stat_format, bool(values)),
+        format=_report_format(mapped.section_formats, mapped.stat_format),
         section_formats=section_formats,
     )
     if not values:
