@@ -274,6 +274,7 @@ class Generated:
     disallowed_paths: list[str]
     missing_paths: list[str]
     robots_disallow: list[str]
+    bodies: dict[str, tuple[str, str]] = field(default_factory=dict)  # report path -> (printed title, body HTML)
 
 
 def _path(spec: SiteSpec, template: str, date: datetime, ident: int) -> str:
@@ -508,6 +509,7 @@ def generate() -> Generated:
             if a.kind == "report":
                 assert a.report is not None
                 out.reports.append({"path": a.path, "title": _printed(spec, a.title)} | a.report)
+                out.bodies[a.path] = (_printed(spec, a.title), to_mirror_script(a.body, taiwan=a.report["report_year"] in spec.taiwan_years) if spec.mirror else a.body)
             elif a.kind == "other":
                 out.skipped_paths.append(a.path)
             elif a.kind == "draft":
