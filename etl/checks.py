@@ -78,15 +78,20 @@ def check_values(values: list[Value]) -> list[Issue]:
 
 
 def compare_narrative(table_values: dict[Key, Value], text_values: list[Value]) -> tuple[list[Value], list[Issue]]:
-    """Table wins. Text fills a metric the tables do not print, or print blank. Disagreements are issues."""
+    """Table wins, also when its cell is printed blank (the contract: a blank cell is null). Text fills only a metric
+    the tables do not print at all. Disagreements, and prose figures for blank cells, are issues."""
     keep: list[Value] = []
     issues: list[Issue] = []
     for t in text_values:
         same = table_values.get(t.key)
-        if same is not None and same.value is not None:
+        if same is not None:
+            if same.value is None:
+                issues.append(Issue("narrative.blank_cell", "warning",
+                                    f"{t.metric}: table cell printed blank ({same.source.row}), prose says {t.value} "
+                                    f"({t.source.text!r}); blank kept", None, {"text": t.value, "table": None}))
             _mismatch(t, same, issues)
             continue
-        keep.append(t)  # the tables do not print it (or print it blank): the prose figure stands
+        keep.append(t)  # the tables do not print it: the prose figure stands
         if t.approximate:
             issues.append(Issue("narrative.approximate", "warning",
                                 f"{t.metric}: prose gives an approximate figure ({t.source.text!r}); lower bound kept"))

@@ -11,12 +11,16 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+import cn2an
+
 from etl.catalog import metrics
 from etl.model import Source, Value
 
-_CLAUSE = re.compile(r"[，,；;。！!？?\n]")
+_CLAUSE = re.compile(r"[，；;。！!？?\n]|,(?!\d{3}(?:\D|$))")  # not the comma of 1,234
 _SENTENCE = re.compile(r"[。；;！!？?\n]")
-_NUM = r"(\d[\d,]*(?:\.\d+)?)\s*(余|多)?"
+_CN_DIGITS = "零〇一二两三四五六七八九十百千万"
+# a figure: Arabic (1,234 / 1.5 / 1.2万) or Chinese (一百二十), then an optional 余/多 (an approximate lower bound)
+_NUM = r"(\d[\d,]*(?:\.\d+)?\s*万?|[" + _CN_DIGITS + r"]+)\s*(余|多)?"
 
 # Clauses about something else than information requests.
 _NOT_OGI_REQUEST = re.compile(r"行政服务中心|政务服务|审批|办件|信访|12345|热线|来信|来访|咨询|投诉|举报|复议|诉讼")
@@ -30,6 +34,7 @@ class Rule:
     zero: bool = False  # the pattern states zero; no number group
     needs: re.Pattern[str] | None = None  # the sentence (or heading) must also match this
     reject: re.Pattern[str] | None = None  # the clause must not match this
+    era: str | None = None  # "old": reports before 2019 (2014/local codes); "new": 2019 and later; None: any
 
 
 def _r(p: str) -> re.Pattern[str]:
@@ -50,10 +55,40 @@ RULES: tuple[Rule, ...] = (
          reject=_NOT_OGI_REQUEST),
     Rule("requests.received", _r(r"(?:共|累计)?(?:受理|收到|接到)(?:了)?" + _NUM + "[件个条份](?:政府信息公开|依申请公开|信息公开)(?:的)?申请"),
          reject=_NOT_OGI_REQUEST),
+    Rule("requests.received", _r(r"(?:共|累计)?(?:受理|收到|接到)(?:了)?申请(?:共计|共|总数)?(?:为)?" + _NUM + "[件个条份]"),
+         reject=_NOT_OGI_REQUEST, needs=_OGI),
     Rule("requests.received", _r(_ZERO + r"(?:收到|接到|受理|发生)[^，,。；;]{0,24}?(?:申请|依申请公开)"), zero=True,
          reject=_NOT_OGI_REQUEST, needs=_r(r"申请")),
     Rule("requests.received", _r(_ZERO + r"(?:发生|产生)?依申请公开(?:政府信息)?(?:的)?(?:情况|事项|申请)?"), zero=True,
          reject=_NOT_OGI_REQUEST),
+    # 2019+ reports: the section 三 headline figures (applicant total)
+    Rule("requests.new", _r(r"新收(?:到)?(?:各类)?(?:政府信息公开|依申请公开|信息公开)?申请(?:共计|共|数量)?(?:为)?" + _NUM + "[件个条份]"),
+         reject=_NOT_OGI_REQUEST, era="new"),
+    Rule("requests.carried_over", _r(r"上(?:一)?年(?:度)?结转(?:的)?(?:政府信息公开申请|申请)?(?:数量)?(?:为)?" + _NUM + "[件个条份]"),
+         era="new"),
+    Rule("requests.carried_forward", _r(r"结转(?:至|到)?下(?:一)?年度?(?:继续办理)?(?:的)?(?:申请)?(?:为)?" + _NUM + "[件个条份]"),
+         era="new"),
+    # answers: 2014-era codes before 2019, section 三 result codes after
+    Rule("requests.answer.disclosed", _r(r"(?:予以|同意)公开(?:答复)?(?:的)?(?:为)?" + _NUM + "[件个条份]"),
+         reject=_NOT_OGI_REQUEST, era="old"),
+    Rule("requests.result.disclosed", _r(r"(?:予以|同意)公开(?:答复)?(?:的)?(?:为)?" + _NUM + "[件个条份]"),
+         reject=_NOT_OGI_REQUEST, era="new"),
+    Rule("requests.answer.partially_disclosed", _r(r"部分公开(?:答复)?(?:的)?(?:为)?" + _NUM + "[件个条份]"),
+         reject=_NOT_OGI_REQUEST, era="old"),
+    Rule("requests.result.partially_disclosed", _r(r"部分公开(?:答复)?(?:的)?(?:为)?" + _NUM + "[件个条份]"),
+         reject=_NOT_OGI_REQUEST, era="new"),
+    Rule("requests.answer.withheld", _r(r"(?:不予|不同意)公开(?:答复)?(?:的)?(?:为)?" + _NUM + "[件个条份]"),
+         reject=_NOT_OGI_REQUEST, era="old"),
+    Rule("requests.answer.not_exist", _r(r"(?:申请的?)?信息不存在(?:的)?(?:为)?" + _NUM + "[件个条份]"), era="old"),
+    Rule("requests.answer.not_this_agency", _r(r"不属于本(?:机关|单位|部门|行政机关)(?:公开|掌握)?(?:范围)?(?:的)?(?:为)?" + _NUM + "[件个条份]"),
+         era="old"),
+    Rule("requests.result.unavailable.not_held", _r(r"本机关不掌握(?:相关)?(?:政府)?信息(?:的)?(?:为)?" + _NUM + "[件个条份]"),
+         era="new"),
+    # staff
+    Rule("org.staff_full_time", _r(r"专职(?:工作)?人员(?:共)?" + _NUM + "(?:名|人)")),
+    Rule("org.staff_part_time", _r(r"兼职(?:工作)?人员(?:共)?" + _NUM + "(?:名|人)")),
+    Rule("org.staff", _r(r"(?:从事政府信息公开工作(?:的)?|信息公开工作)人员(?:共)?" + _NUM + "(?:名|人)"),
+         reject=_r(r"专职|兼职")),
     Rule("review.total", _r(r"行政复议(?:案件|申请)?(?:共)?" + _NUM + "[件起宗]"), needs=_OGI),
     Rule("review.total", _r(_ZERO + r"[^，,。；;]{0,20}?行政复议"), zero=True, needs=_r(r"信息公开|复议")),
     Rule("litigation.total", _r(r"行政诉讼(?:案件)?(?:共)?" + _NUM + "[件起宗]"), needs=_OGI),
@@ -67,8 +102,18 @@ _FEE_NUM = _r(r"收取[^，,。；;]{0,16}?(?:信息处理费|费用)(?:共计|�
 
 
 def _number(text: str) -> float | int:
-    raw = text.replace(",", "")
-    return float(raw) if "." in raw else int(raw)
+    """`1,234` -> 1234, `1.5` -> 1.5, `1.2万` -> 12000, `一百二十` -> 120 (cn2an)."""
+    raw = text.replace(",", "").replace(" ", "")
+    if raw and raw[0] in _CN_DIGITS:
+        value = cn2an.cn2an(raw, "normal")
+        return int(value) if float(value).is_integer() else float(value)
+    scale = 1
+    if raw.endswith("万"):
+        raw, scale = raw[:-1], 10000
+    if "." in raw:
+        value = float(raw) * scale
+        return int(value) if scale > 1 and value.is_integer() else value
+    return int(raw) * scale
 
 
 def extract(lines: list[tuple[str, str | None]], report_year: int | None) -> list[Value]:
@@ -76,6 +121,7 @@ def extract(lines: list[tuple[str, str | None]], report_year: int | None) -> lis
     value qualified as a total (全年/共/累计) beats an earlier unqualified one of the same metric."""
     found: dict[str, tuple[int, Value]] = {}
     fee_metric = "info_fees.collected" if (report_year or 0) >= 2021 else "fees.request_fees"
+    era = "new" if (report_year or 0) >= 2019 else "old"
     for text, heading in lines:
         text = unicodedata.normalize("NFKC", text)
         if len(text) < 6:
@@ -86,6 +132,8 @@ def extract(lines: list[tuple[str, str | None]], report_year: int | None) -> lis
                 if not clause:
                     continue
                 for rule in RULES:
+                    if rule.era is not None and rule.era != era:
+                        continue
                     if rule.needs is not None and not rule.needs.search(context):
                         continue
                     if rule.reject is not None and rule.reject.search(clause):
@@ -99,7 +147,10 @@ def extract(lines: list[tuple[str, str | None]], report_year: int | None) -> lis
                         value: float | int = 0
                         approx = False
                     else:
-                        value = _number(m.group(1))
+                        try:
+                            value = _number(m.group(1))
+                        except ValueError:  # a run of numeral characters that is no number (二〇〇 …)
+                            continue
                         approx = bool(m.group(2))
                     # a total beats a plain figure, which beats a part (其中…, 各单位…, 区直…)
                     sub = _PART.search(clause) or clause.lstrip().startswith("其中")
@@ -124,6 +175,8 @@ def _keep(found: dict[str, tuple[int, Value]], metric: str, rank: int, value: fl
           clause: str, heading: str | None) -> None:
     if metric in found and found[metric][0] <= rank:
         return
-    unit = metrics()[metric].unit
-    found[metric] = (rank, Value(metric, None, "year", value, unit, approx,
+    spec = metrics()[metric]
+    unit = spec.unit
+    applicant = "total" if spec.by_applicant else None
+    found[metric] = (rank, Value(metric, applicant, "year", value, unit, approx,
                                  Source("text", heading, None, None, clause.strip(), None)))

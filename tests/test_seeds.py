@@ -62,8 +62,9 @@ SEED_000_TABLE = _single({
     "training.meetings": 2, "training.sessions": 3, "training.trainees": 109,
     "org.budget": None, "org.spent": 5.01,
 })
-# Printed blank in the table, stated as zero in the prose: the prose figure fills the blank.
-SEED_000_TEXT = _single({"requests.received": 0, "review.total": 0, "litigation.total": 0, "fees.request_fees": 0})
+# Printed blank in the table, stated as zero in the prose: the blank cell stands (null, the contract's rule) and
+# the prose figure is reported as an issue.
+SEED_000_PROSE_FOR_BLANKS = {"requests.received": 0, "review.total": 0, "litigation.total": 0, "fees.request_fees": 0}
 SEED_000_UNMAPPED = sorted([
     ("(一)通过衢州市政府门户网站公开数", "380"), ("1.通过市政府网站政务公开平台公开数", "336"),
     ("其中,政策文件类信息公开数", "200"), ("其它各类信息公开数", "136"),
@@ -79,8 +80,10 @@ SEED_000_UNMAPPED = sorted([
 
 def test_seed_000_zhejiang_2013_local_table(shared_dir):
     r = _parse(shared_dir, "000")
-    assert _table(r) == {k: v for k, v in SEED_000_TABLE.items() if k not in SEED_000_TEXT}
-    assert _text(r) == SEED_000_TEXT
+    assert _table(r) == SEED_000_TABLE | {(m, None, Y): None for m in SEED_000_PROSE_FOR_BLANKS}
+    assert _text(r) == {}
+    blanks = {i.message.split(":")[0]: i.details["text"] for i in r.issues if i.check == "narrative.blank_cell"}
+    assert blanks == SEED_000_PROSE_FOR_BLANKS
     assert _unmapped(r) == SEED_000_UNMAPPED
     rep = r.report
     assert (rep.agency, rep.report_year, rep.published_at, rep.format) == ("衢州市商务局", 2013, "2014-03-14", "local")

@@ -760,7 +760,12 @@ def render_table_era(
     out += _heading("三、依申请公开政府信息和不予公开政府信息的情况", layout)
     out += _para(_requests_sentence(s, year), layout)
     out += _heading("四、政府信息公开的收费及减免情况", layout)
-    out += _para(f"{year}年，{a.we}在政府信息公开工作中未收取任何费用。", layout)
+    fees = values.get(k("fees.request_fees"))
+    if not fees:  # not in the table, or printed 0: the prose states it
+        s.record(k("fees.request_fees"), 0, source="text")
+        out += _para(f"{year}年，{a.we}在政府信息公开工作中未收取任何费用。", layout)
+    else:
+        out += _para("严格执行政府信息公开收费相关规定。", layout)
     out += _heading("五、因政府信息公开申请行政复议、提起行政诉讼的情况", layout)
     out += _para(_review_sentence(s, year), layout)
     out += _heading("六、政府信息公开工作存在的主要问题及改进情况", layout)
