@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 from functools import cache
 
+from etl import flatten
 from etl.catalog import metrics
 from etl.document import Row
 from etl.labels import LabelIndex
@@ -24,6 +25,7 @@ from etl.templates import (
     SEC2_DEFAULT_COLS,
     SEC2_ROWS,
     SEC2_TELLS,
+    SEC3_RESULT_PARTS,
     SEC3_ROWS,
     SEC4_COLS,
     STAT_HEADER_WORDS,
@@ -40,6 +42,8 @@ class Item:
     values: list[str]  # printed value cells, in visual order
     row: Row
     cells: list[str] = field(default_factory=list)  # the whole printed row (tables), for positional headers
+    flat: list[tuple[str, str]] | None = None  # a text line read as flattened rows: (label, run of cells) pairs
+    run: str | None = None  # one flattened row's cells, printed with no delimiter (etl.flatten splits them)
 
     @property
     def label(self) -> str:
@@ -69,10 +73,10 @@ def build_items(rows: list[Row]) -> list[Item]:
     for row in rows:
         if row.table is None:
             text = row.cells[0]
-            if items and items[-1].row.table is None and _is_value_text(text):
+            if items and items[-1].row.table is None and (_is_value_text(text) or flatten.is_run(text)):
                 items[-1].values.append(text)
                 continue
-            items.append(Item([text], [], row))
+            items.append(Item([text], [], row, flat=flatten.split_line(text)))
             continue
         labels: list[str] = []
         values: list[str] = []
@@ -139,6 +143,8 @@ class _Mapper:
         # section 三
         self.sec3_started = False
         self.sec3_last: str | None = None
+        self.sec3_rows: dict[str, list[tuple[str, ...]]] = {}  # metric -> possible reads of its 7 cells
+        self.sec3_labels: dict[str, tuple[str, str | None, int | None]] = {}  # metric -> (label, section, page)
         # section 四
         self.sec4_buf: list[str] = []
         # statistical tables
@@ -199,10 +205,24 @@ class _Mapper:
         for item in self.items:
             self.items_page = item.row.page
             self.step(item)
+        self.sec3_resolve()
         self.finish_sec4()
         return self.out
 
     def step(self, item: Item) -> None:
+        if item.flat and (self.ctx in ("sec2", "sec3", "stat") or self._flat_anchor(item.flat[0][0])):
+            for label, run in item.flat:
+                self.step(Item(flatten.label_parts(label), [], item.row, run=run))
+            return
+        if (self.ctx == "stat" and self.stat_width == -1 and item.row.table is None and item.run is None
+                and not item.values and not item.flat and not any(ch.isdigit() for ch in item.label.split("（")[0][-2:])):
+            # a flattened statistical table's rows printed with blank cells: labels only (`…复议数量件`)
+            parts = [p for p in re.split(r"(?=(?<![\d.])\d{1,2}[.、．]\D)", item.label) if p.strip()]
+            if parts and all(self._stat_match(Item([p], ["0"], item.row)) is not None
+                             or self._stat_match(Item([p[:-1]], ["0"], item.row)) is not None for p in parts):
+                for p in parts:
+                    self.step(Item(flatten.label_parts(p), [], item.row, run=""))
+                return
         key = label_key(item.label) if item.labels else ""
         # headings (prose lines) give provenance and close templates that are still open
         if item.row.table is None and not item.values and self._is_heading(item.label):
@@ -213,8 +233,12 @@ class _Mapper:
         if self.ctx == "stat" and item.row.table != self.stat_table and item.row.table is not None:
             if not self._stat_match(item):
                 self.ctx = None
-        elif self.ctx == "stat" and item.row.table is None:
+        elif self.ctx == "stat" and item.row.table is None and item.run is None:
             self.ctx = None
+        if item.row.table is None and item.run is None and not item.values and self.ctx not in ("sec2", "sec3", "sec4") \
+                and len(key) <= 40 and _has(key, *STAT_HEADER_WORDS):
+            self.flat_stat_header(item.label)
+            return
         # anchors
         if self.ctx != "stat":
             if _has(key, "第二十条第") or key == "信息内容":
@@ -235,6 +259,11 @@ class _Mapper:
         handler = {"sec2": self.on_sec2, "sec3": self.on_sec3, "sec4": self.on_sec4, "stat": self.on_stat}.get(self.ctx or "")
         if handler:
             handler(item)
+
+    def _flat_anchor(self, label: str) -> bool:
+        """A flattened line that opens a table: section 三's first row, or a statistical table's row."""
+        probe = Item([label], ["0"], Row([label]))
+        return self._sec3_new(probe) or self._stat_match(probe) is not None
 
     def _is_heading(self, text: str) -> bool:
         return len(text) <= 60 and (
@@ -261,6 +290,15 @@ class _Mapper:
 
     def on_sec2(self, item: Item) -> None:
         prefix = _sec2_row(item.label) if item.labels else None
+        if prefix is None and item.row.table is None and not item.values:
+            # a flattened header line (信息内容本年制发件数本年废止件数现行有效件数): its tells still count
+            key = label_key(item.label)
+            for fmt, tells in SEC2_TELLS.items():
+                if any(label_key(t) in key for t in tells):
+                    self.sec2_tells.add(fmt)
+        if prefix is not None and item.run is not None:
+            self.on_sec2_flat(item, prefix)
+            return
         if prefix is None:
             for label in item.labels:
                 col = _sec2_col(label)
@@ -298,6 +336,50 @@ class _Mapper:
                     unit_hint = "万元"
             self.emit(f"{prefix}.{c}", None, "year", v, item.label, h, unit_hint)
 
+    def on_sec2_flat(self, item: Item, prefix: str) -> None:
+        assert item.run is not None
+        cols = [c for c, _ in self.sec2_cols if f"{prefix}.{c}" in metrics()]
+        if not cols or len(cols) != len(self.sec2_cols):
+            cols = list(SEC2_DEFAULT_COLS.get(self.sec2_format(), {}).get(prefix, ()))
+        if not cols:
+            self.cell(item.run, item.label, None, None)
+            return
+        run, unit = item.run, None
+        for word in ("万元", "元"):
+            if run.endswith(word):
+                run, unit = run[: -len(word)], word
+                break
+        specs = [flatten.Column(signed=c == "change", decimal=c == "amount") for c in cols]
+        options = flatten.splits(run, specs)
+        if not options:
+            self.out.issues.append(Issue("flat.unreadable", "error",
+                                         f"{item.label}: cannot read {item.run!r} as {len(cols)} cells"))
+            self.cell(item.run, item.label, None, None)
+            return
+        # no identity ties these cells together: rank plausible reads first (a stock column holds at least the
+        # year's new items), and report the choice when more than one read remains
+        def rank(o: tuple[str, ...]) -> tuple:
+            nums = [flatten.number(t) or 0 for t in o]
+            stock = dict(zip(cols, nums))
+            implausible = int(stock.get("in_force", 1e18) < stock.get("issued", 0)) + int(
+                stock.get("published_total", 1e18) < stock.get("published", 0)) + int(
+                stock.get("prior_items", 0) + stock.get("change", 0) < 0)  # items cannot drop below none
+            return (implausible, -len(o[-1]), max(len(t) for t in o))
+
+        options.sort(key=rank)
+        if len(options) > 1:
+            self.ambiguous(item.label, item.run, options)
+        self.sec2_seen = True
+        for c, v in zip(cols, options[0]):
+            self.emit(f"{prefix}.{c}", None, "year", v, item.label, c, (unit or "万元") if c == "amount" else None)
+
+    def ambiguous(self, label: str, run: str, options: list[tuple[str, ...]]) -> None:
+        shown = [" | ".join(o) for o in options[:4]]
+        self.out.issues.append(Issue("flat.ambiguous", "warning",
+                                     f"{label}: {run!r} reads {len(options)} ways ({'; '.join(shown)}"
+                                     f"{'; …' if len(options) > 4 else ''}); the first is kept",
+                                     None, {"run": run, "options": [list(o) for o in options[:8]]}))
+
     def sec2_format(self) -> str:
         if "2021" in self.sec2_tells and "2019" not in self.sec2_tells:
             return "2021"
@@ -333,28 +415,76 @@ class _Mapper:
             return  # header words (其他, 总计) before the first data row
         if core == "其他" and self.sec3_last != "requests.result.other_unpaid_fee":
             return
-        if metric == "requests.result.other" and not item.values:
+        if metric == "requests.result.other" and not item.values and item.run is None:
             self.sec3_last = metric
             return  # the 2021 group heading over three sub-rows
         if metric is None:
             return
         self.sec3_last = metric
+        if item.run is not None or self.sec3_rows:
+            self.sec3_defer(metric, item)
+            return
+        self.sec3_emit(metric, item.label, item.values)
+
+    def sec3_emit(self, metric: str, label: str, values: list[str] | tuple[str, ...]) -> None:
         if metric in ("requests.result.other_no_correction", "requests.result.other_unpaid_fee", "requests.result.other_misc"):
             self.out.section_formats["三"] = "2021"
         elif metric == "requests.result.other":
             self.out.section_formats.setdefault("三", "2019")
-        values = item.values
         if len(values) != len(APPLICANTS):
             self.out.issues.append(Issue("sec3.columns", "error",
-                                         f"{item.label}: {len(values)} values printed, 7 expected"))
+                                         f"{label}: {len(values)} values printed, 7 expected"))
             for v in values:
-                self.cell(v, item.label, None, None)
+                self.cell(v, label, None, None)
             return
         for applicant, head, v in zip(APPLICANTS, APPLICANT_LABELS, values):
-            self.emit(metric, applicant, "year", v, item.label, head)
+            self.emit(metric, applicant, "year", v, label, head)
         if metric == "requests.carried_forward":
             self.out.section_formats.setdefault("三", "2019" if self.year and self.year < 2021 else "2021")
             self.ctx = None
+
+    # flattened section 三: rows are read once the whole table is known, so its identities can pick the splits
+    def sec3_defer(self, metric: str, item: Item) -> None:
+        if item.run is not None:
+            options = flatten.splits(item.run, [flatten.Column()] * len(APPLICANTS), flatten.sums_to_last(len(APPLICANTS)))
+            if not options:  # no read where the applicant columns add up to 总计: the agency's sum may be off
+                options = flatten.splits(item.run, [flatten.Column()] * len(APPLICANTS))[:1]
+        else:
+            options = [tuple(item.values)]
+        if not options:
+            self.out.issues.append(Issue("flat.unreadable", "error", f"{item.label}: cannot read {item.run!r} as 7 cells"))
+            self.cell(item.run or "", item.label, None, None)
+        else:
+            self.sec3_rows[metric] = options
+            self.sec3_labels[metric] = (item.label, self.section, item.row.page)
+        if metric == "requests.carried_forward":
+            self.sec3_resolve()
+
+    def sec3_resolve(self) -> None:
+        rows, self.sec3_rows = self.sec3_rows, {}
+        labels, self.sec3_labels = self.sec3_labels, {}
+        if not rows:
+            return
+        identities = []
+        n = len(APPLICANTS)
+        parts = [m for m in SEC3_RESULT_PARTS if m in rows]
+        for c in range(n):
+            if all(m in rows for m in ("requests.new", "requests.carried_over", "requests.result.total",
+                                       "requests.carried_forward")):
+                identities.append(flatten.Identity(
+                    (("requests.new", c), ("requests.carried_over", c)),
+                    (("requests.result.total", c), ("requests.carried_forward", c))))
+            if parts and "requests.result.total" in rows:
+                identities.append(flatten.Identity(tuple((m, c) for m in parts), (("requests.result.total", c),)))
+        choice, unsure = flatten.solve(rows, identities)
+        for metric in unsure:
+            self.ambiguous(labels[metric][0], "".join(rows[metric][0]), rows[metric])
+        ctx, section, page = self.ctx, self.section, self.items_page
+        for metric in rows:
+            label, self.section, self.items_page = labels[metric]
+            self.sec3_emit(metric, label, choice[metric])
+        self.ctx = None if ctx == "sec3" else ctx
+        self.section, self.items_page = section, page
 
     # -- section 四
     def on_sec4(self, item: Item) -> None:
@@ -369,6 +499,13 @@ class _Mapper:
         buf, self.sec4_buf = self.sec4_buf, []
         if not buf:
             return
+        if len(buf) != len(SEC4_COLS) and all(flatten.is_run(v) for v in buf):
+            run = "".join(v.replace(" ", "") for v in buf)
+            options = flatten.splits(run, [flatten.Column()] * len(SEC4_COLS), flatten.sums_to_last(5))
+            if options:
+                if len(options) > 1:
+                    self.ambiguous("行政复议、行政诉讼", run, options)
+                buf = list(options[0])
         if len(buf) != len(SEC4_COLS):
             self.out.issues.append(Issue("sec4.columns", "error", f"section 四: {len(buf)} values printed, 15 expected"))
             for v in buf:
@@ -395,11 +532,11 @@ class _Mapper:
         return other[0].payload if len(groups) == 1 else None
 
     def _stat_anchor(self, item: Item, key: str) -> bool:
-        if item.row.table is None:
+        if item.row.table is None and item.run is None:
             return False
         if any(_has(label_key(c), *STAT_HEADER_WORDS) for c in item.labels):
             return True
-        return bool(item.values) and self._stat_match(item) is not None
+        return (bool(item.values) or item.run is not None) and self._stat_match(item) is not None
 
     def enter_stat(self, item: Item) -> None:
         self.enter("stat")
@@ -428,6 +565,8 @@ class _Mapper:
                         self.stat_tells.add("local")
 
     def on_stat(self, item: Item) -> None:
+        if item.run is not None:
+            item = self.stat_flat(item)
         self.stat_table = item.row.table
         for label in item.labels:
             k = label_key(label)
@@ -463,6 +602,45 @@ class _Mapper:
                 self.cell(text, item.label, head, None)
             else:
                 self.emit(metric, None, period, text, item.label, head, unit if unit in ("元", "万元") else None)
+
+    def flat_stat_header(self, text: str) -> None:
+        """A statistical table's header printed flat (`指标名称计量单位2013年度历年累计`): its value columns."""
+        self.enter("stat")
+        self.stat_table = None
+        self.stat_group = None
+        self.stat_unit_col = None
+        self.stat_width = -1
+        key = label_key(text)
+        self.stat_cols = [(1, "year", "统计数")]
+        year = re.search(r"(?:19|20)\d\d年度?|本年度?|本期", text)
+        if year:
+            self.stat_cols = [(1, "year", year.group(0))]
+        if "历年累计" in key or ("累计" in key and "本年累计" not in key):
+            self.stat_cols.append((2, "cumulative", "历年累计"))
+            self.stat_tells.add("local")
+
+    def stat_flat(self, item: Item) -> Item:
+        """A flattened statistical row (`主动公开信息数条4251516`): the unit word leaves the label, the run is split
+        into the table's value columns (a cumulative column is never below the year's)."""
+        assert item.run is not None
+        label, unit = item.label, None
+        for word in sorted(UNIT_WORDS, key=len, reverse=True):
+            if len(word) < len(label) and label.endswith(word) and word[0] not in "—-?/":
+                probe = Item([label[: -len(word)]], ["0"], item.row)
+                if self._stat_match(Item([label], ["0"], item.row)) is None and self._stat_match(probe) is not None:
+                    label, unit = label[: -len(word)], word
+                break
+        periods = [p for _, p, _ in self.stat_cols] or ["year"]
+        options = flatten.splits(item.run, [flatten.Column(decimal=True)] * len(periods))
+        if len(options) > 1 and "cumulative" in periods and "year" in periods:
+            y, c = periods.index("year"), periods.index("cumulative")
+            plausible = [o for o in options if (flatten.number(o[c]) or 0) >= (flatten.number(o[y]) or 0)]
+            options = plausible or options
+        if len(options) > 1:
+            options.sort(key=lambda o: max(len(t) for t in o))
+            self.ambiguous(label, item.run, options)
+        values = list(options[0]) if options else [item.run]
+        return Item([label], ([unit] if unit else []) + values, item.row)
 
     def stat_format(self) -> str | None:
         if "2014" in self.stat_tells and (self.year or 2014) >= 2014:
