@@ -26,10 +26,64 @@ _FIELD_KEYS = {
     "date": ("发布日期", "发布时间", "成文日期", "发文日期", "公开日期", "日期", "时间"),
 }
 _ALL_KEYS = sorted({k for ks in _FIELD_KEYS.values() for k in ks}, key=len, reverse=True)
-_FIELD = re.compile(r"(" + "|".join(_ALL_KEYS) + r")\s*[:：]?\s*(?:\|\s*)?([^|\s][^|]*?)(?=\s*(?:\||$|" + "|".join(_ALL_KEYS) + r"|浏览|字号|字体|责任编辑|点击))")
+# a value never starts with another key (or a colon): an empty `来源： 时间：2016-03-16` must not swallow `时间`
+_FIELD = re.compile(r"(" + "|".join(_ALL_KEYS) + r")\s*[:：]?\s*(?:\|\s*)?(?!(?:" + "|".join(_ALL_KEYS) + r")|[:：])([^|\s][^|]*?)(?=\s*(?:\||$|" + "|".join(_ALL_KEYS) + r"|浏览|字号|字体|责任编辑|点击))")
 
 
 _AREA = re.compile(r"[\u4e00-\u9fff]{2,20}(?:省|自治区|市|区|县|旗|州|盟|乡|镇|实验区|新区|开发区)")
+
+
+_PLACE = r"(?:自治区|自治州|自治县|自治旗|实验区|新区|开发区|省|市|区|县|旗|州|盟)"
+_PLACED = re.compile(r"[\u4e00-\u9fff]{2,15}?" + _PLACE)  # a name that opens with an area: 平潭综合实验区…, 福州市…
+_SUFFIX_AT_END = re.compile(_ORG_SUFFIX + "$")
+_LONG_FORM = {"委": ("委员会", "委"), "办": ("办公室", "办")}  # 发改委 ~ …发展和改革委员会, 法制办 ~ …法制办公室
+_NAME_AFTER = frozenset("是由为在对和与及经据照年度的")  # in running text a name starts after these (or a non-CJK char)
+
+
+def _cjk(ch: str) -> bool:
+    return "\u4e00" <= ch <= "\u9fff"
+
+
+def _in_order(short: str, name: str) -> bool:
+    rest = iter(name)
+    return all(ch in rest for ch in short)
+
+
+def _fuller_in(short: str, endings: tuple[str, ...], text: str) -> str | None:
+    """The shortest name in `text` that opens with an area, holds `short`'s characters in order and ends with
+    one of `endings`: 财金局 in `…工作是平潭综合实验区财政金融局认真…` -> 平潭综合实验区财政金融局."""
+    text = unicodedata.normalize("NFKC", text)
+    for m in re.finditer("|".join(endings), text):
+        end = m.end()
+        for start in range(end - len(short) - 1, max(-1, end - 31), -1):
+            if not _cjk(text[start]):  # a longer name would hold it too
+                break
+            if start > 0 and _cjk(text[start - 1]) and text[start - 1] not in _NAME_AFTER:
+                continue
+            name = text[start:end]
+            if _PLACED.match(name) and _in_order(short, name):
+                return name
+    return None
+
+
+def _fuller(short: str, doc: Doc) -> str | None:
+    """A fuller name for an agency printed without its area (财金局): the organisation the signature line near
+    the end, the head lines (breadcrumb) or the opening paragraphs print with an area prefix, holding the short
+    name's characters in order and ending with the same suffix. None when the name has an area already or when
+    no such name is printed."""
+    m = _SUFFIX_AT_END.search(short)
+    if not m or re.search(_PLACE, short[: m.start()]) or _SHORT.match(short):
+        return None
+    suffix = short[m.start():]
+    endings = _LONG_FORM.get(suffix, (suffix,))
+    prose = [r.text for r in doc.rows if r.table is None]
+    signature = [t for t in reversed(prose[-8:]) if len(t.strip()) <= 30]
+    for lines in (signature, [h for h in doc.head if len(h.strip()) <= 60], [" ".join(prose[:8])]):
+        for line in lines:
+            name = _fuller_in(short, endings, line)
+            if name:
+                return name
+    return None
 
 
 def _government_of(area: str, text: str) -> str:
@@ -191,6 +245,9 @@ def extract_meta(doc: Doc, hints: Hints | None = None) -> Meta:
     if agency is None and hints and hints.agency:
         agency, source = hints.agency, "hint"
     if agency:
+        fuller = _fuller(agency, doc)
+        if fuller:
+            agency, source = fuller, f"{source}+fuller"
         completed = _complete(agency, body + "\n" + "\n".join(head_lines), hints)
         if completed != agency:
             agency, source = completed, f"{source}+completed"
