@@ -1,4 +1,4 @@
-"""The `ogi` command: `demo` (the whole pipeline against the demo portal), `parse`, `portal`, `ui`.
+"""The `ogi` command: `demo` (the whole pipeline against the demo portal), `parse`, `eval`, `portal`, `ui`.
 
 Imports are lazy: `ogi parse` loads only the parser, never Dagster.
 """
@@ -21,7 +21,9 @@ from urllib.parse import unquote, urlsplit
 if TYPE_CHECKING:
     import dagster as dg
 
+    from crawler.portal.labelled import LabelledDoc
     from dagster_project.resources import Warehouse
+    from etl.evaluate import DocScore
     from etl.model import ParseResult
 
 URL_TIMEOUT = 30.0  # seconds, for `ogi parse https://...`
@@ -39,6 +41,8 @@ def main(argv: list[str] | None = None) -> int:
         _parser().error(f"unrecognized arguments: {' '.join(extra)}")
     if args.command == "parse":
         return cmd_parse(args.inputs, as_json=args.json)
+    if args.command == "eval":
+        return cmd_eval(args.input_types, as_json=args.json, show_failures=args.show_failures)
     if args.command == "demo":
         return cmd_demo(data=args.data, warehouse=args.warehouse, port=args.port, keep_portal=args.keep_portal)
     if args.command == "ui":
@@ -66,6 +70,22 @@ def _parser() -> argparse.ArgumentParser:
     )  # fmt: skip
     parse.add_argument("inputs", nargs="+", metavar="INPUT", help="file path or http(s) URL")
     parse.add_argument("--json", action="store_true", help="print one JSON object per input, one per line")
+
+    evaluate = sub.add_parser(
+        "eval", help="measure parse accuracy on the labelled corpus (every generated report, every input type)",
+        description="Parse every generated demo-portal report in every input type and compare with its ground truth: "
+        "cell-level precision/recall (table and narrative values apart) and template-detection accuracy per "
+        "input type and format. A measurement, not a gate: exit status 0 unless the evaluation itself breaks.",
+    )  # fmt: skip
+    evaluate.add_argument(
+        "--input-types", nargs="+", metavar="TYPE", choices=_input_types(),
+        help=f"input types to evaluate (default: every available one; known: {', '.join(_input_types())})",
+    )  # fmt: skip
+    evaluate.add_argument("--json", action="store_true", help="print one JSON object (groups, failures)")
+    evaluate.add_argument(
+        "--show-failures", type=int, default=0, metavar="N",
+        help="list the first N failing documents and their mismatches",
+    )  # fmt: skip
 
     sub.add_parser(
         "portal", help="serve the demo portal (options: see `ogi portal --help`)", add_help=False,
@@ -144,6 +164,106 @@ def cmd_parse(inputs: list[str], *, as_json: bool) -> int:
         else:
             print(_summary_line(result), flush=True)
     return 1 if failures == len(inputs) else 0
+
+
+# ----------------------------------------------------------------------------------------------------- eval
+
+EVAL_MISMATCHES_SHOWN = 12  # per failing document in the text listing (JSON lists up to EVAL_MISMATCHES_JSON)
+EVAL_MISMATCHES_JSON = 50
+
+
+def _input_types() -> tuple[str, ...]:
+    """crawler.portal.labelled.INPUT_TYPES (a test keeps them equal), without importing the corpus for every command."""
+    return ("html", "text-pipe", "text-lines", "text-flat", "pdf", "pdf-unruled", "docx", "xlsx")
+
+
+def cmd_eval(input_types: list[str] | None, *, as_json: bool, show_failures: int) -> int:
+    """Run the labelled corpus through the parser and print the accuracy table; 0 unless the run itself breaks
+    (a corpus writer or the scoring raising: status 1 with the reason). Parse failures are measured, not raised:
+    parse_document never raises."""
+    try:
+        return _eval(input_types, as_json=as_json, show_failures=show_failures)
+    except Exception as exc:  # noqa: BLE001 - report the internal error as a status, not a traceback
+        print(f"ogi eval: internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 1
+
+
+def _eval(input_types: list[str] | None, *, as_json: bool, show_failures: int) -> int:
+    import time
+
+    from crawler.portal.labelled import INPUT_TYPES, available_input_types, labelled_docs
+    from etl.evaluate import aggregate, format_table, score
+    from etl.parse import parse_document
+
+    started = time.perf_counter()
+    available = available_input_types()
+    wanted = list(dict.fromkeys(input_types or INPUT_TYPES))
+    left_out = {t: available[t] for t in wanted if available[t] is not None}
+    scores = []
+    failures = []
+    for doc in labelled_docs([t for t in wanted if t not in left_out]):
+        result = parse_document(doc.data, input=doc.name, content_type=doc.content_type, filename=doc.filename)
+        s = score(result, doc.truth)
+        scores.append((doc.input_type, doc.format, s))
+        if not s.correct:
+            failures.append((doc, s))
+    summary = aggregate(scores, INPUT_TYPES)
+    elapsed = time.perf_counter() - started
+
+    if as_json:
+        out = {
+            "input_types": [t for t in wanted if t not in left_out],
+            "left_out": left_out,
+            "seconds": round(elapsed, 3),
+            **summary.to_dict(),
+            "failures": [_failure_json(doc, s) for doc, s in failures],
+        }
+        print(json.dumps(out, ensure_ascii=False))
+        return 0
+    for t, reason in left_out.items():
+        print(f"left out: {t} ({reason})")
+    print(format_table(summary))
+    print(f"{summary.total.docs} documents in {elapsed:.1f} s; {len(failures)} with a mismatch")
+    for doc, s in failures[:show_failures]:
+        print()
+        print(f"{doc.name}  [{doc.format}, {doc.quirk}]")
+        if not s.ok:
+            print(f"  not parsed: {s.error}")
+        for name, (expected, got) in s.meta_errors.items():
+            print(f"  {name}: expected {expected!r}, got {got!r}")
+        for m in s.mismatches[:EVAL_MISMATCHES_SHOWN]:
+            print(f"  {m.describe()}")
+        if len(s.mismatches) > EVAL_MISMATCHES_SHOWN:
+            print(f"  … {len(s.mismatches) - EVAL_MISMATCHES_SHOWN} more")
+    return 0
+
+
+def _failure_json(doc: LabelledDoc, s: DocScore) -> dict:
+    return {
+        "name": doc.name,
+        "input_type": doc.input_type,
+        "format": doc.format,
+        "quirk": doc.quirk,
+        "ok": s.ok,
+        "error": s.error,
+        "meta_errors": {k: {"expected": e, "got": g} for k, (e, g) in s.meta_errors.items()},
+        "mismatch_count": len(s.mismatches),
+        "mismatches": [
+            {
+                "metric": m.key[0],
+                "applicant": m.key[1],
+                "period": m.key[2],
+                "reason": m.reason,
+                "expected": None if m.expected is None else {
+                    "value": m.expected["value"], "source": m.expected.get("source"),
+                },
+                "got": None if m.got is None else {
+                    "value": m.got.value, "source": m.got.source.kind, "text": m.got.source.text,
+                },
+            }
+            for m in s.mismatches[:EVAL_MISMATCHES_JSON]
+        ],
+    }
 
 
 # ----------------------------------------------------------------------------------------------------- demo

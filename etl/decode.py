@@ -19,6 +19,10 @@ _BOMS = (
 )
 # Chinese legacy charsets are all subsets of gb18030; decoding with the superset loses nothing.
 _GB = {"gb2312", "gbk", "gb18030", "cp936", "x-gbk", "euc-cn", "hz-gb-2312"}
+# Python codecs that are no page charset: they cannot decode arbitrary bytes with replacement characters, or they
+# turn markup into something else. (Bytes-to-bytes codecs such as hex, base64, zlib, rot13 are refused by
+# `_is_text_encoding`.) A page or header that declares one of these is ignored, as an unknown charset is.
+_NOT_CHARSETS = {"idna", "punycode", "undefined", "unicode-escape", "raw-unicode-escape", "utf-7"}
 
 
 def _norm(enc: str | None) -> str | None:
@@ -30,6 +34,14 @@ def _norm(enc: str | None) -> str | None:
     resolved = resolve_encoding(enc)
     if resolved in _GB:
         return "gb18030"
+    if resolved is None:
+        return None
+    try:
+        info = codecs.lookup(resolved)
+    except LookupError:
+        return None
+    if not getattr(info, "_is_text_encoding", True) or info.name in _NOT_CHARSETS:
+        return None
     return resolved
 
 
@@ -77,7 +89,10 @@ def decode_bytes(data: bytes, content_type: str | None = None) -> tuple[str, str
     if best is not None:
         guess = _norm(best.encoding)
     enc = meta or header or guess or "utf-8"
-    return data.decode(enc, errors="replace"), enc, "lossy"
+    try:
+        return data.decode(enc, errors="replace"), enc, "lossy"
+    except (LookupError, UnicodeError):  # a codec that cannot replace (should not get past _norm)
+        return data.decode("utf-8", errors="replace"), "utf-8", "lossy"
 
 
 _NUL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")

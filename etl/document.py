@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-import lxml.html
 from lxml import etree
 
 from etl.normalize import clean, normalize_text
@@ -53,7 +52,60 @@ _BLOCK = {
     "tr", "td", "th", "table", "tbody", "thead", "tfoot", "blockquote", "pre", "center", "form", "header",
     "footer", "nav", "aside", "main", "caption", "hr", "address", "figure", "figcaption",
 }
+_DROP_XPATH = "|".join(f"//{t}" for t in _DROP)
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*>", re.I)
+
+
+# --- bounded work ----------------------------------------------------------------------------------
+# A report page has a few thousand tags, rows and cells and well under 200,000 characters of text. Hostile or
+# mistaken input (a log file, a spreadsheet export with a million cells, 10^5 nested tags) is cut at these limits,
+# so that every later stage (mapping, narrative, meta) does bounded work; the cut is recorded in `Doc.steps` as
+# "truncated:<what>". libxml2 itself stops at 256 levels of nesting, MAX_DEPTH guards the walker's recursion anyway.
+MAX_TAGS = 400_000  # '<' in the markup: the rest is not handed to the HTML parser
+MAX_TEXT = 8_000_000  # characters of a plain-text document
+MAX_ROWS = 20_000  # a long report has about 2,000
+MAX_CELLS = 250_000
+MAX_CHARS = 2_000_000  # characters of row text, over all rows
+MAX_DEPTH = 200  # deeper elements are read as flat text
+_MAX_BODY_HINTS = 2_000  # hinted containers examined by _find_body
+_MAX_ATTR = 500  # characters of an id/class attribute matched against the body hints
+
+
+class _Budget:
+    """Rows, cells and characters left for one document; `cut` names the first limit reached."""
+
+    __slots__ = ("rows", "cells", "chars", "cut")
+
+    def __init__(self) -> None:
+        self.rows, self.cells, self.chars = MAX_ROWS, MAX_CELLS, MAX_CHARS
+        self.cut: str | None = None
+
+    @property
+    def full(self) -> bool:
+        return self.cut is not None
+
+    def take(self, cells: list[str]) -> list[str] | None:
+        """The cells of one more row, shortened to what is left; None once a limit is reached."""
+        if self.cut is not None:
+            return None
+        if self.rows <= 0:
+            self.cut = f"rows>{MAX_ROWS}"
+            return None
+        if len(cells) > self.cells:
+            cells = cells[: self.cells]
+            self.cut = f"cells>{MAX_CELLS}"
+        n = sum(map(len, cells))
+        if n > self.chars:
+            out, left = [], self.chars
+            for c in cells:
+                out.append(c[:left])
+                left -= len(out[-1])
+            cells = out
+            self.cut = f"chars>{MAX_CHARS}"
+        self.rows -= 1
+        self.cells -= len(cells)
+        self.chars -= min(n, self.chars)
+        return cells
 
 
 def _text_len(el: etree._Element) -> int:
@@ -62,9 +114,19 @@ def _text_len(el: etree._Element) -> int:
 
 def _find_body(root: etree._Element) -> etree._Element | None:
     best, best_len = None, 0
-    for el in root.iter("div", "td", "section", "article"):
-        attrs = " ".join(filter(None, (el.get("id"), el.get("class"))))
+    measured: set[etree._Element] = set()
+    for seen, el in enumerate(root.iter("div", "td", "section", "article")):
+        if seen >= _MAX_BODY_HINTS * 50:
+            break
+        attrs = " ".join(filter(None, (el.get("id"), el.get("class"))))[:_MAX_ATTR]
         if attrs and _BODY_HINTS.search(attrs):
+            # A hinted container inside a measured one holds a part of its text and can never be larger: skipping
+            # it keeps the work linear in the page size on nested containers.
+            if any(a in measured for a in el.iterancestors()):
+                continue
+            if len(measured) >= _MAX_BODY_HINTS:
+                break
+            measured.add(el)
             n = _text_len(el)
             # prefer the largest hinted container, but not a page-wide wrapper that also holds the menus
             if n > best_len:
@@ -72,17 +134,46 @@ def _find_body(root: etree._Element) -> etree._Element | None:
     return best
 
 
+# CJK ideographs, CJK punctuation and full-width forms. A space printed between two of them, or between one of them
+# and a digit, is layout (a label broken over two <p> lines of a cell), not a word gap: `2013 年度` -> `2013年度`.
+_CJK = "\u2e80-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef"
+_CJK_GAP = re.compile(rf"(?<=[{_CJK}])\s+(?=[{_CJK}\d])|(?<=\d)\s+(?=[{_CJK}])")
+
+
 def _cell_text(cell: etree._Element) -> str:
-    return clean(" ".join(t for t in cell.itertext()))
+    """A cell's text as printed: inline elements (the <span>s a CMS splits a label into) join with nothing; a
+    block element or <br> is a line break, i.e. a space, dropped again next to CJK text (kept between Latin words)."""
+    if len(cell) == 0:  # the common case: a bare figure or label
+        text = clean(cell.text or "")
+    else:
+        parts: list[str] = []
+        # iterwalk, not recursion: no depth limit on hostile nesting. A comment or processing instruction comes as
+        # one event of its own: only its tail is text.
+        for event, el in etree.iterwalk(cell, events=("start", "end", "comment", "pi")):
+            if event == "start":
+                if el.tag in _BLOCK or el.tag == "br":
+                    parts.append(" ")
+                if el.text:
+                    parts.append(el.text)
+            elif el is not cell:
+                if event == "end" and el.tag in _BLOCK:
+                    parts.append(" ")
+                if el.tail:
+                    parts.append(el.tail)
+        text = clean("".join(parts))
+    return _CJK_GAP.sub("", text) if " " in text else text
 
 
-def _table_rows(table: etree._Element) -> list[list[str]]:
+def _table_rows(table: etree._Element, budget: _Budget) -> list[list[str]]:
     rows = []
     for tr in table.iter("tr"):
         # rows of nested tables are never reached here: callers pass leaf tables only
         cells = [_cell_text(td) for td in tr if isinstance(td.tag, str) and td.tag in ("td", "th")]
         if any(cells):
-            rows.append(cells)
+            taken = budget.take(cells)
+            if taken is None:
+                break
+            rows.append(taken)
     return rows
 
 
@@ -91,20 +182,27 @@ class _Walker:
         self.rows: list[Row] = []
         self.buf: list[str] = []
         self.ntables = 0
+        self.budget = _Budget()
 
     def flush(self) -> None:
         text = clean("".join(self.buf))
         self.buf.clear()
         if text:
-            self.rows.append(Row([text]))
+            taken = self.budget.take([text])
+            if taken is not None:
+                self.rows.append(Row(taken))
 
-    def walk(self, el: etree._Element) -> None:
+    def walk(self, el: etree._Element, depth: int = 0) -> None:
+        if self.budget.full:
+            return
         tag = el.tag if isinstance(el.tag, str) else ""
-        if tag == "table" and not any(True for _ in el.iter("table") if _ is not el):
+        if depth > MAX_DEPTH:
+            self.buf.append("".join(el.itertext()))
+        elif tag == "table" and not any(True for _ in el.iter("table") if _ is not el):
             self.flush()
             t = self.ntables
             self.ntables += 1
-            for i, cells in enumerate(_table_rows(el)):
+            for i, cells in enumerate(_table_rows(el, self.budget)):
                 self.rows.append(Row(cells, table=t, index=i))
         elif tag == "br":
             self.flush()
@@ -115,7 +213,7 @@ class _Walker:
             if el.text and tag:
                 self.buf.append(el.text)
             for child in el:
-                self.walk(child)
+                self.walk(child, depth + 1)
                 if child.tail:
                     self.buf.append(child.tail)
             if block:
@@ -129,25 +227,57 @@ def _lines_of(el: etree._Element) -> list[str]:
     return [r.text for r in w.rows]
 
 
+def _cut_markup(text: str) -> str | None:
+    """The markup up to the MAX_TAGS-th '<', or None when it has fewer."""
+    if text.count("<") <= MAX_TAGS:
+        return None
+    rest = text.split("<", MAX_TAGS)[-1]
+    return text[: len(text) - len(rest) - 1]
+
+
+def _drop_tree(el: etree._Element) -> None:
+    """Remove an element and its children but keep its tail text (lxml.html's `drop_tree`)."""
+    parent = el.getparent()
+    if parent is None:
+        return
+    if el.tail:
+        previous = el.getprevious()
+        if previous is None:
+            parent.text = (parent.text or "") + el.tail
+        else:
+            previous.tail = (previous.tail or "") + el.tail
+    parent.remove(el)
+
+
 def html_doc(text: str) -> Doc:
-    text, steps = normalize_text(_XML_DECL.sub("", text, count=1))
-    root = lxml.html.document_fromstring(text) if text.strip() else None
+    text = _XML_DECL.sub("", text, count=1)
+    cut = _cut_markup(text)
+    if cut is not None:
+        text = cut
+    text, steps = normalize_text(text)
+    if cut is not None:
+        steps.append(f"truncated:tags>{MAX_TAGS}")
+    # libxml2's HTML parser as lxml.html uses it, but with plain elements: lxml.html's per-element class lookup
+    # costs more than the parse itself on a walk over every cell. None when there is no element at all.
+    root = etree.HTML(text) if text.strip() else None
     if root is None:
         return Doc(None, [], steps=steps)
-    for bad in root.xpath("|".join(f"//{t}" for t in _DROP)):
-        bad.drop_tree()
+    for bad in root.xpath(_DROP_XPATH):
+        _drop_tree(bad)
     etree.strip_elements(root, etree.Comment, with_tail=False)
     title_el = root.find(".//title")
-    title = clean(title_el.text_content()) if title_el is not None else None
+    title = clean("".join(title_el.itertext())) if title_el is not None else None
     body = _find_body(root)
     container = body if body is not None else (root.find("body") if root.find("body") is not None else root)
     w = _Walker()
     w.walk(container)
     w.flush()
+    if w.budget.cut:
+        steps.append(f"truncated:{w.budget.cut}")
     head: list[str] = []
     if body is not None:
         # The metadata block (索引号, 发布机构, 成文日期) and the article title sit outside the body container.
-        body.drop_tree()
+        _drop_tree(body)
         b = root.find("body")
         head = _lines_of(b if b is not None else root)
     return Doc(title, w.rows, head=head, steps=steps)
@@ -158,10 +288,15 @@ def html_doc(text: str) -> Doc:
 
 def text_doc(text: str) -> Doc:
     """Plain text as published: pipe-rendered table lines (`a | b | c |`) or one cell per line."""
-    text, steps = normalize_text(text)
+    cut = len(text) > MAX_TEXT
+    text, steps = normalize_text(text[:MAX_TEXT] if cut else text)
+    if cut:
+        steps.append(f"truncated:text>{MAX_TEXT}")
+    budget = _Budget()
     rows: list[Row] = []
     table = -1
     in_table = False
+    index = 0  # row number within the current table
     for raw in text.splitlines():
         line = raw.strip()
         if not line:
@@ -173,10 +308,20 @@ def text_doc(text: str) -> Doc:
             if not in_table:
                 table += 1
                 in_table = True
-            rows.append(Row(cells, table=table, index=len([r for r in rows if r.table == table])))
+                index = 0
+            taken = budget.take(cells)
+            if taken is None:
+                break
+            rows.append(Row(taken, table=table, index=index))
+            index += 1
         else:
             in_table = False
-            rows.append(Row([clean(line.lstrip("-•·*").strip())]))
+            taken = budget.take([clean(line.lstrip("-•·*").strip())])
+            if taken is None:
+                break
+            rows.append(Row(taken))
+    if budget.cut:
+        steps.append(f"truncated:{budget.cut}")
     return Doc(None, rows, steps=steps)
 
 

@@ -28,6 +28,10 @@ class Entry(Generic[T]):
     pattern: re.Pattern[str] | None
 
 
+_MEMO_MAX_LEN = 200
+_MEMO_SIZE = 16384
+
+
 def _max_typos(n: int) -> int:
     return 0 if n < 6 else 1 if n < 16 else 2
 
@@ -47,9 +51,22 @@ class LabelIndex(Generic[T]):
         for e in self.entries:
             for k in {e.key, e.core, e.bare}:
                 self._by_core.setdefault(k, []).append(e)
+        # printed labels repeat from report to report: remember the answers (the fuzzy stage scans every entry)
+        self._memo: dict[tuple[str, bool], tuple[Entry[T], ...]] = {}
 
     def match(self, text: str, *, fuzzy: bool = True) -> list[Entry[T]]:
         """Entries matching a printed label, best stage first (exact > core > bare > pattern > typo)."""
+        memo_key = (text, fuzzy)
+        hit = self._memo.get(memo_key)
+        if hit is None:
+            hit = tuple(self._match(text, fuzzy))
+            if len(text) <= _MEMO_MAX_LEN:
+                if len(self._memo) >= _MEMO_SIZE:
+                    self._memo.clear()
+                self._memo[memo_key] = hit
+        return list(hit)
+
+    def _match(self, text: str, fuzzy: bool) -> list[Entry[T]]:
         key = label_key(text)
         if not key or len(key) > 120:
             return []

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 import opencc
 
@@ -19,7 +19,7 @@ _PINYIN = re.compile(
 )
 _WS = re.compile(r"\s+")
 # zero-width and other invisible characters seen in CMS output
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
+_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")  # a regex: str.translate with a dict is per-char Python
 
 
 @cache
@@ -27,14 +27,15 @@ def _t2s() -> opencc.OpenCC:
     return opencc.OpenCC("t2s")
 
 
+_TRAD_RE = re.compile("[" + "".join(sorted(_TRAD_ONLY)) + "]")
+
+
 def is_traditional(text: str, threshold: int = 8) -> bool:
     """True when the text is written in traditional characters (a mirror or a Taiwan-style copy)."""
-    n = 0
-    for ch in text:
-        if ch in _TRAD_ONLY:
-            n += 1
-            if n >= threshold:
-                return True
+    # the scan runs in the regex engine: a 20 MB page without traditional characters costs one C-level pass
+    for n, _ in enumerate(_TRAD_RE.finditer(text), 1):
+        if n >= threshold:
+            return True
     return False
 
 
@@ -50,7 +51,7 @@ def to_simplified(text: str) -> str:
 def normalize_text(text: str) -> tuple[str, list[str]]:
     """Whole-document normalisation. Returns the text and the list of steps applied (for provenance)."""
     steps = []
-    text = text.translate(_INVISIBLE).replace("\u00a0", " ").replace("\u3000", " ")
+    text = _INVISIBLE.sub("", text).replace("\u00a0", " ").replace("\u3000", " ")
     stripped = strip_pinyin(text)
     if stripped != text:
         steps.append("pinyin")
@@ -83,13 +84,29 @@ _ORDINAL = re.compile(
 _PAREN = re.compile(r"\([^()]*\)")
 
 
+# Labels repeat across rows and reports (and the mapper keys its constant anchor words on every row): the pure
+# key functions are memoised. Long strings (prose lines, hostile cells) go to a tiny cache of their own: the mapper
+# asks for the same line's key a few dozen times, and one 2 MB line must not cost a few dozen normalisations.
+_MEMO_MAX_LEN = 200
+
+
 def label_key(s: str) -> str:
     """Matching key: NFKC, no whitespace, unified punctuation, Taiwan variants mapped."""
+    if len(s) > _MEMO_MAX_LEN:
+        return _label_key_long(s)
+    return _label_key_memo(s)
+
+
+def _label_key(s: str) -> str:
     s = unicodedata.normalize("NFKC", s).translate(_KEY_MAP)
     s = _WS.sub("", s)
     for a, b in _WORD_VARIANTS:
         s = s.replace(a, b)
     return s.rstrip(":").lower()
+
+
+_label_key_memo = lru_cache(maxsize=16384)(_label_key)
+_label_key_long = lru_cache(maxsize=4)(_label_key)
 
 
 def core_key(key: str) -> str:
@@ -118,8 +135,19 @@ class Number:
     approximate: bool
 
 
+# More digits than any statistic has: such a cell is an identifier, a phone number or junk, not a figure
+# (and int() refuses more than 4,300 digits).
+_MAX_DIGITS = 18
+
+
 def parse_cell_number(text: str) -> Number | None | str:
     """A table cell -> Number, None for a printed blank, or the string "text" when it is not numeric."""
+    if len(text) > _MEMO_MAX_LEN:
+        return _parse_cell_number(text)
+    return _parse_cell_number_memo(text)
+
+
+def _parse_cell_number(text: str) -> Number | None | str:
     t = unicodedata.normalize("NFKC", text).strip().replace(" ", "")
     if t in BLANK_MARKS or set(t) <= {"-", "—", "/", "?", "－"}:
         return None
@@ -127,10 +155,15 @@ def parse_cell_number(text: str) -> Number | None | str:
     if not m:
         return "text"
     raw = m.group("num").replace(",", "")
+    if len(raw) > _MAX_DIGITS + 1:
+        return "text"
     val: float | int = float(raw) if "." in raw else int(raw)
     if m.group("sign") == "-":
         val = -val
     return Number(val, m.group("unit"), m.group("approx") is not None)
+
+
+_parse_cell_number_memo = lru_cache(maxsize=16384)(_parse_cell_number)
 
 
 def to_unit(n: Number, unit: str) -> float | int:

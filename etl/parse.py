@@ -11,6 +11,7 @@ from etl.mapping import map_rows
 from etl.meta import extract_meta
 from etl.model import Hints, Issue, ParseResult, Region, ReportMeta
 from etl.narrative import extract as extract_narrative
+from etl.office import OfficeError, office_doc
 
 MAX_BYTES = 50 * 1024 * 1024  # bounded work on hostile input
 _HEADING = re.compile(r"^(?:[一二三四五六七八九十]+[、.．]|[(（][一二三四五六七八九十]+[)）])")
@@ -95,13 +96,21 @@ def _parse(data: bytes, *, input: str, content_type: str | None, filename: str |
         return ParseResult(input=input, ok=False, error=f"document too large ({len(data)} bytes)")
     kind = _sniff(data, filename, content_type)
     if kind == "pdf":
-        return ParseResult(input=input, ok=False, error="PDF input is not supported yet")
-    if kind in ("zip", "ole"):
-        return ParseResult(input=input, ok=False, error="office documents (DOC/DOCX/XLS/XLSX) are not supported yet")
-    if kind == "binary":
-        return ParseResult(input=input, ok=False, error="binary data, not a text or HTML document")
+        from etl.pdf import PdfError, pdf_doc  # PyMuPDF is loaded for PDF input only
 
-    doc, decoding = _document(data, content_type)
+        try:
+            doc, decoding = pdf_doc(data), "pdf"
+        except PdfError as exc:
+            return ParseResult(input=input, ok=False, error=exc.reason)
+    elif kind in ("zip", "ole"):
+        try:
+            doc, decoding = office_doc(data, kind)
+        except OfficeError as exc:
+            return ParseResult(input=input, ok=False, error=str(exc))
+    elif kind == "binary":
+        return ParseResult(input=input, ok=False, error="binary data, not a text or HTML document")
+    else:
+        doc, decoding = _document(data, content_type)
     if not doc.rows:
         return ParseResult(input=input, ok=False, error="no text found in the document", decoding=decoding)
     meta = extract_meta(doc, hints)

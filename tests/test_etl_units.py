@@ -85,8 +85,8 @@ def test_label_matching_tolerates_ordinals_instructions_and_typos():
     ("data", "error"),
     [
         (b"", "empty document"),
-        (b"%PDF-1.7\n%\xe2\xe3", "PDF input is not supported yet"),
-        (b"PK\x03\x04\x14\x00", "office documents (DOC/DOCX/XLS/XLSX) are not supported yet"),
+        (b"%PDF-1.7\n%\xe2\xe3", "broken PDF: Failed to open stream"),
+        (b"PK\x03\x04\x14\x00", "broken or truncated zip/office file (File is not a zip file)"),
         (b"\x00\x01\x02\x03binary\x00", "binary data, not a text or HTML document"),
         (b"   \n\t  ", "no text found in the document"),
     ],
@@ -129,3 +129,47 @@ def test_unbalanced_matrix_is_flagged_not_fixed():
     assert got[("requests.result.total", "total", "year")] == 4  # printed value kept
     checks = {(i.check, i.applicant) for i in r.issues if i.severity == "error"}
     assert ("requests.balance", "natural_person") in checks and ("requests.balance", "total") in checks
+
+
+# --- report metadata (etl/meta.py) ------------------------------------------------------------------------
+
+def test_empty_field_does_not_swallow_the_next_key():
+    from etl.meta import _fields
+
+    assert _fields(["来源： 时间：2016-03-16 15:45"]) == {"时间": ["2016-03-16 15:45"]}
+    assert _fields(["来源：平潭县旅游局 时间：2012-05-15"]) == {"来源": ["平潭县旅游局"], "时间": ["2012-05-15"]}
+    assert _fields(["发布机构: | 市商务局 | 成文日期: | 2014-03-14 |"]) == {"发布机构": ["市商务局"], "成文日期": ["2014-03-14"]}
+
+
+_SHORT_TITLE = "财金局2016年政府信息公开年度报告\n2016年我局主动公开政府信息86条。\n"
+_PINGTAN = ("平潭综合实验区财政金融局", "350128")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # the signature line near the end prints the full name (title: 财金局, no area)
+        (_SHORT_TITLE + "平潭综合实验区财政金融局\n2017年1月13日\n", _PINGTAN),
+        # the opening paragraphs do
+        ("财金局2016年政府信息公开年度报告\n开展政府信息公开工作是平潭综合实验区财政金融局认真贯彻落实《条例》的重要举措。\n"
+         "2016年我局主动公开政府信息86条。\n", _PINGTAN),
+        # 委 ~ 委员会
+        ("发改委2016年政府信息公开年度报告\n2016年我委主动公开政府信息86条。\n衢州市发展和改革委员会\n2017年1月13日\n",
+         ("衢州市发展和改革委员会", "330800")),
+        # no name with an area that holds 财…金…局 in order: the short name stays
+        (_SHORT_TITLE + "平潭综合实验区交通与建设局\n2017年1月13日\n", ("财金局", None)),
+        (_SHORT_TITLE + "财政金融局\n2017年1月13日\n", ("财金局", None)),
+    ],
+)
+def test_short_agency_takes_the_full_name_the_page_prints(text, expected):
+    r = parse_document(text.encode(), input="x.txt")
+    assert (r.report.agency, r.report.region and r.report.region.code) == expected
+
+
+def test_short_agency_full_name_from_the_breadcrumb():
+    body = "<p>2016年我局主动公开政府信息86条，未收到政府信息公开申请。</p>" * 3
+    page = ("<html><head><title>财金局2016年政府信息公开年度报告</title></head><body>"
+            "<div>当前位置：</div><div>首页</div><div>平潭综合实验区财政金融局</div>"
+            f"<div>来源： 时间：2017-01-13 09:33</div><div class='content'>{body}</div></body></html>")
+    r = parse_document(page.encode(), input="x.html", content_type="text/html")
+    assert (r.report.agency, r.report.region.code, r.report.published_at) == (*_PINGTAN, "2017-01-13")
