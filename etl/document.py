@@ -65,7 +65,7 @@ MAX_TAGS = 400_000  # '<' in the markup: the rest is not handed to the HTML pars
 MAX_TEXT = 8_000_000  # characters of a plain-text document
 MAX_ROWS = 20_000  # a long report has about 2,000
 MAX_CELLS = 250_000
-MAX_CHARS = 2_000_000  # characters of row text, over all rows
+MAX_CHARS = 1_000_000  # characters of row text, over all rows (a long report has about 100,000)
 MAX_DEPTH = 200  # deeper elements are read as flat text
 _MAX_BODY_HINTS = 2_000  # hinted containers examined by _find_body
 _MAX_ATTR = 500  # characters of an id/class attribute matched against the body hints
@@ -115,17 +115,17 @@ def _text_len(el: etree._Element) -> int:
 def _find_body(root: etree._Element) -> etree._Element | None:
     best, best_len = None, 0
     measured: set[etree._Element] = set()
-    for seen, el in enumerate(root.iter("div", "td", "section", "article")):
-        if seen >= _MAX_BODY_HINTS * 50:
-            break
+    hinted = 0
+    for el in root.iter("div", "td", "section", "article"):
         attrs = " ".join(filter(None, (el.get("id"), el.get("class"))))[:_MAX_ATTR]
         if attrs and _BODY_HINTS.search(attrs):
+            hinted += 1
+            if hinted > _MAX_BODY_HINTS:  # a page has a handful; thousands are a list or an attack
+                break
             # A hinted container inside a measured one holds a part of its text and can never be larger: skipping
             # it keeps the work linear in the page size on nested containers.
-            if any(a in measured for a in el.iterancestors()):
+            if measured and any(a in measured for a in el.iterancestors()):
                 continue
-            if len(measured) >= _MAX_BODY_HINTS:
-                break
             measured.add(el)
             n = _text_len(el)
             # prefer the largest hinted container, but not a page-wide wrapper that also holds the menus

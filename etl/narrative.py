@@ -150,9 +150,14 @@ def _answer_metrics(text: str, heading: str | None, fee_metric: str) -> list[str
     return [metric for topic, metric in topics.items() if not named or topic in named]
 
 
+_MAX_DIGITS = 18
+
+
 def _number(text: str) -> float | int:
     """`1,234` -> 1234, `1.5` -> 1.5, `1.2万` -> 12000, `一百二十` -> 120 (cn2an)."""
     raw = text.replace(",", "").replace(" ", "")
+    if len(raw) > _MAX_DIGITS:  # no report counts beyond 10^15: a run of digits this long is no figure
+        raise ValueError(f"{len(raw)} characters are no figure")
     if raw and raw[0] in _CN_DIGITS:
         value = cn2an.cn2an(raw, "normal")
         return int(value) if float(value).is_integer() else float(value)
@@ -185,6 +190,7 @@ def extract(lines: list[tuple[str, str | None]], report_year: int | None) -> lis
         last: set[str] = set()  # metrics of the last clause that gives a figure: what a following 其中 splits up
         for sentence in _SENTENCE.split(text):
             context = sentence + " " + (heading or "")
+            needed: dict[int, bool] = {}  # each rule's `needs` once per sentence, not per clause (stays linear)
             prefix = ""  # the sentence up to and with the current clause
             lead = ""  # the figure-less clauses right before it (在互联网上，…)
             after_qizhong = False  # the clause before is a bare 其中:
@@ -196,8 +202,12 @@ def extract(lines: list[tuple[str, str | None]], report_year: int | None) -> lis
                 for rule in RULES:
                     if rule.era is not None and rule.era != era:
                         continue
-                    if rule.needs is not None and not rule.needs.search(context):
-                        continue
+                    if rule.needs is not None:
+                        key = id(rule.needs)
+                        if key not in needed:
+                            needed[key] = rule.needs.search(context) is not None
+                        if not needed[key]:
+                            continue
                     if rule.reject is not None and rule.reject.search(clause):
                         continue
                     m = rule.pattern.search(clause)
@@ -228,8 +238,12 @@ def extract(lines: list[tuple[str, str | None]], report_year: int | None) -> lis
                     rank = _PART_RANK if sub else 0 if _TOTAL.search(clause) else 1
                     _keep(found, rule.metric, rank, value, approx, clause, heading)
                 m = _FEE_NUM.search(clause)
-                if m and _OGI.search(context) or (m and "信息处理费" in clause):
-                    v = _number(m.group(1))
+                fee_ok = m is not None and ("信息处理费" in clause or needed.setdefault(-1, bool(_OGI.search(context))))
+                try:
+                    v = _number(m.group(1)) if m and fee_ok else None
+                except ValueError:
+                    v = None
+                if v is not None and m:
                     unit = m.group(2)
                     target = metrics()[fee_metric].unit
                     if unit == "元" and target == "万元":

@@ -156,6 +156,10 @@ def _parse(data: bytes, *, input: str, content_type: str | None, filename: str |
         format=_report_format(mapped.section_formats, mapped.stat_format),
         section_formats=section_formats,
     )
+    for step in doc.steps:
+        if step.startswith("truncated:"):  # a work limit cut the document: what follows the cut was not read
+            issues.append(Issue("document.truncated", "error",
+                                f"document cut at a work limit ({step.removeprefix('truncated:')}); later parts not read"))
     if not values:
         issues.append(Issue("values.none", "warning", "no figure found in tables or prose"))
     return ParseResult(input=input, ok=True, report=report, values=values, cells=mapped.cells,

@@ -161,14 +161,8 @@ HOSTILE = [
     pytest.param(_html("<p>2023年度政府信息公开工作年度报告</p>" + "<p>共发布政府信息" + "1" * 5000 + "条</p>"),
                  id="narrative-5000-digits"),
     pytest.param(_html("<p>2023年度政府信息公开工作年度报告</p><p>本机关收取信息处理费" + "1" * 5000 + "元</p>"),
-                 marks=pytest.mark.xfail(strict=True, reason=(
-                     "etl/narrative.py extract(): the _FEE_NUM branch calls _number() outside the `except ValueError` "
-                     "the RULES branch has; int() of more than 4,300 digits raises ValueError (int max-str-digits)")),
                  id="narrative-fee-5000-digits"),
     pytest.param(_html("<p>2023年度政府信息公开工作年度报告</p>" + "<p>共发布政府信息" + "9" * 400 + ".5条</p>"),
-                 marks=pytest.mark.xfail(strict=True, reason=(
-                     "etl/narrative.py _number(): float() of a 400-digit figure is inf, and inf is output as the "
-                     "value of active.total (to_contract() is then not strict JSON)")),
                  id="narrative-inf"),
     pytest.param(_sec3("1" * 5000), id="cell-5000-digits"),
     pytest.param(_sec3("9" * 400 + ".5"), id="cell-400-digit-float"),
@@ -188,10 +182,7 @@ HOSTILE = [
                  id="pdf-handmade-broken"),
     pytest.param(b"%PDF-1.4\n" + b"1 0 obj<</Type/Pages/Kids[1 0 R]/Count 1>>endobj\ntrailer<</Root 1 0 R>>", id="pdf-page-loop"),
     pytest.param(b"%PDF", id="pdf-magic-only"),
-    pytest.param("pdf:/Kids[->/ids[", id="pdf-malformed-page-tree",
-                 marks=pytest.mark.xfail(strict=True, reason=(
-                     "etl/pdf.py pdf_doc(): `for page in doc:` loads each page outside the try around _read_page(); "
-                     "pymupdf raises FzErrorFormat('malformed page tree') from the iteration itself"))),
+    pytest.param("pdf:/Kids[->/ids[", id="pdf-malformed-page-tree"),
     pytest.param(b"PK\x03\x04" + b"\xff" * 1000, id="zip-garbage"),
     pytest.param(b"PK\x03\x04", id="zip-magic-only"),
     pytest.param(_zip({"hello.txt": b"x"}), id="zip-not-office"),
@@ -212,6 +203,19 @@ def test_hand_made_hostile_input(data: bytes | str) -> None:
         assert old.encode() in source
         data = source.replace(old.encode(), new.encode(), 1)
     parse(data)
+
+
+@pytest.mark.parametrize("data, kw", [
+    pytest.param(b"\x89PNG\r\n\x1a\n", {"filename": "r.pdf"}, id="png-named-pdf"),
+    pytest.param(b"\x89PNG\r\n\x1a\n\x00", {"content_type": "application/pdf"},
+                 id="png-served-as-pdf"),
+    pytest.param(b"GIF89a\xff\xb7\x9d\xc77}=\x01\xaa\x89", {"filename": "r.pdf"},
+                 id="gif-named-pdf"),
+    pytest.param(b"<html><body><p>x</p></body></html>", {"filename": "r.pdf"}, id="html-named-pdf"),
+    pytest.param(b"hello", {"content_type": "application/pdf"}, id="text-served-as-pdf"),
+])
+def test_bytes_that_are_not_what_their_name_says(data: bytes, kw: dict) -> None:
+    parse(data, **kw)
 
 
 def test_hostile_input_with_every_hint_and_content_type() -> None:
@@ -306,9 +310,6 @@ def test_garbled_real_html_pages(data: st.DataObject) -> None:
 
 
 @FEW
-@pytest.mark.xfail(strict=True, reason=(
-    "etl/pdf.py pdf_doc(): `for page in doc:` loads each page outside the try around _read_page(); a damaged page "
-    "tree (here /Kids -> /ids) raises pymupdf.FzErrorFormat into parse.py's catch-all (see pdf-malformed-page-tree)"))
 @given(st.data())
 def test_garbled_real_pdf(data: st.DataObject) -> None:
     parse(data.draw(mutated(real_pdf())), filename=data.draw(st.sampled_from(["r.pdf", None])))

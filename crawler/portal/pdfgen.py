@@ -175,12 +175,13 @@ class _Writer:
             self.current = None
 
     def text(self, x: float, baseline: float, s: str, size: float) -> None:
+        assert self.current is not None
         if s:
             self.current[1].append((x, baseline), s, font=_font(), fontsize=size)
 
     def justified(self, x: float, baseline: float, s: str, size: float, width: float) -> None:
         """One line stretched to `width`: the extra space spread between its pieces (as word processors do)."""
-        pieces = [t for t in _TOKEN.findall(s)]
+        pieces = _TOKEN.findall(s)
         natural = _width(s, size)
         gaps = len(pieces) - 1
         if gaps <= 0 or natural >= width or width - natural > size * 4:
@@ -193,6 +194,7 @@ class _Writer:
             x += _width(piece, size) + extra
 
     def rect(self, r: pymupdf.Rect) -> None:
+        assert self.current is not None
         self.current[2].draw_rect(r)
 
     # -- paragraphs
@@ -233,6 +235,7 @@ class _Writer:
         pady = 2.5 if self.ruled else 3.5
         numeric = [c for c in cells if _is_value(c.text) and c.text.strip() not in _BLANK]
         first_value = min((c.col for c in numeric), default=1)
+        numeric_rows = {c.row for c in numeric}
 
         def is_vertical(c: _Placed) -> bool:
             return self.vertical and c.rowspan >= 3 and c.colspan == 1 and len(_flat(c.text)) >= 2
@@ -257,20 +260,21 @@ class _Writer:
         for c in cells:
             if c.colspan > 1:
                 need = max((_width(t, fs) for p in c.text.split("\n") for t in _tokens(p)), default=fs) + 2 * padx
-                have = sum(minimum[c.col:c.col + c.colspan])
-                if need > have:
-                    for i in range(c.col, c.col + c.colspan):
+                span = range(c.col, c.col + c.colspan)
+                have = sum(minimum[i] for i in span)
+                for i in span:
+                    if need > have:
                         minimum[i] += (need - have) / c.colspan
-                natural[c.col:c.col + c.colspan] = [max(n, m) for n, m in
-                                                    zip(natural[c.col:c.col + c.colspan], minimum[c.col:c.col + c.colspan])]
+                    natural[i] = max(natural[i], minimum[i])
         total = self.content_width
         if sum(natural) <= total:
             grow = [i for i in range(ncols) if not (self.wrap_labels and i < first_value)] or list(range(ncols))
             base = sum(natural[i] for i in grow)
-            widths = [natural[i] + ((total - sum(natural)) * natural[i] / base if i in grow else 0) for i in range(ncols)]
+            extra = total - sum(natural)
+            widths = [natural[i] + (extra * natural[i] / base if i in grow else 0) for i in range(ncols)]
         elif sum(minimum) < total:
-            slack = [n - m for n, m in zip(natural, minimum)]
-            widths = [m + (total - sum(minimum)) * s / (sum(slack) or 1) for m, s in zip(minimum, slack)]
+            slack = [n - m for n, m in zip(natural, minimum, strict=True)]
+            widths = [m + (total - sum(minimum)) * s / (sum(slack) or 1) for m, s in zip(minimum, slack, strict=True)]
         else:
             widths = minimum
         xs = [self.left]
@@ -299,7 +303,7 @@ class _Writer:
 
         header = 0
         for r in range(nrows):
-            if any(c.row == r and c in numeric for c in cells):
+            if r in numeric_rows:
                 break
             header = r + 1
         header = header if all(c.row + c.rowspan <= header for c in cells if c.row < header) else 0
@@ -317,6 +321,8 @@ class _Writer:
                 end += 1
             if end < nrows:
                 end = self._keep_labels(cells, lines, heights, r, end, lh, pady)
+                if r < header and end <= header:
+                    end = r  # header rows stay together, and with the first row under them
             if end == r:
                 if self.y > self.top:
                     self.new_page()  # not even one row fits: the table (or its next part) starts on a new page
@@ -359,7 +365,8 @@ class _Writer:
             for n, line in enumerate(lines[i]):
                 baseline = top + n * lh + fs * 1.0
                 w = _width(line, fs)
-                if c.col < first_value and not _is_value(line) and len(lines[i]) > 0 and not _centered(c, lines[i]):
+                title = c.colspan == len(xs) - 1 and len(lines[i]) == 1  # a title across the table: centred
+                if c.col < first_value and not _is_value(line) and not title:
                     x = box.x0 + padx
                 else:
                     x = box.x0 + (box.width - w) / 2
@@ -386,11 +393,6 @@ class _Writer:
 
 def _flat(text: str) -> str:
     return "".join(text.split())
-
-
-def _centered(c: _Placed, lines: list[str]) -> bool:
-    """Group titles spanning the label and value columns are centred."""
-    return c.col == 0 and c.colspan > 1 and c.rowspan == 1 and len(lines) == 1 and c.text.startswith("第二十条")
 
 
 def _fixed_metadata(doc: pymupdf.Document, title: str) -> None:
