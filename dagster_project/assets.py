@@ -14,6 +14,7 @@ import dagster as dg
 import polars as pl
 
 from crawler.archive import Archive
+from crawler.convert import soffice_convert
 from crawler.run import run_crawl
 from dagster_project.resources import CrawlConfig, Warehouse
 from etl.catalog import metrics
@@ -129,7 +130,8 @@ def _parse_pages(
         data = archive.get(row["sha256"])
         try:
             result = parse_document(
-                data, input=row["url"], content_type=row["content_type"], url=row["url"], hints=hints
+                data, input=row["url"], content_type=row["content_type"], url=row["url"], hints=hints,
+                convert=soffice_convert,
             )
         except Exception as exc:  # noqa: BLE001 - policy: a parser crash on one page is recorded, not fatal
             log.exception("parser crashed on %s", row["url"])

@@ -117,6 +117,7 @@ def _read_input(arg: str) -> tuple[bytes, str | None, str | None]:
 
 def parse_input(arg: str) -> ParseResult:
     """Parse one input; a file or URL that cannot be read gives ok=False with the reason."""
+    from crawler.convert import soffice_convert
     from etl.model import ParseResult
     from etl.parse import parse_document
 
@@ -131,7 +132,8 @@ def parse_input(arg: str) -> ParseResult:
     except ValueError as exc:  # malformed URL
         return ParseResult(input=arg, ok=False, error=f"cannot read: {exc}")
     url = arg if urlsplit(arg).scheme in ("http", "https") else None
-    return parse_document(data, input=arg, content_type=content_type, filename=filename, url=url)
+    return parse_document(data, input=arg, content_type=content_type, filename=filename, url=url,
+                          convert=soffice_convert)
 
 
 def _summary_line(result: ParseResult) -> str:

@@ -8,26 +8,21 @@ Hostile input is bounded before any library reads it: a zip's declared uncompres
 (`zipfile` never inflates past the declared size), sheets are capped in rows and columns. Unreadable input raises
 `OfficeError` with a message meant for people; `etl.parse` turns it into `ok=False`.
 
-DOC and WPS (OLE Word binaries) have no maintained pure-Python reader that keeps tables: they are converted to
-DOCX by LibreOffice in a subprocess (`soffice_convert`, the one boundary of this module; see its docstring).
+DOC, WPS and ODT have no maintained pure-Python reader that keeps tables: they are converted to DOCX by a
+`Converter` the caller passes in (`crawler.convert.soffice_convert`: LibreOffice in a subprocess). This module
+never starts a process; without a converter such a document gets a clear OfficeError.
 """
 
 from __future__ import annotations
 
 import io
 import math
-import os
 import re
-import shutil
-import signal
-import subprocess
-import tempfile
 import unicodedata
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
-from pathlib import Path
 
 from etl.document import Doc, Row
 from etl.normalize import clean, normalize_text
@@ -40,9 +35,9 @@ MAX_MEMBER = 16 * 1024 * 1024  # one part (document.xml, a sheet): openpyxl read
 MAX_RATIO = 500  # declared size / compressed size, for parts above 1 MiB (office XML deflates ~5-50:1)
 MAX_ROWS = 5_000  # per sheet
 MAX_COLS = 256  # per sheet
-CONVERT_TIMEOUT = 120.0  # seconds for one LibreOffice conversion
 
-LIBREOFFICE_PACKAGE = "libreoffice-writer-nogui"  # Debian package that provides `soffice` for Word binaries
+# (data, source extension, target extension) -> converted bytes; raises with a message for people on failure
+Converter = Callable[[bytes, str, str], bytes]
 
 
 class OfficeError(ValueError):
@@ -480,81 +475,23 @@ def ole_kind(data: bytes) -> str:
     raise OfficeError(f"OLE file that is not a Word, Excel or WPS document (streams: {shown})")
 
 
-# --- boundary: LibreOffice in a subprocess ---------------------------------------------------------
-
-
-def find_soffice() -> str | None:
-    for name in ("soffice", "libreoffice", "lowriter"):
-        path = shutil.which(name)
-        if path:
-            return path
-    return None
-
-
-def _kill_group(pgid: int) -> None:
-    try:
-        os.killpg(pgid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
-
-
-def soffice_convert(data: bytes, source_ext: str, target_ext: str, *, timeout: float = CONVERT_TIMEOUT) -> bytes:
-    """Convert a document with LibreOffice (`soffice --headless --convert-to`), e.g. doc -> docx.
-
-    The only place in `etl/` that starts a process: a fresh temporary directory holds the input, the output and
-    a throw-away LibreOffice profile (so parallel conversions never share one); no shell; the whole process group
-    is killed when `timeout` passes. Raises OfficeError when LibreOffice is missing or the conversion fails.
-    """
-    soffice = find_soffice()
-    if soffice is None:
-        raise OfficeError(
-            f"{source_ext.upper()} documents are converted with LibreOffice, which is not installed: "
-            f"install the Debian package {LIBREOFFICE_PACKAGE} (apt-get install --no-install-recommends "
-            f"{LIBREOFFICE_PACKAGE}), which provides soffice"
-        )
-    with tempfile.TemporaryDirectory(prefix="ogi-soffice-") as tmp:
-        work = Path(tmp)
-        source = work / f"input.{source_ext}"
-        source.write_bytes(data)
-        outdir = work / "out"
-        outdir.mkdir()
-        cmd = [
-            soffice,
-            f"-env:UserInstallation={(work / 'profile').as_uri()}",
-            "--headless", "--invisible", "--nologo", "--nodefault", "--norestore", "--nolockcheck",
-            "--convert-to", target_ext, "--outdir", str(outdir), str(source),
-        ]  # fmt: skip
-        env = {k: v for k, v in os.environ.items() if k in ("PATH", "LANG", "LC_ALL", "TZ")}
-        env.update(HOME=str(work), TMPDIR=str(work), SAL_USE_VCLPLUGIN="svp")
-        proc = subprocess.Popen(
-            cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=work,
-            start_new_session=True,
-        )  # fmt: skip
-        try:
-            out, err = proc.communicate(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            _kill_group(proc.pid)
-            proc.communicate()
-            raise OfficeError(
-                f"LibreOffice did not convert the {source_ext.upper()} document within {timeout:g} s"
-            ) from None
-        finally:
-            _kill_group(proc.pid)  # anything LibreOffice left running in its own process group
-        result = outdir / f"input.{target_ext}"
-        if proc.returncode != 0 or not result.is_file() or result.stat().st_size == 0:
-            message = clean((err or out or b"").decode("utf-8", "replace"))[:300]
-            raise OfficeError(
-                f"LibreOffice could not convert the {source_ext.upper()} document"
-                + (f": {message}" if message else f" (exit status {proc.returncode})")
-            )
-        return result.read_bytes()
-
-
 # --- entry point ----------------------------------------------------------------------------------
 
 
-def office_doc(data: bytes, container: str) -> tuple[Doc, str]:
-    """A zip (`container="zip"`) or OLE (`"ole"`) office document -> (Doc, how it was read)."""
+def _converted(data: bytes, kind: str, convert: Converter | None) -> Doc:
+    """A DOC/WPS/ODT document read through the caller's converter to DOCX."""
+    if convert is None:
+        raise OfficeError(f"{kind.upper()} documents need a converter to DOCX (LibreOffice); none was given")
+    try:
+        converted = convert(data, kind, "docx")
+    except Exception as exc:  # noqa: BLE001 - any converter failure is this document's error, never the run's
+        raise OfficeError(str(exc) or f"the {kind.upper()} document could not be converted") from exc
+    return docx_doc(converted)
+
+
+def office_doc(data: bytes, container: str, convert: Converter | None = None) -> tuple[Doc, str]:
+    """A zip (`container="zip"`) or OLE (`"ole"`) office document -> (Doc, how it was read). DOC/WPS/ODT go through
+    `convert` (see Converter)."""
     if container == "zip":
         kind = zip_kind(data)
         if kind == "docx":
@@ -562,11 +499,11 @@ def office_doc(data: bytes, container: str) -> tuple[Doc, str]:
         if kind == "xlsx":
             return xlsx_doc(data), "xlsx"
         if kind == "odt":
-            return docx_doc(soffice_convert(data, "odt", "docx")), "odt:soffice-docx"
+            return _converted(data, "odt", convert), "odt:converted-docx"
         raise OfficeError(f"{kind.upper()} documents are not supported (save as DOCX or XLSX)")
     if container == "ole":
         kind = ole_kind(data)
         if kind == "xls":
             return xls_doc(data), "xls"
-        return docx_doc(soffice_convert(data, kind, "docx")), f"{kind}:soffice-docx"
+        return _converted(data, kind, convert), f"{kind}:converted-docx"
     raise OfficeError(f"not an office document container: {container}")

@@ -11,7 +11,7 @@ from etl.mapping import map_rows
 from etl.meta import extract_meta
 from etl.model import Hints, Issue, ParseResult, Region, ReportMeta
 from etl.narrative import extract as extract_narrative
-from etl.office import OfficeError, office_doc
+from etl.office import Converter, OfficeError, office_doc
 
 MAX_BYTES = 50 * 1024 * 1024  # bounded work on hostile input
 _HEADING = re.compile(r"^(?:[一二三四五六七八九十]+[、.．]|[(（][一二三四五六七八九十]+[)）])")
@@ -80,16 +80,18 @@ def parse_document(
     filename: str | None = None,
     url: str | None = None,
     hints: Hints | None = None,
+    convert: Converter | None = None,
 ) -> ParseResult:
-    """Parse one report (HTML as served, or plain text). Bad input gives ok=False with a reason."""
+    """Parse one report (HTML, plain text, PDF, DOCX, XLSX, XLS; DOC/WPS/ODT through `convert`, e.g.
+    `crawler.convert.soffice_convert`). Bad input gives ok=False with a reason."""
     try:
-        return _parse(data, input=input, content_type=content_type, filename=filename, hints=hints)
+        return _parse(data, input=input, content_type=content_type, filename=filename, hints=hints, convert=convert)
     except Exception as exc:  # noqa: BLE001 - one bad document must never stop a run; the reason is kept
         return ParseResult(input=input, ok=False, error=f"internal parser error: {type(exc).__name__}: {exc}")
 
 
 def _parse(data: bytes, *, input: str, content_type: str | None, filename: str | None,
-           hints: Hints | None) -> ParseResult:
+           hints: Hints | None, convert: Converter | None) -> ParseResult:
     if not data:
         return ParseResult(input=input, ok=False, error="empty document")
     if len(data) > MAX_BYTES:
@@ -104,7 +106,7 @@ def _parse(data: bytes, *, input: str, content_type: str | None, filename: str |
             return ParseResult(input=input, ok=False, error=exc.reason)
     elif kind in ("zip", "ole"):
         try:
-            doc, decoding = office_doc(data, kind)
+            doc, decoding = office_doc(data, kind, convert)
         except OfficeError as exc:
             return ParseResult(input=input, ok=False, error=str(exc))
     elif kind == "binary":

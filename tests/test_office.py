@@ -18,6 +18,7 @@ import pytest
 from docx.enum.text import WD_BREAK
 from openpyxl.styles import Alignment
 
+from crawler.convert import ConversionError, find_soffice, soffice_convert
 from crawler.portal import officegen
 from crawler.portal.blocks import Para, Table, blocks
 from crawler.portal.sites import generate
@@ -26,10 +27,8 @@ from etl.office import (
     MAX_MEMBER,
     OfficeError,
     docx_doc,
-    find_soffice,
     format_number,
     ole_kind,
-    soffice_convert,
     xlsx_doc,
     zip_kind,
 )
@@ -205,14 +204,15 @@ def doc_bytes(soffice) -> bytes:
 
 def test_doc_round_trip(doc_bytes):
     assert doc_bytes.startswith(b"\xd0\xcf\x11\xe0") and ole_kind(doc_bytes) == "doc"
-    result = parse_document(doc_bytes, input="x.doc", filename="x.doc")
-    assert result.decoding == "doc:soffice-docx"
+    result = parse_document(doc_bytes, input="x.doc", filename="x.doc", convert=soffice_convert)
+    assert result.decoding == "doc:converted-docx"
     assert_report(result, report(*CASES["hybrid-2021-2019"]))
 
 
 def test_wps_round_trip(doc_bytes):
     # Kingsoft WPS Writer saves .wps in the Word 97 binary format (an OLE file with a WordDocument stream)
-    result = parse_document(doc_bytes, input="x.wps", filename="报告.wps", content_type="application/vnd.ms-works")
+    result = parse_document(doc_bytes, input="x.wps", filename="报告.wps", content_type="application/vnd.ms-works",
+                            convert=soffice_convert)
     assert_report(result, report(*CASES["hybrid-2021-2019"]))
 
 
@@ -229,19 +229,25 @@ def test_odt_round_trip(soffice):
     site, year = CASES["2014"]
     odt = soffice_convert(officegen.docx_bytes(list(report_blocks(site, year))), "docx", "odt")
     assert zip_kind(odt) == "odt"
-    assert_report(parse_document(odt, input="x.odt", filename="x.odt"), report(site, year))
+    assert_report(parse_document(odt, input="x.odt", filename="x.odt", convert=soffice_convert), report(site, year))
 
 
 def test_doc_without_libreoffice_names_the_package(doc_bytes, tmp_path, monkeypatch):
     monkeypatch.setenv("PATH", str(tmp_path))  # an empty directory: no soffice on PATH
-    result = parse_document(doc_bytes, input="x.doc", filename="x.doc")
+    result = parse_document(doc_bytes, input="x.doc", filename="x.doc", convert=soffice_convert)
     assert not result.ok
     assert "libreoffice-writer-nogui" in result.error and "not installed" in result.error
 
 
+def test_doc_without_a_converter_is_a_clear_error(doc_bytes):
+    """etl/ is pure: it never starts LibreOffice itself; without a converter a DOC is refused with the reason."""
+    result = parse_document(doc_bytes, input="x.doc", filename="x.doc")
+    assert not result.ok and result.error == "DOC documents need a converter to DOCX (LibreOffice); none was given"
+
+
 def test_conversion_is_bounded_in_time(doc_bytes):
     began = time.monotonic()
-    with pytest.raises(OfficeError, match=r"did not convert .* within 0.05 s"):
+    with pytest.raises(ConversionError, match=r"did not convert .* within 0.05 s"):
         soffice_convert(doc_bytes, "doc", "docx", timeout=0.05)
     assert time.monotonic() - began < 5
 

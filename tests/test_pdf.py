@@ -252,7 +252,7 @@ def test_join_lines() -> None:
 
 @pytest.fixture(scope="module")
 def soffice() -> str:
-    from etl.office import find_soffice
+    from crawler.convert import find_soffice
 
     path = find_soffice()
     if path is None:
@@ -272,7 +272,7 @@ def test_libreoffice_pdf_round_trip(soffice: str, site: str, year: int) -> None:
     """LibreOffice Writer lets table rows, and the text of a tall merged cell, run on over a page break: the
     parts join again, so the rows are the HTML rows (on this machine, all 74 generated reports converted so match)."""
     from crawler.portal.officegen import docx_bytes
-    from etl.office import soffice_convert
+    from crawler.convert import soffice_convert
 
     pdf = soffice_convert(docx_bytes(list(report_blocks(site, year))), "docx", "pdf")
     assert "LibreOffice" in pymupdf.open(stream=pdf, filetype="pdf").metadata["producer"]

@@ -173,13 +173,13 @@ def xlsx_bytes(blocks: list[Block]) -> bytes:
 
 def doc_bytes(blocks: list[Block]) -> bytes:
     """A Word 97-2003 .doc of the blocks: the DOCX converted by LibreOffice (needs `soffice`)."""
-    from etl.office import soffice_convert
+    from crawler.convert import soffice_convert
 
     return soffice_convert(docx_bytes(blocks), "docx", "doc")
 
 
 def xls_bytes(blocks: list[Block]) -> bytes:
     """An Excel 97-2003 .xls of the blocks: the XLSX converted by LibreOffice Calc (needs `soffice` with Calc)."""
-    from etl.office import soffice_convert
+    from crawler.convert import soffice_convert
 
     return soffice_convert(xlsx_bytes(blocks), "xlsx", "xls")
