@@ -169,7 +169,9 @@ def _table_rows(table: etree._Element, budget: _Budget) -> list[list[str]]:
     for tr in table.iter("tr"):
         # rows of nested tables are never reached here: callers pass leaf tables only
         cells = [_cell_text(td) for td in tr if isinstance(td.tag, str) and td.tag in ("td", "th")]
-        if any(cells):
+        # a row of blank cells is kept: a data row printed blank (section 四's 15 cells) holds null values; only a
+        # spacer (no cell, or a single empty one) is dropped
+        if any(cells) or len(cells) > 1:
             taken = budget.take(cells)
             if taken is None:
                 break
@@ -286,6 +288,11 @@ def html_doc(text: str) -> Doc:
 # --- plain text ------------------------------------------------------------------------------------
 
 
+# A list bullet opening a text line: `•`/`·` before any text, `-`/`*` before a space and text that is not a number.
+# Never a sign (`-3`, 本年增/减) or a lone `-` (a blank cell printed as a dash).
+_BULLET = re.compile(r"^(?:[•·]+\s*(?=\S)|[-*]\s+(?=[^\s\d.\-]))")
+
+
 def text_doc(text: str) -> Doc:
     """Plain text as published: pipe-rendered table lines (`a | b | c |`) or one cell per line."""
     cut = len(text) > MAX_TEXT
@@ -316,7 +323,7 @@ def text_doc(text: str) -> Doc:
             index += 1
         else:
             in_table = False
-            taken = budget.take([clean(line.lstrip("-•·*").strip())])
+            taken = budget.take([clean(_BULLET.sub("", line, count=1))])
             if taken is None:
                 break
             rows.append(Row(taken))

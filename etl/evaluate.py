@@ -14,9 +14,10 @@ Per value key `(metric, applicant, period)` (the contract emits one value per ke
 Counts are kept apart for table values and narrative values: true positives and false negatives count in the class
 of the truth's source, false positives in the class of the emitted `source.kind` (so table precision is about what
 was read from tables, narrative precision about what was read from prose). A figure printed both in a table and in
-a sentence has one truth entry whose source may be either; a correct value counts as found whichever of the two the
-parser took it from. Template detection compares `report_year`, `format` and the
-section formats of 二/三/四 (the parser's extra `统计表` entry is the statistical-table format, covered by `format`).
+a sentence has one truth entry, sourced to the table (`crawler.portal.render.merge_values`); a correct value counts
+as found whichever of the two the parser took it from. Template detection compares `report_year`, `format` and the
+whole `section_formats` object (二/三/四 for the 2019+ formats, `统计表` for the single statistical table, empty for a
+narrative report).
 """
 
 from __future__ import annotations
@@ -30,7 +31,6 @@ from etl.model import ParseResult, Value
 
 TABLE, TEXT = "table", "text"
 KINDS = (TABLE, TEXT)
-SECTIONS = ("二", "三", "四")
 META_FIELDS = ("report_year", "format", "section_formats")
 
 Key = tuple[str, "str | None", str]
@@ -124,11 +124,6 @@ def same_value(expected: object, got: object) -> bool:
         return False
 
 
-def section_formats(formats: Mapping[str, str] | None) -> dict[str, str]:
-    """The section formats that template detection compares (二/三/四)."""
-    return {s: formats[s] for s in SECTIONS if formats and s in formats}
-
-
 def _key(v: Mapping[str, Any]) -> Key:
     return (v["metric"], v["applicant"], v["period"])
 
@@ -180,8 +175,8 @@ def score(result: ParseResult, truth: Mapping[str, Any]) -> DocScore:
         "report_year": (truth.get("report_year"), report.report_year if report else None),
         "format": (truth.get("format"), report.format if report else None),
         "section_formats": (
-            section_formats(truth.get("section_formats")),
-            section_formats(report.section_formats) if report else None,
+            truth.get("section_formats"),
+            report.section_formats if report else None,
         ),
     }
     counts = {kind: Counts(*tally[kind]) for kind in KINDS}

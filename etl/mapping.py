@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import cache
+from typing import Literal
 
 from etl import flatten
 from etl.catalog import metrics
@@ -68,25 +69,60 @@ def _is_value_text(text: str) -> bool:
     return len(text) <= _VALUE_LINE_MAX and parse_cell_number(text) != "text" and text.strip() != ""
 
 
+def _is_label(cell: str) -> bool:
+    return bool(cell) and parse_cell_number(cell) == "text" and cell not in UNIT_WORDS
+
+
+def _table_item(row: Row) -> Item:
+    """A table row's leading labels and its value cells. A blank cell before a label is no value: the corner of a
+    header, or the filler of a spanned label in pipe text (`行政复议 | |||| 行政诉讼 | ||||`). A blank cell after
+    the labels is kept (a cell printed blank, or a spanned cell's filler the template trims, see `_fit`); so is
+    every cell of a row without a label (section 四's data row, blank or not)."""
+    is_label = [_is_label(c) for c in row.cells]
+    label_follows = [False] * len(row.cells)  # the next non-empty cell is a label
+    for i in range(len(row.cells) - 1, 0, -1):
+        label_follows[i - 1] = is_label[i] if row.cells[i] else label_follows[i]
+    labels: list[str] = []
+    values: list[str] = []
+    for cell, label, before_label in zip(row.cells, is_label, label_follows):
+        if not values and label:
+            labels.append(cell)
+        elif values or cell or not before_label:
+            values.append(cell)
+    return Item(labels, values, row, list(row.cells))
+
+
+def _is_unit_line(item: Item, text: str) -> bool:
+    """One-cell-per-line text: a statistical table's unit cell (`条`, `件`) printed right after its row label."""
+    return text in UNIT_WORDS and not item.values and item.flat is None
+
+
 def build_items(rows: list[Row]) -> list[Item]:
     items: list[Item] = []
     for row in rows:
-        if row.table is None:
-            text = row.cells[0]
-            if items and items[-1].row.table is None and (_is_value_text(text) or flatten.is_run(text)):
-                items[-1].values.append(text)
-                continue
-            items.append(Item([text], [], row, flat=flatten.split_line(text)))
+        if row.table is not None:
+            items.append(_table_item(row))
             continue
-        labels: list[str] = []
-        values: list[str] = []
-        for cell in row.cells:
-            if not values and cell and parse_cell_number(cell) == "text" and cell not in UNIT_WORDS:
-                labels.append(cell)
-            elif labels or values or cell:
-                values.append(cell)
-        items.append(Item(labels, values, row, list(row.cells)))
+        text = row.cells[0]
+        last = items[-1] if items and items[-1].row.table is None else None
+        if last is not None and (_is_value_text(text) or flatten.is_run(text) or _is_unit_line(last, text)):
+            last.values.append(text)
+            continue
+        items.append(Item([text], [], row, flat=flatten.split_line(text)))
     return items
+
+
+def _fit(values: list[str], n: int, keep: Literal["first", "last"]) -> list[str]:
+    """A row's cells cut to the n its template columns expect, when the surplus is blank: pipe text prints a cell
+    spanning k columns as its text and k-1 empty cells. After a spanned label the fillers lead the values (keep
+    "last" n), after a spanned value they trail (keep "first" n). Any other row is returned as printed."""
+    extra = len(values) - n
+    if extra <= 0 or n <= 0:
+        return values
+    surplus = values[:extra] if keep == "last" else values[n:]
+    if any(surplus):
+        return values
+    return values[extra:] if keep == "last" else values[:n]
 
 
 # --- label indexes --------------------------------------------------------------------------------------
@@ -155,6 +191,7 @@ class _Mapper:
         self.stat_table: int | None = None
         self.stat_tells: set[str] = set()
         self.stat_seen = False
+        self.stat_header: str | None = None  # a header read from text, while no row of its table has been read
         self.sec2_seen = False
         self.items_page: int | None = None
 
@@ -233,7 +270,7 @@ class _Mapper:
         if self.ctx == "stat" and item.row.table != self.stat_table and item.row.table is not None:
             if not self._stat_match(item):
                 self.ctx = None
-        elif self.ctx == "stat" and item.row.table is None and item.run is None:
+        elif self.ctx == "stat" and item.row.table is None and item.run is None and not self._stat_line(item):
             self.ctx = None
         if item.row.table is None and item.run is None and not item.values and self.ctx not in ("sec2", "sec3", "sec4") \
                 and len(key) <= 40 and _has(key, *STAT_HEADER_WORDS):
@@ -313,7 +350,9 @@ class _Mapper:
                 for v in item.values:
                     self.cell(v, item.label or None, None, None)
             return
-        values = [v for v in item.values if v != ""] if len(item.values) > len(self.sec2_cols) else item.values
+        values = _fit(item.values, len(self.sec2_cols), "first")
+        if len(values) > len(self.sec2_cols):
+            values = [v for v in values if v != ""]
         cols = [c for c, _ in self.sec2_cols]
         heads = [h for _, h in self.sec2_cols]
         fmt = self.sec2_format()
@@ -402,7 +441,7 @@ class _Mapper:
                 entry = found[0]
                 break
         if entry is None:
-            if item.values and self.sec3_started:
+            if any(item.values) and self.sec3_started:
                 self.out.issues.append(Issue("sec3.row", "warning", f"unknown row {item.label!r} in section 三"))
                 for v, a in zip(item.values, APPLICANT_LABELS):
                     self.cell(v, item.label or None, a, None)
@@ -424,7 +463,7 @@ class _Mapper:
         if item.run is not None or self.sec3_rows:
             self.sec3_defer(metric, item)
             return
-        self.sec3_emit(metric, item.label, item.values)
+        self.sec3_emit(metric, item.label, _fit(item.values, len(APPLICANTS), "last"))
 
     def sec3_emit(self, metric: str, label: str, values: list[str] | tuple[str, ...]) -> None:
         if metric in ("requests.result.other_no_correction", "requests.result.other_unpaid_fee", "requests.result.other_misc"):
@@ -450,7 +489,7 @@ class _Mapper:
             if not options:  # no read where the applicant columns add up to 总计: the agency's sum may be off
                 options = flatten.splits(item.run, [flatten.Column()] * len(APPLICANTS))[:1]
         else:
-            options = [tuple(item.values)]
+            options = [tuple(_fit(item.values, len(APPLICANTS), "last"))]
         if not options:
             self.out.issues.append(Issue("flat.unreadable", "error", f"{item.label}: cannot read {item.run!r} as 7 cells"))
             self.cell(item.run or "", item.label, None, None)
@@ -488,7 +527,12 @@ class _Mapper:
 
     # -- section 四
     def on_sec4(self, item: Item) -> None:
-        self.sec4_buf.extend(v for v in item.values if v != "" or item.row.table is not None)
+        if item.row.table is None:
+            self.sec4_buf.extend(v for v in item.values if v != "")
+        elif any(item.values) or (not item.labels and len(item.values) == len(SEC4_COLS)):
+            # a table row's blank cells are values; a row of blanks only is the data row printed blank, never a
+            # header's span fillers (`行政复议 | |||| 行政诉讼 | ||||`) or a spacer
+            self.sec4_buf.extend(item.values)
         if len([v for v in self.sec4_buf]) >= len(SEC4_COLS):
             self.finish_sec4()
 
@@ -564,7 +608,21 @@ class _Mapper:
                     if "累计" in k and period == "cumulative":
                         self.stat_tells.add("local")
 
+    def _stat_line(self, item: Item) -> bool:
+        """A text line that continues a statistical table printed one cell per line: a header cell before the first
+        row (`单位`, `2013年度`, `历年累计`), or a row (a known label, or a unit cell printed after the label)."""
+        if self.stat_width != -1:
+            return False
+        if self.stat_header is not None and not item.values:
+            return True
+        return bool(item.values and item.values[0] in UNIT_WORDS) or self._stat_match(item) is not None
+
     def on_stat(self, item: Item) -> None:
+        if self.stat_header is not None and item.row.table is None and item.run is None and not item.values \
+                and self._stat_match(item) is None:
+            self.flat_stat_header(self.stat_header + item.label)  # the next header cell, printed on a line of its own
+            return
+        self.stat_header = None
         if item.run is not None:
             item = self.stat_flat(item)
         self.stat_table = item.row.table
@@ -587,6 +645,8 @@ class _Mapper:
             if vals and vals[0] in UNIT_WORDS:
                 unit = vals.pop(0)
             cols = self.stat_cols or [(0, "year", "统计数")]
+            if unit is not None and not vals and item.row.table is None:
+                vals = [""] * len(cols)  # one cell per line: a unit and no figure after it, the row's cells are blank
             picked = [(v, period, head) for v, (_, period, head) in zip(vals, cols)]
             for v in vals[len(cols):]:
                 self.cell(v, item.label, None, None)
@@ -610,6 +670,7 @@ class _Mapper:
         self.stat_group = None
         self.stat_unit_col = None
         self.stat_width = -1
+        self.stat_header = text
         key = label_key(text)
         self.stat_cols = [(1, "year", "统计数")]
         year = re.search(r"(?:19|20)\d\d年度?|本年度?|本期", text)

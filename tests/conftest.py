@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+pytest.register_assert_rewrite("corpus_util")  # its check_page holds the corpus test bodies: keep assert diffs
+
 from etl.frames import PageInfo
 from etl.model import Cell, Issue, ParseResult, Region, ReportMeta, Source, Value
 

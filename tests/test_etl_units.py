@@ -6,6 +6,7 @@ import pytest
 
 from etl.decode import decode_bytes
 from etl.labels import LabelIndex
+from etl.model import APPLICANTS
 from etl.normalize import Number, label_key, normalize_text, parse_cell_number, strip_pinyin, to_unit
 from etl.parse import parse_document
 
@@ -173,3 +174,87 @@ def test_short_agency_full_name_from_the_breadcrumb():
             f"<div>来源： 时间：2017-01-13 09:33</div><div class='content'>{body}</div></body></html>")
     r = parse_document(page.encode(), input="x.html", content_type="text/html")
     assert (r.report.agency, r.report.region.code, r.report.published_at) == (*_PINGTAN, "2017-01-13")
+
+
+# --- plain text and blank rows (etl/document.py, etl/mapping.py) ------------------------------------------------
+
+_PIPE_REPORT = """某某市人民政府2021年政府信息公开工作年度报告
+三、收到和处理政府信息公开申请情况
+（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和） | || 申请人情况 | ||||||
+自然人 | 法人或其他组织 | |||| 总计 |
+商业企业 | 科研机构 | 社会公益组织 | 法律服务机构 | 其他 |
+一、本年新收政府信息公开申请数量 | || 174 | 26 | 1 | 0 | 5 | 5 | 211 |
+二、上年结转政府信息公开申请数量 | || | 0 | 1 | 1 | 1 | 1 | 4 |
+三、本年度办理结果 | （一）予以公开 | | 69 | 9 | 2 | 0 | 0 | 3 | 83 |
+（七）总计 | | 174 | 26 | 2 | 1 | 6 | 6 | 215 |
+四、结转下年度继续办理 | || 0 | 0 | 0 | 0 | 0 | 0 | 0 |
+四、政府信息公开行政复议、行政诉讼情况
+行政复议 | |||| 行政诉讼 | |||||||||
+结果维持 | 结果纠正 | 其他结果 | 尚未审结 | 总计 | 未经复议直接起诉 | |||| 复议后起诉 | ||||
+结果维持 | 结果纠正 | 其他结果 | 尚未审结 | 总计 | 结果维持 | 结果纠正 | 其他结果 | 尚未审结 | 总计 |
+| 1 | 0 | 0 | 3 | 1 | 0 | 0 | 0 | 1 | 0 | 0 | 0 | 0 | 0 |
+"""
+
+
+def test_pipe_text_span_fillers_line_up_with_the_header():
+    # `label | ||` is a label spanning three columns (two bare `|` fillers), `label | |` one spanning two; a bare
+    # `|` where the header has a data column is a cell printed blank
+    r = parse_document(_PIPE_REPORT.encode(), input="pipe.txt")
+    got = {v.key: v.value for v in r.values}
+    new = [got[("requests.new", a, "year")] for a in APPLICANTS]
+    assert new == [174, 26, 1, 0, 5, 5, 211]
+    assert [got[("requests.carried_over", a, "year")] for a in APPLICANTS] == [None, 0, 1, 1, 1, 1, 4]
+    assert got[("requests.result.disclosed", "total", "year")] == 83
+    assert got[("requests.result.total", "natural_person", "year")] == 174
+    assert got[("requests.carried_forward", "total", "year")] == 0
+    sec4 = {k[0]: v for k, v in got.items() if k[0].startswith(("review.", "litigation."))}
+    assert len(sec4) == 15  # section 四 detected, its data row read whole, the leading blank kept in place
+    assert (sec4["review.upheld"], sec4["review.corrected"], sec4["review.total"]) == (None, 1, 3)
+    assert (sec4["litigation.direct.upheld"], sec4["litigation.direct.total"]) == (1, 1)
+    assert r.report.section_formats["四"] == "2021"
+
+
+def test_pipe_text_value_span_and_blank_value_in_section_two():
+    text = ("某某局2021年政府信息公开工作年度报告\n第二十条第（五）项 | |||\n信息内容 | 本年处理决定数量 | ||\n"
+            "行政许可 | 2281 | ||\n其他对外管理服务事项 | |||\n")
+    got = {v.key: v.value for v in parse_document(text.encode(), input="x.txt").values}
+    assert got[("active.licensing.decisions", None, "year")] == 2281  # `2281 | ||`: a value spanning three columns
+    assert got[("active.other_service.decisions", None, "year")] is None  # spanned and printed blank
+
+
+def test_one_cell_per_line_statistical_table_reads_the_unit_column():
+    cells = ["指标名称", "计量单位", "2013年度", "历年累计", "一、主动公开数量", "条", "301", "1200",
+             "（一）依申请方式", "1.当面申请数", "件", "2.传真申请数", "件", "3", "3"]
+    text = "某某县商务局2013年政府信息公开工作年度报告\n\n附件：\n\n" + "".join(f"{c} \n\n" for c in cells)
+    r = parse_document(text.encode(), input="lines.txt")
+    got = {v.key: v.value for v in r.values if v.source.kind == "table"}
+    assert got == {
+        ("active.total", None, "year"): 301, ("active.total", None, "cumulative"): 1200,
+        # a unit with no figure after it: the row's cells were printed blank
+        ("requests.channel.in_person", None, "year"): None, ("requests.channel.in_person", None, "cumulative"): None,
+        ("requests.channel.fax", None, "year"): 3, ("requests.channel.fax", None, "cumulative"): 3,
+    }  # fmt: skip
+    assert r.report.format == "local"
+
+
+@pytest.mark.parametrize(
+    ("line", "cell"),
+    [("-3", "-3"), ("-", "-"), ("- 3", "- 3"), ("- 政策解读", "政策解读"), ("• 一是加强", "一是加强"), ("·二是", "二是"),
+     ("* 注", "注")],
+)
+def test_text_line_bullet_is_never_a_sign_or_a_dash_cell(line, cell):
+    from etl.document import text_doc
+
+    assert [r.cells for r in text_doc(f"{line}\n").rows] == [[cell]]
+
+
+def test_html_blank_table_row_is_kept_spacer_dropped():
+    from etl.document import html_doc
+
+    sec4 = ("<table><tr><td colspan=5>行政复议</td><td colspan=10>行政诉讼</td></tr>"
+            "<tr><td colspan=15></td></tr><tr></tr>" + "<tr>" + "<td>&nbsp;</td>" * 15 + "</tr></table>")
+    rows = [r.cells for r in html_doc(f"<html><body><div id='zoom'>{sec4}</div></body></html>").rows]
+    assert rows == [["行政复议", "行政诉讼"], [""] * 15]
+    page = f"<html><body><div id='zoom'><p>2022年政府信息公开工作年度报告</p>{sec4}</div></body></html>"
+    got = {v.key[0]: v.value for v in parse_document(page.encode(), input="x.html").values}
+    assert got == {m: None for m in got} and len(got) == 15  # section 四 printed blank: 15 null values

@@ -70,14 +70,6 @@ def truth_values(r: dict, *, tables_only: bool = False) -> dict[tuple, object]:
     }
 
 
-def expected_section_formats(r: dict) -> dict[str, str]:
-    # the truth has section_formats None for the old single-table formats; the parser reports the table's era
-    # under "统计表" (and nothing for a narrative report)
-    if r["section_formats"]:
-        return r["section_formats"]
-    return {} if r["format"] == "narrative" else {"统计表": r["format"]}
-
-
 def assert_report(result, r: dict, *, tables_only: bool = False) -> None:
     assert result.ok, result.error
     got = {v.key: v.value for v in result.values}
@@ -90,7 +82,7 @@ def assert_report(result, r: dict, *, tables_only: bool = False) -> None:
     assert result.report.report_year == r["report_year"]
     if not tables_only or r["format"] != "narrative":
         assert result.report.format == r["format"]
-        assert result.report.section_formats == expected_section_formats(r)
+        assert result.report.section_formats == r["section_formats"]
 
 
 @pytest.fixture(scope="session")

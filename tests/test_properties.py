@@ -7,10 +7,11 @@ minimal HTML page, or written as pipe-rendered or one-cell-per-line text (`crawl
 The property: every truth value comes back with its exact value (None for a blank cell), and no table value
 appears that the page does not print.
 
-The search is derandomized and keeps no example database, so a CI run is reproducible. Regions of the input space
-where the parser has a known gap are left out of the properties (`blank_row`, `prints_dash`, MODERN for pipe text,
-STAT_TABLES for one-cell-per-line text); each gap has explicit, shrunk examples in a strict xfail test at the end,
-which starts passing (and so fails, strict) once the gap is closed: then widen the property again.
+The search is derandomized and keeps no example database, so a CI run is reproducible. The properties cover every
+report kind and layout; the one region left out is an empty cell in one-cell-per-line text, which leaves no line
+(VISIBLE_BLANKS). Shrunk examples of gaps the parser once had (pipe text's span fillers, blank table rows, unit lines,
+leading `-`) are explicit examples of the properties. A new known gap gets its shrunk examples in a strict xfail
+test, which starts passing (and so fails, strict) once the gap is closed: then widen the property again.
 """
 
 from __future__ import annotations
@@ -20,11 +21,10 @@ import random
 from dataclasses import dataclass
 from functools import cache
 
-import pytest
-from hypothesis import HealthCheck, Phase, assume, example, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from crawler.portal.blocks import Table, blocks
+from crawler.portal.blocks import blocks
 from crawler.portal.render import Author, Layout, merge_values, render_report
 from crawler.portal.sites import _SPECS
 from crawler.portal.textgen import report_text
@@ -138,107 +138,35 @@ def check_round_trip(case: Case, input_type: str) -> None:
     assert not extra, f"table values the page does not print: {extra[:8]}"
 
 
-# --- known parser gaps: the regions the properties leave out, each with an explicit failing example below ------
-
-
-def blank_row(case: Case) -> bool:
-    """A table row printed with every cell empty (zeros left blank with an empty blank style: section 四's data row)."""
-    title, body, _ = render(case)
-    return any(all(not c.text for c in row) for b in blocks(body, title) if isinstance(b, Table) for row in b.rows)
-
-
-def prints_dash(case: Case) -> bool:
-    """A cell that starts with `-`: the `-` blank style, or a negative number (本年增/减)."""
-    _, _, truth = render(case)
-    return case.layout.blank == "-" or any(v["value"] is not None and v["value"] < 0 for v in truth)
-
-
-MODERN = ("2019", "2021", "hybrid")
-STAT_TABLES = tuple(k for k in KIND_YEARS if k.startswith(("2014", "local")))
 # One cell per line cannot show an empty cell (it leaves no line), so the lines property uses visible blank styles.
 VISIBLE_BLANKS = ("—", "-", "/")
 
 
-# --- the properties -----------------------------------------------------------------------------------------
+# --- the properties (the explicit examples are the shrunk cases of gaps closed in the parser) -----------------
 
 
 @SETTINGS
 @given(cases())
+@example(Case("2019", 2019, 0, 1, False, Layout(blank="", zero_blank=True), False))  # section 四's data row blank
+@example(Case("2021", 2022, 0, 0, False, Layout(blank="&nbsp;", zero_blank=True), False))
 def test_html_round_trip(case: Case) -> None:
-    assume(not blank_row(case))
     check_round_trip(case, "html")
 
 
 @SETTINGS
-@given(cases(tuple(k for k in KIND_YEARS if k not in MODERN)))
+@given(cases())
+@example(Case("2019", 2019, 0, 0, False, Layout(), False))  # spanned labels: `一、本年新收… | || 0 |`
+@example(Case("2021", 2021, 0, 0, False, Layout(), False))  # `行政复议 | |||| 行政诉讼 | |||||||||`
+@example(Case("2021", 2022, 0, 0, False, Layout(blank="", zero_blank=True), False))  # blank cells among the fillers
 def test_text_pipe_round_trip(case: Case) -> None:
     check_round_trip(case, "text-pipe")
 
 
 @SETTINGS
-@given(cases(tuple(k for k in KIND_YEARS if k not in STAT_TABLES), VISIBLE_BLANKS))
-def test_text_lines_round_trip(case: Case) -> None:
-    assume(not prints_dash(case))
-    check_round_trip(case, "text-lines")
-
-
-# --- the gaps, as explicit shrunk examples (strict xfail: they fail today; fixing the parser makes them pass) ---
-
-GAP = settings(phases=[Phase.explicit], database=None, deadline=None)
-
-
-@pytest.mark.xfail(
-    strict=True,
-    reason="parser: etl.document._table_rows drops a table row whose cells are all empty (`if any(cells)`), so "
-    "section 四's data row printed blank (zeros left blank, blank style '' or &nbsp;) loses its 15 null values",
-)
-@GAP
-@given(cases())
-@example(Case("2019", 2019, 0, 1, False, Layout(blank="", zero_blank=True), False))
-@example(Case("2021", 2022, 0, 0, False, Layout(blank="&nbsp;", zero_blank=True), False))
-def test_gap_html_blank_row(case: Case) -> None:
-    assert blank_row(case)
-    check_round_trip(case, "html")
-
-
-@pytest.mark.xfail(
-    strict=True,
-    reason="parser: pipe-rendered text prints a cell spanning n columns as `text |` plus n-1 bare `|` "
-    "(`一、本年新收政府信息公开申请数量 | || 0 | 0 |…`, `行政复议 | |||| 行政诉讼 | |||||||||`); etl.document.text_doc "
-    "keeps the filler cells and etl.mapping.build_items reads them as value cells, so every section 三 row with a "
-    "spanned label and the whole of section 四 are lost (and section 四 is not detected)",
-)
-@GAP
-@given(cases())
-@example(Case("2019", 2019, 0, 0, False, Layout(), False))
-@example(Case("2021", 2021, 0, 0, False, Layout(), False))
-def test_gap_text_pipe_spanned_cells(case: Case) -> None:
-    check_round_trip(case, "text-pipe")
-
-
-@pytest.mark.xfail(
-    strict=True,
-    reason="parser: 2014 and local statistical tables printed one cell per line are not read (no table value, format "
-    "falls back to narrative): etl.mapping.build_items starts a new item at the unit line (`条`, `件`), which takes "
-    "the number, so the row label (`（一）主动公开政府信息数…`) is left without values",
-)
-@GAP
-@given(cases())
-@example(Case("2014:early", 2014, 1, 0, False, Layout(label_breaks=True), False))
+@given(cases(blanks=VISIBLE_BLANKS))
+@example(Case("2014:early", 2014, 1, 0, False, Layout(label_breaks=True), False))  # unit lines `条`, `件`
 @example(Case("local:zhejiang", 2008, 0, 0, False, Layout(), False))
-def test_gap_text_lines_statistical_table(case: Case) -> None:
-    check_round_trip(case, "text-lines")
-
-
-@pytest.mark.xfail(
-    strict=True,
-    reason="parser: etl.document.text_doc strips a leading '-' from every text line as a list bullet "
-    "(`line.lstrip('-•·*')`), so a negative cell `-11` is read as 11 and a `-` blank cell vanishes",
-)
-@GAP
-@given(cases())
 @example(Case("2019", 2019, 0, 0, False, Layout(), False))  # 本年增/减 -1, -3, -11 …
 @example(Case("2021", 2021, 0, 1, False, Layout(blank="-"), False))  # 规章 - - -
-def test_gap_text_lines_leading_dash(case: Case) -> None:
-    assert prints_dash(case)
+def test_text_lines_round_trip(case: Case) -> None:
     check_round_trip(case, "text-lines")

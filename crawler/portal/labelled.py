@@ -31,9 +31,8 @@ INPUT_TYPES: tuple[str, ...] = ("html", "text-pipe", "text-lines", "text-flat", 
 TEXT_TYPES: tuple[str, ...] = ("html", "text-pipe", "text-lines", "text-flat")
 # Input types that print the tables and no prose: their truth keeps the table values only. Empty today: the XLSX
 # writer (crawler.portal.officegen.xlsx_bytes) also prints the paragraphs, in column A, so an XLSX shows the same
-# figures as the page. Caveat for a tables-only type: `generate().reports` keeps one entry per key, with the source
-# printed first, so a figure printed in prose before its table (一、总体情况, 2014 narratives) is listed as "text"
-# and would be missed by the filter until `render.merge_values` prefers the table source for equal values.
+# figures as the page. A figure printed both in prose and in a table has one truth entry sourced to the table
+# (`render.merge_values`), so the filter keeps it.
 TABLES_ONLY: frozenset[str] = frozenset()
 
 _MIME_DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -108,7 +107,7 @@ def truth_for(report: dict, input_type: str, *, tables_only: bool | None = None)
         "kind": report["kind"],
         "report_year": report["report_year"],
         "format": report["format"],
-        "section_formats": dict(report["section_formats"]) if report["section_formats"] else None,
+        "section_formats": dict(report["section_formats"]),
         "values": values,
     }
 

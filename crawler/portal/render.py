@@ -860,15 +860,19 @@ def render_report(
 
 
 def merge_values(values: list[dict]) -> list[dict]:
-    """Printed values, one per (metric, applicant, period). The table wins over prose (the parse contract's rule);
-    the only disagreement the renderers produce is a zero left blank in a table but quoted in a sentence."""
+    """Printed values, one per (metric, applicant, period), in the order first printed. The table wins over prose
+    (the parse contract's rule): a figure printed in both keeps the table's entry (provenance `table`), and the only
+    disagreement the renderers produce is a zero left blank in a table but quoted in a sentence."""
     out: dict[tuple, dict] = {}
     for v in values:
         key = (v["metric"], v["applicant"], v["period"])
         seen = out.get(key)
         if seen is None:
             out[key] = v
-        elif seen["value"] != v["value"]:
+        elif seen["value"] == v["value"]:
+            if v["source"] == "table":
+                out[key] = v
+        else:
             table, text = (seen, v) if seen["source"] == "table" else (v, seen)
             if not (
                 table["source"] == "table"
