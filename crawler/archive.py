@@ -3,7 +3,12 @@
 Layout under `root`:
 - `objects/<sha[:2]>/<sha>`: each distinct body, byte-for-byte as received (never decoded or re-encoded);
 - `tmp/`: partial writes; an object only gets its final name by an atomic rename once it is complete;
-- `manifest.jsonl`: one row per distinct (url, sha256), appended in fetch order.
+- `manifest.jsonl`: one row per distinct (url, sha256), appended in fetch order;
+- `runs/<run_id>.jsonl`: the log of one crawl run (`RunLog`): a header line `{"run_id", "sites", "started_at"}`,
+  one line per URL the run saw `{"url", "site", "kind", "status", "sha256"}` (also 404s and failed requests,
+  which have no body: status/sha256 null), and a last line `{"finished_at", "finish_reason"}` once it ends.
+  The manifest keeps distinct versions; the run logs keep what each crawl saw, so a report that vanished
+  from its site shows as a URL the latest run did not see.
 
 A process killed mid-write leaves at most a file under `tmp/` and a truncated last manifest line; readers skip
 that line and the next `record()` starts a fresh line. One writer process at a time (the crawl).
@@ -17,13 +22,16 @@ import json
 import logging
 import os
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 logger = logging.getLogger(__name__)
 
 MANIFEST = "manifest.jsonl"
+RUNS = "runs"
+RUN_ID_SETTING = "OGI_RUN_ID"  # Scrapy setting naming the run log of a crawl (crawler.run sets it)
 FIELDS = (
     "url", "final_url", "status", "headers", "fetched_at", "sha256", "size",
     "site", "kind", "title", "list_url", "list_date",
@@ -38,6 +46,51 @@ def decode_header(value: bytes | str) -> str:
         return value.decode("utf-8")
     except UnicodeDecodeError:
         return value.decode("latin-1")
+
+
+def new_run_id(started_at: datetime) -> str:
+    """A crawl run's id: its UTC start time to the microsecond, e.g. `20261122T054512123456Z` (sorts by time)."""
+    return started_at.astimezone(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+
+
+def _jsonl_rows(path: Path) -> Iterator[dict[str, Any]]:
+    """JSON objects of a JSON Lines file, skipping a line left incomplete by a killed writer."""
+    with path.open("rb") as f:
+        for n, raw in enumerate(f, 1):
+            if not raw.strip():
+                continue
+            try:
+                yield json.loads(raw)
+            except ValueError:
+                logger.warning("%s:%d: skipping unreadable line", path, n)
+
+
+def _append_line(path: Path, row: Mapping[str, Any]) -> None:
+    """Append one JSON line, first ending a line truncated by a killed writer."""
+    line = json.dumps(dict(row), ensure_ascii=False, separators=(",", ":")) + "\n"
+    with path.open("ab") as f:
+        if f.tell() > 0:
+            with path.open("rb") as r:
+                r.seek(-1, os.SEEK_END)
+                if r.read(1) != b"\n":
+                    f.write(b"\n")
+        f.write(line.encode("utf-8"))
+
+
+class RunLog:
+    """The log of one crawl run, `runs/<run_id>.jsonl` (layout in the module docstring). One writer: the crawl."""
+
+    def __init__(self, path: Path, run_id: str) -> None:
+        self.path = path
+        self.run_id = run_id
+
+    def seen(self, url: str, site: str, kind: str | None, status: int | None, sha256: str | None) -> None:
+        """Record a URL this run requested: its response status and stored body, or nulls when none came."""
+        _append_line(self.path, {"url": url, "site": site, "kind": kind, "status": status, "sha256": sha256})
+
+    def finish(self, finished_at: datetime, reason: str | None) -> None:
+        """Record the end of the run (a run killed before this line has no finish time)."""
+        _append_line(self.path, {"finished_at": finished_at.astimezone(UTC).isoformat(), "finish_reason": reason})
 
 
 class Archive:
@@ -94,12 +147,8 @@ class Archive:
         seen = self._seen_keys()
         if key in seen:
             return False
-        line = json.dumps(dict(row), ensure_ascii=False, separators=(",", ":")) + "\n"
         self.root.mkdir(parents=True, exist_ok=True)
-        with self.manifest_path.open("ab") as f:
-            if f.tell() > 0 and not self._ends_with_newline():
-                f.write(b"\n")  # isolate a line truncated by a killed writer
-            f.write(line.encode("utf-8"))
+        _append_line(self.manifest_path, row)
         seen.add(key)
         return True
 
@@ -109,23 +158,47 @@ class Archive:
 
     def iter_manifest(self) -> Iterator[dict[str, Any]]:
         """Manifest rows in append order, skipping a line left incomplete by a killed writer."""
-        if not self.manifest_path.exists():
-            return
-        with self.manifest_path.open("rb") as f:
-            for n, raw in enumerate(f, 1):
-                if not raw.strip():
-                    continue
-                try:
-                    yield json.loads(raw)
-                except ValueError:
-                    logger.warning("%s:%d: skipping unreadable manifest line", self.manifest_path, n)
+        if self.manifest_path.exists():
+            yield from _jsonl_rows(self.manifest_path)
+
+    def open_run(self, run_id: str, sites: Sequence[str], started_at: datetime) -> RunLog:
+        """Start the log of a new crawl run of `sites` (FileExistsError if `run_id` was used before)."""
+        folder = self.root / RUNS
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"{run_id}.jsonl"
+        header = {"run_id": run_id, "sites": sorted(sites), "started_at": started_at.astimezone(UTC).isoformat()}
+        with path.open("xb") as f:
+            f.write((json.dumps(header, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8"))
+        return RunLog(path, run_id)
+
+    def run_ids(self) -> list[str]:
+        """Ids of the crawl runs logged so far, oldest first."""
+        folder = self.root / RUNS
+        return sorted(p.stem for p in folder.glob("*.jsonl")) if folder.is_dir() else []
+
+    def runs(self) -> list[dict[str, Any]]:
+        """Every crawl run, oldest first: `{run_id, sites, started_at, finished_at, finish_reason, seen: [...]}`.
+
+        `seen` holds the URL lines in log order; `finished_at` is None for a run that never finished.
+        """
+        folder = self.root / RUNS
+        if not folder.is_dir():
+            return []
+        out = []
+        for path in sorted(folder.glob("*.jsonl")):
+            lines = list(_jsonl_rows(path))
+            if not lines or "run_id" not in lines[0]:
+                logger.warning("%s: no run header, skipped", path)
+                continue
+            end = next((x for x in lines if "finished_at" in x), {})
+            out.append(
+                lines[0]
+                | {"finished_at": end.get("finished_at"), "finish_reason": end.get("finish_reason")}
+                | {"seen": [x for x in lines[1:] if "url" in x]}
+            )
+        return out
 
     def _seen_keys(self) -> set[tuple[str, str | None]]:
         if self._seen is None:
             self._seen = {(str(r["url"]), r.get("sha256")) for r in self.iter_manifest() if "url" in r}
         return self._seen
-
-    def _ends_with_newline(self) -> bool:
-        with self.manifest_path.open("rb") as f:
-            f.seek(-1, os.SEEK_END)
-            return f.read(1) == b"\n"

@@ -1,17 +1,25 @@
-"""Item pipeline: store every fetched body in the archive and record its manifest row."""
+"""Item pipeline: store every fetched body in the archive, record its manifest row, and log the crawl run.
+
+Each crawl is one run (`Archive.open_run`): its id comes from the `OGI_RUN_ID` setting (`crawler.run.run_crawl`
+sets it) or from the start time. Every URL the run requested is logged with its status and body hash, failed
+requests (`CrawlIssue`) with nulls, so the warehouse can tell what each run saw.
+"""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
-from crawler.archive import Archive
-from crawler.items import ArchivedPage, RawPage
+from crawler.archive import RUN_ID_SETTING, Archive, RunLog, new_run_id
+from crawler.items import ArchivedPage, CrawlIssue, RawPage
 
 if TYPE_CHECKING:
     from typing_extensions import Self
 
+    from scrapy import Spider
     from scrapy.crawler import Crawler
     from scrapy.statscollectors import StatsCollector
 
@@ -19,24 +27,48 @@ ARCHIVE_SETTING = "OGI_ARCHIVE_DIR"
 
 
 class ArchivePipeline:
-    """`RawPage` -> body into the archive, row into the manifest -> `ArchivedPage`. Other items pass through."""
+    """`RawPage` -> body into the archive, row into the manifest -> `ArchivedPage`. Other items pass through.
 
-    def __init__(self, archive: Archive, stats: StatsCollector) -> None:
+    Every `RawPage` and `CrawlIssue` is also logged in the run log.
+    """
+
+    def __init__(self, archive: Archive, crawler: Crawler) -> None:
+        assert crawler.stats is not None
         self.archive = archive
-        self.stats = stats
+        self.crawler = crawler
+        self.stats: StatsCollector = crawler.stats
+        self.run: RunLog | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
         root = crawler.settings.get(ARCHIVE_SETTING)
         if not root:
             raise NotConfigured(f"{ARCHIVE_SETTING} is not set (spider argument `archive`)")
-        assert crawler.stats is not None
-        return cls(Archive(root), crawler.stats)
+        pipeline = cls(Archive(root), crawler)
+        crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
+        return pipeline
+
+    def open_spider(self) -> None:
+        started = datetime.now(UTC)
+        run_id = self.crawler.settings.get(RUN_ID_SETTING) or new_run_id(started)
+        sites = list(getattr(self.crawler.spider, "site_configs", {}))
+        self.run = self.archive.open_run(run_id, sites, started)
+
+    def spider_closed(self, spider: Spider, reason: str) -> None:
+        """End the run log with the close reason ("finished", "shutdown", ...)."""
+        if self.run is not None:
+            self.run.finish(datetime.now(UTC), reason)
 
     def process_item(self, item: Any) -> Any:
+        if isinstance(item, CrawlIssue):
+            if self.run is not None:
+                self.run.seen(item.url, item.site, item.page_kind, item.status, None)
+            return item
         if not isinstance(item, RawPage):
             return item
         sha, new_object = self.archive.put_new(item.body)
+        if self.run is not None:
+            self.run.seen(item.url, item.site, item.kind, item.status, sha)
         new_row = self.archive.record(item.manifest_row(sha))
         self.stats.inc_value(f"ogi/{item.kind}")
         self.stats.inc_value("ogi/new_objects", int(new_object))

@@ -16,8 +16,11 @@ import tempfile
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+from crawler.archive import RUN_ID_SETTING, new_run_id
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent  # holds scrapy.cfg and the `crawler` package
 
@@ -30,6 +33,7 @@ class CrawlFailed(RuntimeError):
 class CrawlStats:
     """What one crawl did, counted from its feed file."""
 
+    run_id: str  # the run's log in the archive: runs/<run_id>.jsonl
     items: int  # feed lines
     reports: int  # report responses archived (any status)
     gone: int  # of which answered 404/410
@@ -65,6 +69,7 @@ def run_crawl(
         log_path: where to keep the Scrapy log (default: a temporary file, discarded).
     """
     started = time.monotonic()
+    run_id = new_run_id(datetime.now(UTC))
     with tempfile.TemporaryDirectory(prefix="ogi-crawl-") as tmp_name:
         tmp = Path(tmp_name)
         if isinstance(sites, (str, Path)):
@@ -76,7 +81,7 @@ def run_crawl(
         log = Path(log_path).resolve() if log_path else tmp / "crawl.log"
         cmd = [sys.executable, "-m", "scrapy", "crawl", "ogi",
                "-a", f"sites={sites_file}", "-a", f"archive={Path(archive_dir).resolve()}",
-               "-O", f"{feed}:jsonlines"]  # fmt: skip
+               "-O", f"{feed}:jsonlines", "-s", f"{RUN_ID_SETTING}={run_id}"]  # fmt: skip
         if portal:
             cmd += ["-a", f"portal={portal}"]
         if site:
@@ -88,7 +93,7 @@ def run_crawl(
         if returncode != 0:
             raise CrawlFailed(f"crawl exited with {returncode}:\n{_tail(log_text)}")
         rows = _read_feed(feed)
-    return _stats(rows, log_text, time.monotonic() - started)
+    return _stats(run_id, rows, log_text, time.monotonic() - started)
 
 
 def _env() -> dict[str, str]:
@@ -149,12 +154,13 @@ def _read_feed(path: Path) -> list[dict[str, Any]]:
 _STAT = re.compile(r"'(log_count/ERROR|finish_reason|spider_exceptions/[\w.]+)': '?([\w.]+)'?")
 
 
-def _stats(rows: list[dict[str, Any]], log_text: str, seconds: float) -> CrawlStats:
+def _stats(run_id: str, rows: list[dict[str, Any]], log_text: str, seconds: float) -> CrawlStats:
     found = dict(_STAT.findall(log_text))  # from Scrapy's "Dumping Scrapy stats" at the end of the log
     pages = [r for r in rows if r.get("kind") in ("report", "list")]
     reports = [r for r in pages if r["kind"] == "report"]
     issues = tuple(r for r in rows if r.get("kind") in ("error", "blocked"))
     return CrawlStats(
+        run_id=run_id,
         items=len(rows),
         reports=len(reports),
         gone=sum(1 for r in reports if r.get("status") in (404, 410)),

@@ -15,16 +15,30 @@ import polars as pl
 
 from crawler.archive import Archive
 from crawler.convert import soffice_convert
-from crawler.run import run_crawl
+from crawler.run import CrawlStats, run_crawl
 from dagster_project.resources import CrawlConfig, Warehouse
 from etl.catalog import metrics
-from etl.frames import PageInfo, agency_frame, metric_frame, raw_page_frame, report_frames
+from etl.frames import (
+    PageInfo,
+    agency_frame,
+    crawl_frames,
+    metric_frame,
+    raw_page_frame,
+    region_frame,
+    report_frames,
+)
 from etl.model import Hints, ParseResult
 from etl.parse import parse_document
+from etl.regions import divisions
+from warehouse import checks as check_sql
 
 HARVEST = "harvest"
 PARSE = "parse"
 WAREHOUSE = "warehouse"
+
+WAREHOUSE_SOURCE = "warehouse"  # report_issue.source of cross-report findings
+# check_name of every cross-report finding (warehouse/checks/*.sql), in the contract's order.
+CROSS_REPORT_CHECKS = ("carry_over", "stock_flow", "copy_paste", "publication.late", "publication.missing_year")
 
 PREVIEW_ROWS = 20
 
@@ -70,24 +84,36 @@ def _iso(value: date | datetime | None) -> str | None:
     kinds={"scrapy", "duckdb"},
     description=(
         "Crawls the configured sites into the raw archive (`<data>/archive`, content-addressed bodies plus "
-        "manifest) and loads table `raw_page`: one row per archived page version (url, sha256)."
+        "manifest plus one log per crawl run) and loads tables `raw_page`: one row per archived page version "
+        "(url, sha256); `crawl_run`: one row per crawl run x site; `crawl_seen`: one row per crawl run x URL seen."
     ),
 )
 def raw_pages(context: dg.AssetExecutionContext, crawl: CrawlConfig, warehouse: Warehouse) -> dg.MaterializeResult:
     archive_dir = crawl.archive_path()
-    with crawl.crawl_target() as (sites, portal_url):
-        crawl.save_sites(sites)
-        context.log.info("crawling %d site(s) into %s", len(sites), archive_dir)
-        stats = run_crawl(sites, archive_dir, portal=portal_url, site=crawl.site or None, timeout=crawl.timeout)
-    frame = raw_page_frame(Archive(archive_dir).iter_manifest())
-    counts = warehouse.replace_tables({"raw_page": frame})
+    archive = Archive(archive_dir)
+    runs: list[CrawlStats] = []
+    with crawl.crawl_target(first_crawl=not archive.run_ids()) as target:
+        crawl.save_sites(target.sites)
+        for prepare in target.passes:
+            prepare()
+            context.log.info("crawling %d site(s) into %s", len(target.sites), archive_dir)
+            runs.append(
+                run_crawl(
+                    target.sites, archive_dir, portal=target.portal_url, site=crawl.site or None, timeout=crawl.timeout
+                )
+            )
+    frame = raw_page_frame(archive.iter_manifest())
+    history = crawl_frames(archive.runs())
+    counts = warehouse.replace_tables({"raw_page": frame, **history._asdict()})
     kinds = frame.group_by("kind").len().sort("kind")
     return dg.MaterializeResult(
         metadata={
             "rows": counts["raw_page"],
             "report_pages": frame.filter(pl.col("kind") == "report").height,
-            "crawl": {k: v for k, v in dataclasses.asdict(stats).items() if k != "issues"},
-            "crawl_issues": len(stats.issues),
+            "crawl_run_rows": counts["crawl_run"],
+            "crawl_seen_rows": counts["crawl_seen"],
+            "crawl": [{k: v for k, v in dataclasses.asdict(stats).items() if k != "issues"} for stats in runs],
+            "crawl_issues": sum(len(stats.issues) for stats in runs),
             "by_kind": preview(kinds),
             "preview": preview(frame.select("site", "kind", "status", "title", "list_date", "url")),
         }
@@ -189,18 +215,42 @@ def dim_metric(warehouse: Warehouse) -> dg.MaterializeResult:
 @dg.asset(
     group_name=WAREHOUSE,
     kinds={"python", "polars", "duckdb"},
-    deps=[parsed_reports],
     description=(
-        "Table `dim_agency`: one row per agency (normalised full name + region code) found in `dim_report`."
+        "Table `dim_region`: one row per administrative division (province, city, county; current or historical) "
+        "of etl/data/regions.csv, with its parent, province and city codes."
+    ),
+)
+def dim_region(warehouse: Warehouse) -> dg.MaterializeResult:
+    frame = region_frame(divisions())
+    counts = warehouse.replace_tables({"dim_region": frame})
+    return dg.MaterializeResult(
+        metadata={
+            "rows": counts["dim_region"],
+            "current": int(frame["is_current"].sum()),
+            "by_level": preview(frame.group_by("level", "is_current").len().sort("level", "is_current")),
+        }
+    )
+
+
+@dg.asset(
+    group_name=WAREHOUSE,
+    kinds={"python", "polars", "duckdb"},
+    deps=[parsed_reports, dim_region],
+    description=(
+        "Table `dim_agency`: one row per agency (normalised full name + region code) found in `dim_report`, typed "
+        "(government, office, department, other) and placed (level, province and city codes from `dim_region`)."
     ),
 )
 def dim_agency(warehouse: Warehouse) -> dg.MaterializeResult:
-    frame = agency_frame(warehouse.query("select * from dim_report"))
+    frame = agency_frame(warehouse.query("select * from dim_report"), warehouse.query("select * from dim_region"))
     counts = warehouse.replace_tables({"dim_agency": frame})
     return dg.MaterializeResult(
         metadata={
             "rows": counts["dim_agency"],
-            "preview": preview(frame.select("name", "region_code", "n_reports", "first_year", "last_year")),
+            "by_type": preview(frame.group_by("agency_type", "level").len().sort("agency_type", "level")),
+            "preview": preview(
+                frame.select("name", "agency_type", "level", "region_code", "n_reports", "first_year", "last_year")
+            ),
         }
     )
 
@@ -210,13 +260,14 @@ def dim_agency(warehouse: Warehouse) -> dg.MaterializeResult:
     kinds={"duckdb"},
     deps=[parsed_reports, dim_agency, dim_metric],
     description=(
-        "Views of warehouse/views, among them `v_agency_year_summary`: one row per agency x report year over "
-        "the current version of every readable report."
+        "Views of warehouse/views, among them `v_agency_year`: one row per agency x report year x scope with "
+        "the headline figures of the picked current readable report; `v_harmonized` (one row per agency-year-scope "
+        "x series comparable across formats, through `v_crosswalk`), `v_rates` and `v_refusal_reasons`."
     ),
 )
 def agency_year_summary(warehouse: Warehouse) -> dg.MaterializeResult:
     views = warehouse.create_views()
-    summary = warehouse.query("select * from v_agency_year_summary")
+    summary = warehouse.query("select * from v_agency_year")
     totals = warehouse.query(
         "select count(*) as reports, count(distinct agency_id) as agencies, "
         "count(*) filter (where parse_ok) as readable from dim_report"
@@ -226,9 +277,91 @@ def agency_year_summary(warehouse: Warehouse) -> dg.MaterializeResult:
             "views": ", ".join(views),
             "rows": summary.height,
             **{k: int(v) for k, v in totals.items()},
-            "preview": preview(summary.drop("agency_id")),
+            "preview": preview(
+                summary.select(
+                    "agency", "report_year", "scope", "format", "requests", "handled", "disclosed", "n_issues"
+                )
+            ),
         }
     )
 
 
-ASSETS = [raw_pages, parsed_reports, dim_metric, dim_agency, agency_year_summary]
+# Cross-report findings replace the previous ones in one transaction; each is numbered after its report's parser
+# findings (ordered by check, applicant, message, details), so the same warehouse gives the same rows.
+_CROSS_REPORT_INSERT_SQL = """
+insert into report_issue by name
+with findings as (
+{findings}
+),
+
+parser_last as (
+    select report_id, max(ordinal) as last_ordinal
+    from report_issue
+    group by report_id
+)
+
+select
+    f.report_id,
+    (
+        coalesce(p.last_ordinal, -1)
+        + row_number() over (
+            partition by f.report_id order by f.check_name, f.applicant nulls first, f.message, f.details::varchar
+        )
+    )::integer as ordinal,
+    f.check_name,
+    f.severity,
+    f.message,
+    f.applicant,
+    f.details,
+    '{source}' as source
+from findings as f
+left join parser_last as p using (report_id)
+"""
+
+
+def cross_report_insert_sql(queries: Mapping[str, str]) -> str:
+    """The INSERT of every check query's rows (warehouse/checks) into report_issue with source 'warehouse'."""
+    parts = [f"select * from (\n{sql.strip().rstrip(';')}\n)" for sql in queries.values()]
+    return _CROSS_REPORT_INSERT_SQL.format(findings="\nunion all by name\n".join(parts), source=WAREHOUSE_SOURCE)
+
+
+@dg.asset(
+    group_name=WAREHOUSE,
+    kinds={"duckdb"},
+    deps=[parsed_reports, dim_agency, agency_year_summary],
+    description=(
+        "Cross-report checks of warehouse/checks (carry_over, stock_flow, copy_paste, publication.late, "
+        "publication.missing_year) over consecutive years of the same agency: one `report_issue` row per finding "
+        "with source 'warehouse', attached to the later report. Replaces the previous run's rows."
+    ),
+)
+def cross_report_checks(warehouse: Warehouse) -> dg.MaterializeResult:
+    queries = check_sql()
+    with warehouse.connect() as con:
+        con.execute("begin transaction")
+        try:
+            con.execute("delete from report_issue where source = $1", [WAREHOUSE_SOURCE])
+            con.execute(cross_report_insert_sql(queries))
+            con.execute("commit")
+        except BaseException:
+            con.execute("rollback")
+            raise
+        con.execute("checkpoint")
+    findings = warehouse.query(
+        "select i.check_name, i.severity, r.agency, r.report_year, i.applicant, i.message, i.report_id "
+        "from report_issue as i join dim_report as r using (report_id) where i.source = $1 "
+        "order by i.check_name, r.agency, r.report_year, i.report_id, i.ordinal",
+        [WAREHOUSE_SOURCE],
+    )
+    by_check = findings.group_by("check_name").len()
+    counts = dict(zip(by_check["check_name"], by_check["len"], strict=True))
+    return dg.MaterializeResult(
+        metadata={
+            "rows": findings.height,
+            **{f"rows_{name}": int(counts.get(name, 0)) for name in CROSS_REPORT_CHECKS},
+            "preview": preview(findings),
+        }
+    )
+
+
+ASSETS = [raw_pages, parsed_reports, dim_metric, dim_region, dim_agency, agency_year_summary, cross_report_checks]

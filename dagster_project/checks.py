@@ -1,4 +1,4 @@
-"""Asset checks on the parsed reports.
+"""Asset checks on the parsed reports and on the cross-report findings (one check per warehouse/checks kind).
 
 Severity policy: findings about the printed reports' own numbers or metadata are WARN (the report says what it
 says; the warehouse keeps it and flags it); a broken pipeline invariant (duplicate fact keys) is ERROR.
@@ -7,7 +7,7 @@ Every check reports the numbers it looked at in its metadata.
 
 import dagster as dg
 
-from dagster_project.assets import parsed_reports, preview
+from dagster_project.assets import WAREHOUSE_SOURCE, cross_report_checks, parsed_reports, preview
 from dagster_project.resources import Warehouse
 
 BALANCE = "requests_balance"
@@ -141,4 +141,69 @@ def report_year_and_agency(warehouse: Warehouse) -> dg.AssetCheckResult:
     )
 
 
-CHECKS = [requests_balance, unique_fact_keys, report_year_and_agency]
+# One asset check per cross-report check_name: the findings `cross_report_checks` stored, and how much was compared.
+_CROSS_FINDINGS_SQL = """
+select r.agency, r.report_year, i.applicant, i.severity, i.message, i.details, i.report_id, r.url
+from report_issue as i
+join dim_report as r using (report_id)
+where i.source = $1 and i.check_name = $2
+order by r.agency, r.report_year, i.report_id, i.ordinal
+"""
+_PAIRS_SQL = "select count(*) from v_report_pair"
+_CURRENT_REPORTS_SQL = "select count(*) from dim_report where is_current and parse_ok"
+
+
+def _cross_report_check(check_name: str, checked_sql: str, description: str) -> dg.AssetChecksDefinition:
+    """An asset check on `cross_report_checks`, named after the check_name ('.' -> '_'), that fails (WARN) when
+    the check_name has findings; `checked_sql` counts what was compared."""
+
+    @dg.asset_check(asset=cross_report_checks, name=check_name.replace(".", "_"), description=description)
+    def _check(warehouse: Warehouse) -> dg.AssetCheckResult:
+        findings = warehouse.query(_CROSS_FINDINGS_SQL, [WAREHOUSE_SOURCE, check_name])
+        return dg.AssetCheckResult(
+            passed=findings.height == 0,
+            severity=dg.AssetCheckSeverity.WARN,
+            metadata={
+                "check_name": check_name,
+                "checked": int(warehouse.query(checked_sql).item()),
+                "findings": findings.height,
+                "reports": findings["report_id"].n_unique(),
+                "agencies": findings["agency"].n_unique(),
+                "findings_preview": preview(findings.drop("report_id"), SAMPLE_ROWS),
+            },
+        )
+
+    return _check
+
+
+carry_over = _cross_report_check(
+    "carry_over", _PAIRS_SQL,
+    "Consecutive reports of an agency (checked = pairs): 上年结转 of year t = 结转下年度 of year t-1, per "
+    "applicant, where both are printed. WARN: the reports' own numbers (report_issue severity error).",
+)  # fmt: skip
+stock_flow = _cross_report_check(
+    "stock_flow", _PAIRS_SQL,
+    "Consecutive reports of an agency (checked = pairs): 现行有效 t = 现行有效 t-1 + 制发 t - 废止 t (2021 format); "
+    "上一年项目数量 t = 上一年项目数量 t-1 + 本年增/减 t-1 (2019 format). WARN (report_issue severity error).",
+)  # fmt: skip
+copy_paste = _cross_report_check(
+    "copy_paste", _PAIRS_SQL,
+    "Consecutive reports of an agency (checked = pairs): the year's table figures are not all equal to the previous "
+    "year's (>= 10 printed, >= 3 non-zero). WARN (report_issue severity warning).",
+)  # fmt: skip
+publication_late = _cross_report_check(
+    "publication.late", _CURRENT_REPORTS_SQL,
+    "Current readable reports (checked) published by 31 March of the year after the report year "
+    "(dim_report.on_time). WARN (report_issue severity warning).",
+)  # fmt: skip
+publication_missing_year = _cross_report_check(
+    "publication.missing_year", _CURRENT_REPORTS_SQL,
+    "No year is missing between two years an agency published a report for (checked = current readable "
+    "reports). WARN (report_issue severity warning).",
+)  # fmt: skip
+
+
+CHECKS = [
+    requests_balance, unique_fact_keys, report_year_and_agency,
+    carry_over, stock_flow, copy_paste, publication_late, publication_missing_year,
+]  # fmt: skip

@@ -1,4 +1,4 @@
-"""The `ogi` command: `demo` (the whole pipeline against the demo portal), `parse`, `eval`, `portal`, `ui`.
+"""The `ogi` command: `demo` (the whole pipeline against the demo portal), `parse`, `eval`, `export`, `portal`, `ui`.
 
 Imports are lazy: `ogi parse` loads only the parser, never Dagster.
 """
@@ -47,6 +47,8 @@ def main(argv: list[str] | None = None) -> int:
         return cmd_demo(data=args.data, warehouse=args.warehouse, port=args.port, keep_portal=args.keep_portal)
     if args.command == "ui":
         return cmd_ui(port=args.port)
+    if args.command == "export":
+        return cmd_export(args.directory, fmt=args.format, database=args.warehouse, overwrite=args.overwrite)
     raise AssertionError(args.command)
 
 
@@ -61,7 +63,8 @@ def _parser() -> argparse.ArgumentParser:
     )  # fmt: skip
     demo.add_argument("--data", type=Path, help="raw data directory (default: $OGI_DATA_DIR or ./data)")
     demo.add_argument("--warehouse", type=Path, help="DuckDB file (default: $OGI_WAREHOUSE or warehouse/ogi.duckdb)")
-    demo.add_argument("--port", type=int, default=0, help="portal port (default: any free port)")
+    demo.add_argument("--port", type=int, default=None,
+                      help="portal port on 127.0.0.1 (default 8765; keep it fixed between runs: URLs include it)")
     demo.add_argument("--keep-portal", action="store_true", help="keep serving the portal until Ctrl-C")
 
     parse = sub.add_parser(
@@ -86,6 +89,18 @@ def _parser() -> argparse.ArgumentParser:
         "--show-failures", type=int, default=0, metavar="N",
         help="list the first N failing documents and their mismatches",
     )  # fmt: skip
+
+    export = sub.add_parser(
+        "export", help="write the warehouse's tables as Parquet or CSV plus a data dictionary",
+        description="Write every table of the warehouse to DIRECTORY: facts (fact_disclosure, fact_raw_cell, "
+        "report_issue) as Parquet partitioned by report_year (Hive layout), every other table as one file, and "
+        "data_dictionary.md/.csv generated from the tables' and views' COMMENTs. With --format csv, one CSV per "
+        "table. The same warehouse always gives byte-identical files.",
+    )  # fmt: skip
+    export.add_argument("directory", type=Path, metavar="DIRECTORY", help="output directory (created if missing)")
+    export.add_argument("--format", choices=("parquet", "csv"), default="parquet", help="file format (default parquet)")
+    export.add_argument("--warehouse", type=Path, help="DuckDB file (default: $OGI_WAREHOUSE or warehouse/ogi.duckdb)")
+    export.add_argument("--overwrite", action="store_true", help="replace the files of a previous export in DIRECTORY")
 
     sub.add_parser(
         "portal", help="serve the demo portal (options: see `ogi portal --help`)", add_help=False,
@@ -271,36 +286,37 @@ def _failure_json(doc: LabelledDoc, s: DocScore) -> dict:
 # ----------------------------------------------------------------------------------------------------- demo
 
 
-def cmd_demo(*, data: Path | None, warehouse: Path | None, port: int, keep_portal: bool) -> int:
+def cmd_demo(*, data: Path | None, warehouse: Path | None, port: int | None, keep_portal: bool) -> int:
     import dagster as dg
 
     from crawler.portal import Portal
+    from crawler.portal.sites import EPOCHS
     from dagster_project.assets import ASSETS
     from dagster_project.checks import CHECKS
-    from dagster_project.resources import CrawlConfig, Warehouse
+    from dagster_project.resources import DEMO, DEMO_PORT, CrawlConfig, Warehouse
 
     # Started with `&` from a script, SIGINT is inherited ignored and Dagster copies that onto SIGTERM: restore
     # Python's handler first so that SIGINT and SIGTERM both stop the run (STACK.md §5c).
     signal.signal(signal.SIGINT, signal.default_int_handler)
     wh = Warehouse(path=str(warehouse) if warehouse else "")
-    data_dir = str(data) if data else ""
-    with Portal(port=port, corpus_dir="auto") as portal:
-        print(f"demo portal: {portal.base_url}", flush=True)
-        sites_file = CrawlConfig(data_dir=data_dir).data_path() / "demo_sites.json"
-        sites_file.parent.mkdir(parents=True, exist_ok=True)
-        sites_file.write_text(json.dumps(portal.sites_config(), ensure_ascii=False, indent=2), encoding="utf-8")
-        crawl = CrawlConfig(sites=str(sites_file), portal_url=portal.base_url, data_dir=data_dir)
-        result = dg.materialize(
-            [*ASSETS, *CHECKS],
-            resources={"crawl": crawl, "warehouse": wh},
-            run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}},
-            raise_on_error=False,
-        )
-        if not result.success:
-            print("demo: the run failed (see the log above)", file=sys.stderr)
-            return 1
-        status = _print_summary(wh, result)
-        if keep_portal:
+    port = DEMO_PORT if port is None else port
+    # sites="demo": the crawl step runs the portal on `port`; a first crawl into the archive visits both of its
+    # epochs (a report restated, one removed), later crawls its latest state only
+    crawl = CrawlConfig(sites=DEMO, demo_port=port, data_dir=str(data) if data else "")
+    print(f"demo portal: http://127.0.0.1:{port} (during the crawl)", flush=True)
+    result = dg.materialize(
+        [*ASSETS, *CHECKS],
+        resources={"crawl": crawl, "warehouse": wh},
+        run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}},
+        raise_on_error=False,
+    )
+    if not result.success:
+        print("demo: the run failed (see the log above)", file=sys.stderr)
+        return 1
+    status = _print_summary(wh, result)
+    if keep_portal:
+        with Portal(port=port, corpus_dir="auto") as portal:
+            portal.set_epoch(EPOCHS[-1])
             print(f"portal still serving {portal.base_url} - Ctrl-C or SIGTERM to stop", flush=True)
             _wait_for_stop_signal()
     return status
@@ -322,8 +338,8 @@ def _print_summary(wh: Warehouse, result: dg.ExecuteInProcessResult) -> int:
     import polars as pl
 
     summary = wh.query(
-        "select agency, report_year as year, formats as format, n_values as \"values\", n_issues as issues "
-        "from v_agency_year_summary order by agency, year"
+        "select agency, report_year as year, scope, format, n_values as \"values\", n_issues as issues "
+        "from v_agency_year order by agency, year, scope"
     )
     totals = wh.query(
         "select count(*) as reports, count(*) filter (where parse_ok) as readable, "
@@ -347,6 +363,25 @@ def _print_summary(wh: Warehouse, result: dg.ExecuteInProcessResult) -> int:
         if not evaluation.passed and evaluation.severity == dg.AssetCheckSeverity.ERROR:
             status = 1
     return status
+
+
+# --------------------------------------------------------------------------------------------------- export
+
+
+def cmd_export(directory: Path, *, fmt: str, database: Path | None, overwrite: bool) -> int:
+    from dagster_project.export import ExportError, export
+    from dagster_project.resources import Warehouse
+
+    db = database or Warehouse().database()
+    try:
+        counts = export(db, directory, fmt, overwrite=overwrite)
+    except ExportError as exc:
+        print(f"ogi export: {exc}", file=sys.stderr)
+        return 2
+    for table, rows in counts.items():
+        print(f"{table}: {rows} rows")
+    print(f"exported {len(counts)} tables from {db} to {directory} ({fmt}) with the data dictionary")
+    return 0
 
 
 # ------------------------------------------------------------------------------------------------------- ui

@@ -5,11 +5,13 @@ Paths are resolved when a run uses them, never at import: an empty setting falls
 directory.
 """
 
+import functools
 import json
 import os
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +25,9 @@ DEFAULT_WAREHOUSE = Path("warehouse") / "ogi.duckdb"
 DEFAULT_DATA_DIR = Path("data")
 SITES_SNAPSHOT = "sites.json"
 DEMO = "demo"
+# The demo portal's URLs include its port: one fixed port keeps them the same from crawl to crawl, so a second
+# crawl finds the same reports instead of new URLs (and old ones "removed").
+DEMO_PORT = 8765
 
 # DuckDB allows one process to hold the file; another process (a CLI, a notebook, a concurrent run) makes
 # connect() fail with "Could not set lock". Wait for it a bounded time instead of failing at once.
@@ -97,6 +102,20 @@ def _connect_when_unlocked(db: Path) -> duckdb.DuckDBPyConnection:
     return duckdb.connect(str(db))
 
 
+def _as_served() -> None:
+    """A crawl pass that needs no preparation."""
+
+
+@dataclass(frozen=True)
+class CrawlTarget:
+    """Site entries to crawl, the base URL for `{portal}` in them, and the crawl passes: each pass is one crawl
+    run, started after its callable has prepared it (for the demo portal: switched it to an epoch)."""
+
+    sites: list[dict[str, Any]]
+    portal_url: str | None
+    passes: tuple[Callable[[], None], ...]
+
+
 class CrawlConfig(dg.ConfigurableResource):
     """What to crawl and where raw data goes.
 
@@ -109,7 +128,7 @@ class CrawlConfig(dg.ConfigurableResource):
     data_dir: str = ""  # "" = $OGI_DATA_DIR, else ./data
     site: str = ""  # "" = every site of the config
     timeout: int = 600  # seconds for the whole crawl subprocess
-    demo_port: int = 0  # port of the demo portal; 0 = any free port
+    demo_port: int = DEMO_PORT  # port of the demo portal; 0 = any free port (URLs then change between crawls)
 
     def data_path(self) -> Path:
         return Path(self.data_dir or os.environ.get("OGI_DATA_DIR") or DEFAULT_DATA_DIR)
@@ -118,18 +137,26 @@ class CrawlConfig(dg.ConfigurableResource):
         return self.data_path() / "archive"
 
     @contextmanager
-    def crawl_target(self) -> Iterator[tuple[list[dict[str, Any]], str | None]]:
-        """(site entries, portal base URL or None) to crawl; for "demo", the portal runs inside this block."""
+    def crawl_target(self, *, first_crawl: bool = True) -> Iterator[CrawlTarget]:
+        """What to crawl; for "demo", the portal runs inside this block.
+
+        A sites file is crawled once (whatever is served). The demo portal is crawled in each of its epochs on the
+        first crawl into an archive (`first_crawl`), so the warehouse shows a restated and a removed report; later
+        crawls see its latest epoch only, as a real site does not go back in time.
+        """
         if self.sites == DEMO:
             from crawler.portal import Portal
+            from crawler.portal.sites import EPOCHS
 
             with Portal(port=self.demo_port, corpus_dir="auto") as portal:
-                yield list(portal.sites_config()), portal.base_url
+                epochs = EPOCHS if first_crawl else EPOCHS[-1:]
+                passes = tuple(functools.partial(portal.set_epoch, e) for e in epochs)
+                yield CrawlTarget(list(portal.sites_config()), portal.base_url, passes)
             return
         entries = json.loads(Path(self.sites).read_text(encoding="utf-8"))
         if isinstance(entries, Mapping):
             entries = entries.get("sites", [])
-        yield list(entries), self.portal_url or None
+        yield CrawlTarget(list(entries), self.portal_url or None, (_as_served,))
 
     def save_sites(self, entries: list[dict[str, Any]]) -> Path:
         """Merge the crawled site entries into `<data>/sites.json`, which the parse step reads for hints."""

@@ -18,6 +18,7 @@ from typing import Any, NamedTuple
 
 import polars as pl
 
+from etl.agency import agency_level, agency_type
 from etl.catalog import Metric
 from etl.model import ParseResult
 
@@ -34,6 +35,22 @@ RAW_PAGE_SCHEMA: dict[str, pl.DataType] = {
     "list_date": pl.Date(),
     "fetched_at": pl.Datetime("us", "UTC"),
     "size": pl.Int64(),
+}
+
+CRAWL_RUN_SCHEMA: dict[str, pl.DataType] = {
+    "run_id": pl.String(),
+    "site": pl.String(),
+    "started_at": pl.Datetime("us", "UTC"),
+    "finished_at": pl.Datetime("us", "UTC"),
+}
+
+CRAWL_SEEN_SCHEMA: dict[str, pl.DataType] = {
+    "run_id": pl.String(),
+    "site": pl.String(),
+    "url": pl.String(),
+    "kind": pl.String(),
+    "status": pl.Int16(),
+    "sha256": pl.String(),
 }
 
 DIM_METRIC_SCHEMA: dict[str, pl.DataType] = {
@@ -60,8 +77,11 @@ DIM_REPORT_SCHEMA: dict[str, pl.DataType] = {
     "province": pl.String(),
     "city": pl.String(),
     "county": pl.String(),
+    "scope": pl.String(),  # "body" | "area" (etl.agency.report_scope)
     "report_year": pl.Int16(),
     "published_at": pl.Date(),
+    "deadline": pl.Date(),
+    "on_time": pl.Boolean(),
     "format": pl.String(),
     "section_formats": pl.String(),  # JSON text
     "parse_ok": pl.Boolean(),
@@ -72,13 +92,18 @@ DIM_REPORT_SCHEMA: dict[str, pl.DataType] = {
     "n_unmapped": pl.Int32(),
     "n_issues": pl.Int32(),
     "fetched_at": pl.Datetime("us", "UTC"),
+    "version": pl.Int16(),
     "is_current": pl.Boolean(),
 }
 
 DIM_AGENCY_SCHEMA: dict[str, pl.DataType] = {
     "agency_id": pl.String(),
     "name": pl.String(),
+    "agency_type": pl.String(),  # etl.agency.agency_type
+    "level": pl.String(),  # etl.agency.agency_level
     "region_code": pl.String(),
+    "province_code": pl.String(),
+    "city_code": pl.String(),
     "province": pl.String(),
     "city": pl.String(),
     "county": pl.String(),
@@ -87,6 +112,22 @@ DIM_AGENCY_SCHEMA: dict[str, pl.DataType] = {
     "n_reports": pl.Int32(),
     "first_year": pl.Int16(),
     "last_year": pl.Int16(),
+}
+
+DIM_REGION_SCHEMA: dict[str, pl.DataType] = {
+    "region_code": pl.String(),
+    "name": pl.String(),
+    "level": pl.String(),
+    "parent_code": pl.String(),
+    "province": pl.String(),
+    "city": pl.String(),
+    "county": pl.String(),
+    "province_code": pl.String(),
+    "city_code": pl.String(),
+    "is_current": pl.Boolean(),
+    "short_name": pl.String(),
+    "successor_code": pl.String(),
+    "aliases": pl.List(pl.String()),
 }
 
 FACT_DISCLOSURE_SCHEMA: dict[str, pl.DataType] = {
@@ -129,10 +170,12 @@ REPORT_ISSUE_SCHEMA: dict[str, pl.DataType] = {
     "message": pl.String(),
     "applicant": pl.String(),
     "details": pl.String(),  # JSON text
+    "source": pl.String(),  # ISSUE_SOURCE_PARSER here; the warehouse's cross-report checks add their own rows
 }
 
 FACT_KEY: tuple[str, ...] = ("report_id", "metric", "applicant", "period")
 PARSE_ERROR_CHECK = "parse.error"
+ISSUE_SOURCE_PARSER = "parser"
 
 _WHITESPACE = re.compile(r"\s+")
 
@@ -246,6 +289,35 @@ def raw_page_frame(manifest: Iterable[Mapping[str, Any]]) -> pl.DataFrame:
     )
 
 
+class CrawlFrames(NamedTuple):
+    crawl_run: pl.DataFrame
+    crawl_seen: pl.DataFrame
+
+
+def crawl_frames(runs: Iterable[Mapping[str, Any]]) -> CrawlFrames:
+    """Crawl run logs (crawler.archive `Archive.runs()`) -> crawl_run and crawl_seen.
+
+    crawl_run: one row per run x site the run crawled, sorted by run then site. crawl_seen: one row per run x URL
+    (the first line when a run logged a URL twice), sorted by run, site, url.
+    """
+    run_rows: list[tuple[Any, ...]] = []
+    seen_rows: list[tuple[Any, ...]] = []
+    for run in runs:
+        rid = str(run["run_id"])
+        started, finished = _iso_datetime(run.get("started_at")), _iso_datetime(run.get("finished_at"))
+        run_rows.extend((rid, site, started, finished) for site in run.get("sites") or ())
+        seen_rows.extend(
+            (rid, s.get("site"), s["url"], s.get("kind"), s.get("status"), s.get("sha256")) for s in run["seen"]
+        )
+    crawl_seen = (
+        pl.DataFrame(seen_rows, schema=CRAWL_SEEN_SCHEMA, orient="row")
+        .unique(subset=["run_id", "url"], keep="first", maintain_order=True)
+        .sort(["run_id", "site", "url"], nulls_last=True)
+    )
+    crawl_run = pl.DataFrame(run_rows, schema=CRAWL_RUN_SCHEMA, orient="row").unique(maintain_order=True)
+    return CrawlFrames(crawl_run.sort(["run_id", "site"]), crawl_seen)
+
+
 def metric_frame(metrics: Iterable[Metric]) -> pl.DataFrame:
     """Catalog metrics -> dim_metric, sorted by code."""
     rows = [
@@ -286,9 +358,8 @@ def report_frames(docs: Iterable[tuple[PageInfo, ParseResult]]) -> ReportFrames:
 
         report_issues: list[tuple[Any, ...]] = []
         if not result.ok:
-            report_issues.append(
-                (rid, 0, PARSE_ERROR_CHECK, "error", result.error or "unreadable document", None, None)
-            )
+            reason = result.error or "unreadable document"
+            report_issues.append((rid, 0, PARSE_ERROR_CHECK, "error", reason, None, None, ISSUE_SOURCE_PARSER))
         for issue in result.issues:
             report_issues.append(
                 (
@@ -299,6 +370,7 @@ def report_frames(docs: Iterable[tuple[PageInfo, ParseResult]]) -> ReportFrames:
                     issue.message,
                     issue.applicant,
                     _json(issue.details),
+                    ISSUE_SOURCE_PARSER,
                 )
             )
         issues.extend(report_issues)
@@ -355,8 +427,11 @@ def report_frames(docs: Iterable[tuple[PageInfo, ParseResult]]) -> ReportFrames:
                 region.province if region is not None else None,
                 region.city if region is not None else None,
                 region.county if region is not None else None,
+                meta.scope if meta is not None else "body",
                 year,
                 _iso_date(meta.published_at if meta is not None else None) or _iso_date(page.list_date),
+                None,  # deadline, set below
+                None,  # on_time, set below
                 meta.format if meta is not None else None,
                 _json(meta.section_formats) if meta is not None else None,
                 result.ok,
@@ -367,16 +442,14 @@ def report_frames(docs: Iterable[tuple[PageInfo, ParseResult]]) -> ReportFrames:
                 sum(1 for c in result.cells if c.metric is None),
                 len(report_issues),
                 _iso_datetime(page.fetched_at),
-                True,  # set below
+                None,  # version, set below
+                True,  # is_current, set below
             )
         )
 
     dim_report = (
         pl.DataFrame(reports, schema=DIM_REPORT_SCHEMA, orient="row")
-        .with_columns(
-            # The latest fetched version of each URL is current (ties broken by sha256 for determinism).
-            is_current=pl.struct("fetched_at", "sha256").rank("ordinal", descending=True).over("url") == 1
-        )
+        .with_columns(**_timeliness(), **_versions())
         .sort("report_id")
     )
     return ReportFrames(
@@ -389,8 +462,70 @@ def report_frames(docs: Iterable[tuple[PageInfo, ParseResult]]) -> ReportFrames:
     )
 
 
-def agency_frame(dim_report: pl.DataFrame) -> pl.DataFrame:
-    """dim_report -> dim_agency: one row per agency_id, sorted by name then id."""
+def _timeliness() -> dict[str, pl.Expr]:
+    """deadline = 31 March of the year after the report year (the regulation's publication date); on_time =
+    published_at <= deadline, null when either is unknown (published on 31 March is on time, on 1 April late)."""
+    deadline = pl.date(pl.col("report_year").cast(pl.Int32) + 1, 3, 31)
+    return {"deadline": deadline, "on_time": pl.col("published_at") <= deadline}
+
+
+def _versions() -> dict[str, pl.Expr]:
+    """version = 1, 2, ... per URL in fetch order (ties broken by sha256 for determinism); the last is current."""
+    order = pl.struct("fetched_at", "sha256")
+    return {
+        "version": order.rank("ordinal").over("url").cast(pl.Int16),
+        "is_current": order.rank("ordinal", descending=True).over("url") == 1,
+    }
+
+
+def region_frame(divisions: Iterable[Mapping[str, str]]) -> pl.DataFrame:
+    """regions.csv rows (etl.regions.divisions()) -> dim_region: one row per current or historical division, sorted
+    by code (historical rows without a known old code last, region_code null). Alias rows become the `aliases` of
+    the division they name. province_code / city_code locate a row in the hierarchy: a county's city_code is its
+    parent when that is a city (null for county-level cities directly under a province), a city's is its own code."""
+    rows = list(divisions)
+    levels = {r["code"]: r["level"] for r in rows if r["code"]}
+    aliases: dict[str, list[str]] = {}
+    for r in rows:
+        if r["status"] == "alias":
+            aliases.setdefault(r["current_code"], []).append(r["name"])
+    out = []
+    for r in rows:
+        if r["status"] == "alias":
+            continue
+        code, parent = r["code"] or None, r["parent_code"] or None
+        anchor = code or parent or ""
+        if r["level"] == "city":
+            city_code = code
+        elif r["level"] == "county" and parent is not None and levels.get(parent) == "city":
+            city_code = parent
+        else:
+            city_code = None
+        out.append(
+            (
+                code,
+                r["name"],
+                r["level"],
+                parent,
+                r["province"] or None,
+                r["city"] or None,
+                r["county"] or None,
+                anchor[:2] + "0000" if anchor else None,
+                city_code,
+                r["status"] == "current",
+                r["short_name"] or None,
+                (r["current_code"] or None) if r["status"] != "current" else None,
+                sorted(aliases.get(code, [])) if r["status"] == "current" and code else [],
+            )
+        )
+    return pl.DataFrame(out, schema=DIM_REGION_SCHEMA, orient="row").sort(
+        ["region_code", "level", "province", "city", "name"], nulls_last=True
+    )
+
+
+def agency_frame(dim_report: pl.DataFrame, dim_region: pl.DataFrame) -> pl.DataFrame:
+    """dim_report + dim_region -> dim_agency: one row per agency_id, sorted by name then id. Type and level come
+    from etl.agency (the name, and the level of the agency's region); province_code / city_code from dim_region."""
     reports = dim_report.filter(pl.col("agency_id").is_not_null())
     frame = (
         reports.sort(["agency_id", "report_id"])
@@ -407,6 +542,18 @@ def agency_frame(dim_report: pl.DataFrame) -> pl.DataFrame:
             first_year=pl.col("report_year").min(),
             last_year=pl.col("report_year").max(),
         )
+        .join(
+            dim_region.select("region_code", "province_code", "city_code", region_level="level"),
+            on="region_code",
+            how="left",
+        )
+    )
+    frame = frame.with_columns(
+        agency_type=pl.Series([agency_type(n) for n in frame["name"]], dtype=pl.String()),
+        level=pl.Series(
+            [agency_level(n, lv) for n, lv in zip(frame["name"], frame["region_level"], strict=True)],
+            dtype=pl.String(),
+        ),
     )
     return frame.select(
         [pl.col(name).cast(dtype) for name, dtype in DIM_AGENCY_SCHEMA.items()]

@@ -90,6 +90,7 @@ class ReportMeta:
     published_at: str | None = None  # ISO date
     format: str | None = None  # "2021" | "2019" | "2014" | "local" | "narrative" | "hybrid"
     section_formats: dict[str, str] = field(default_factory=dict)
+    scope: str = "body"  # "body" | "area" (etl.agency.report_scope); a warehouse attribute, not in the JSON contract
 
 
 @dataclass(slots=True)
@@ -112,6 +113,7 @@ class ParseResult:
         report = None
         if self.report is not None:
             report = asdict(self.report)
+            del report["scope"]
         return {
             "input": self.input,
             "ok": self.ok,

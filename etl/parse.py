@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from etl.agency import report_scope
 from etl.checks import check_values, compare_narrative
 from etl.decode import decode_html
 from etl.document import Doc, html_doc, looks_like_html, text_doc
@@ -157,6 +158,7 @@ def _parse(data: bytes, *, input: str, content_type: str | None, filename: str |
         published_at=meta.published_at,
         format=_report_format(mapped.section_formats, mapped.stat_format),
         section_formats=section_formats,
+        scope=report_scope(meta.title or (hints.title if hints else None), agency, [t for t, _ in lines]),
     )
     for step in doc.steps:
         if step.startswith("truncated:"):  # a work limit cut the document: what follows the cut was not read

@@ -24,7 +24,7 @@ Conventions:
 from __future__ import annotations
 
 import csv
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from functools import cache, lru_cache
 from importlib import resources
 
@@ -306,6 +306,24 @@ def resolve(text: str, hint: str | None = None) -> Region | None:
     if first in "区县旗":
         return _at_level(hint_hit, "county")
     return None
+
+
+def divisions() -> list[dict[str, str]]:
+    """Every row of regions.csv as a dict of its columns (code, name, level, parent_code, province, city, county,
+    short_name, status, current_code; empty string = none), followed by one 'alias' row per ALIASES entry."""
+    rows = [asdict(r) for r in _data().rows]
+    for name, code in ALIASES.items():
+        target = _data().by_code[code]
+        rows.append(asdict(target) | {"code": "", "name": name, "short_name": name, "status": "alias"})
+    return rows
+
+
+def names_only(text: str) -> bool:
+    """True when the text is nothing but division names (浙江省衢州市, 衢江区, 平潭综合实验区), i.e. names an area
+    and no body in it (衢州市人民政府, 衢州市商务局 -> False)."""
+    text = text.strip()
+    spans = _spans(text, _data()) if text else []
+    return bool(spans) and sum(end - start for start, end, _ in spans) == len(text)
 
 
 def _named(row: _Row, name: str) -> bool:

@@ -108,9 +108,13 @@ def test_demo(tmp_path: Path) -> None:
         [(reports, agencies)] = con.sql("select count(*), count(distinct agency_id) from dim_report").fetchall()
         outside = "select count(*) from raw_page where not starts_with(url, ?)"
         [(elsewhere,)] = con.execute(outside, [base_url]).fetchall()
+        [(restated, removed)] = con.sql(
+            "select (select count(distinct url) from v_restatement), (select count(*) from v_removed_report)"
+        ).fetchall()
     finally:
         con.close()
     assert reports >= 60 and agencies >= 5
+    assert (restated, removed) == (1, 1)  # the demo crawls both portal epochs: one report restated, one removed
     assert elsewhere == 0  # everything came from the portal the command started and printed
 
 

@@ -21,8 +21,9 @@ from dagster_project.checks import CHECKS
 from dagster_project.resources import CrawlConfig, Warehouse
 
 REPO = Path(__file__).resolve().parent.parent
-ASSET_KEYS = {"raw_pages", "parsed_reports", "dim_metric", "dim_agency", "agency_year_summary"}
-CHECK_NAMES = {"requests_balance", "unique_fact_keys", "report_year_and_agency"}
+ASSET_KEYS = {"raw_pages", "parsed_reports", "dim_metric", "dim_region", "dim_agency", "agency_year_summary", "cross_report_checks"}
+CHECK_NAMES = {"requests_balance", "unique_fact_keys", "report_year_and_agency",
+               "carry_over", "stock_flow", "copy_paste", "publication_late", "publication_missing_year"}  # fmt: skip
 QUIET = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
 
 
@@ -43,11 +44,19 @@ def materialize(crawl: CrawlConfig, wh: Warehouse) -> dg.ExecuteInProcessResult:
     return dg.materialize([*ASSETS, *CHECKS], resources={"crawl": crawl, "warehouse": wh}, run_config=QUIET)
 
 
+HISTORY = {"crawl_run", "crawl_seen"}  # crawl history: grows by one run per site with every crawl
+
+
 def snapshot(wh: Warehouse) -> dict[str, list[tuple[object, ...]]]:
+    """Every table but the crawl history, and every view, rows sorted."""
+    names = [t for t in warehouse.table_ddl() if t not in HISTORY] + list(warehouse.views())
     with wh.connect() as con:
-        tables = {t: con.sql(f"select * from {t} order by all").fetchall() for t in warehouse.table_ddl()}  # noqa: S608
-        tables["v_agency_year_summary"] = con.sql("select * from v_agency_year_summary order by all").fetchall()
-    return tables
+        return {name: con.sql(f"select * from {name} order by all").fetchall() for name in names}  # noqa: S608
+
+
+def history(wh: Warehouse) -> tuple[int, int]:
+    """(crawl runs, crawl_run rows: runs x sites)."""
+    return wh.query("select count(distinct run_id) as runs, count(*) as rows from crawl_run").row(0)
 
 
 def test_definitions_load() -> None:
@@ -91,10 +100,12 @@ def test_materialize_twice_is_idempotent(tmp_path: Path, portal: Portal, sites_f
     crawl = CrawlConfig(sites=str(sites_file), portal_url=portal.base_url, data_dir=str(tmp_path / "data"))
     wh = Warehouse(path=str(tmp_path / "ogi.duckdb"))
     assert materialize(crawl, wh).success
-    first = snapshot(wh)
+    first, (runs, rows) = snapshot(wh), history(wh)
     assert first["dim_report"] and first["raw_page"]
     assert materialize(crawl, wh).success
     assert snapshot(wh) == first
+    sites = len(json.loads(sites_file.read_text(encoding="utf-8")))
+    assert history(wh) == (runs + 1, rows + sites)
 
 
 def test_dagster_cli_materializes(tmp_path: Path, portal: Portal, sites_file: Path) -> None:

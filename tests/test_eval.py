@@ -1,5 +1,5 @@
 """Accuracy measurement: `etl.evaluate` on hand-made parses, the text writers, the labelled corpus, the accuracy
-of the parser on it (HTML and pipe/lines text must read back exactly; known parser gaps are strict xfails), and
+of the parser on it (HTML and pipe/lines text must read back exactly; a known parser gap is a strict xfail), and
 `ogi eval` as a user runs it."""
 
 from __future__ import annotations
@@ -117,10 +117,13 @@ def test_score_numbers_compare_exactly_up_to_float_noise() -> None:
 
 
 def test_score_template_detection() -> None:
-    truth = {"report_year": 2016, "format": "2014", "section_formats": None, "values": []}
-    assert score(parsed(year=2016, fmt="2014", sections={"统计表": "2014"}), truth).template_ok  # 统计表: see format
+    truth = {"report_year": 2016, "format": "2014", "section_formats": {"统计表": "2014"}, "values": []}
+    assert score(parsed(year=2016, fmt="2014", sections={"统计表": "2014"}), truth).template_ok
     s = score(parsed(year=2016, fmt="narrative", sections={}), truth)
-    assert s.meta_errors == {"format": ("2014", "narrative")} and not s.template_ok and not s.correct
+    assert s.meta_errors == {"format": ("2014", "narrative"), "section_formats": ({"统计表": "2014"}, {})}
+    assert not s.template_ok and not s.correct
+    s = score(parsed(year=2016, fmt="2014", sections={"统计表": "local"}), truth)  # the whole object is compared
+    assert s.meta_errors == {"section_formats": ({"统计表": "2014"}, {"统计表": "local"})}
     hybrid = {"report_year": 2023, "format": "2021", "section_formats": {"二": "2021", "三": "2019", "四": "2021"}}
     s = score(parsed(year=2023, sections={"二": "2021", "三": "2021", "四": "2021"}), hybrid | {"values": []})
     assert s.meta_errors == {"section_formats": (hybrid["section_formats"], {"二": "2021", "三": "2021", "四": "2021"})}
@@ -292,45 +295,7 @@ def test_truth_of_a_tables_only_type_keeps_table_values() -> None:
 
 # --- accuracy on the corpus: HTML and pipe/lines text read back exactly --------------------------------------
 
-PIPE_SPANS = (
-    "parser: pipe text prints a cell spanning n columns as `text |` plus n-1 bare `|` (`一、本年新收政府信息公开申请数量 "
-    "| || 0 |…`, `行政复议 | |||| 行政诉讼 | |||||||||`); etl.document.text_doc keeps the filler cells and "
-    "etl.mapping.build_items reads them as values: section 三 rows with a spanned label and all of section 四 are lost"
-)
-LINES_STAT = (
-    "parser: a 2014/local statistical table printed one cell per line is not read (format falls back to narrative): "
-    "etl.mapping.build_items makes the unit line (`条`, `件`) a new item that takes the number"
-)
-LINES_DASH = (
-    "parser: etl.document.text_doc strips a leading '-' from each line as a bullet (`line.lstrip('-•·*')`): "
-    "negative cells (本年增/减 `-3`) read as positive, `-` blank cells vanish"
-)
-
-
-def known_gap(doc: LabelledDoc) -> str | None:
-    """The parser gap a corpus document falls in (the same gaps as the xfail examples of test_properties.py)."""
-    if doc.input_type == "text-pipe" and doc.format in ("2019", "2021"):
-        return PIPE_SPANS
-    if doc.input_type == "text-lines" and doc.format in ("2014", "local"):
-        return LINES_STAT
-    values = doc.truth["values"]
-    negative = any(v["value"] is not None and v["value"] < 0 for v in values)
-    dash_blank = "blank='-'" in doc.quirk and any(v["value"] is None for v in values)
-    if doc.input_type == "text-lines" and (negative or dash_blank):
-        return LINES_DASH
-    return None
-
-
-def _params() -> list:
-    out = []
-    for doc in corpus():
-        gap = known_gap(doc)
-        marks = [pytest.mark.xfail(strict=True, reason=gap)] if gap else []
-        out.append(pytest.param(doc, id=doc.name, marks=marks))
-    return out
-
-
-@pytest.mark.parametrize("doc", _params())
+@pytest.mark.parametrize("doc", corpus(), ids=lambda d: d.name)
 def test_document_reads_back_exactly(doc: LabelledDoc) -> None:
     r = parse_document(doc.data, input=doc.name, content_type=doc.content_type, filename=doc.filename)
     s = score(r, doc.truth)
@@ -347,8 +312,8 @@ def test_html_accuracy_is_total() -> None:
         r = parse_document(d.data, input=d.name, content_type=d.content_type, filename=d.filename)
         scores.append((d.input_type, d.format, score(r, d.truth)))
     html = aggregate(scores, INPUT_TYPES).get("html")
-    assert html is not None and html.docs == len(generate().reports) == 74
-    assert html.table.tp == 9118 and html.text.tp == 348  # every truth value of the 74 reports
+    assert html is not None and html.docs == len(generate().reports) == 73
+    assert html.table.tp == 9277 and html.text.tp == 121  # every truth value of the 73 reports
     assert (html.table.precision, html.table.recall, html.text.precision, html.text.recall) == (1.0, 1.0, 1.0, 1.0)
     assert html.template_accuracy == 1.0 and html.failed == 0
 
@@ -365,17 +330,17 @@ def ogi(*args: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_ogi_eval_json() -> None:
-    proc = ogi("eval", "--input-types", "html", "text-pipe", "--json")
+    proc = ogi("eval", "--input-types", "html", "text-pipe", "text-flat", "--json")
     assert proc.returncode == 0, proc.stderr
     out = json.loads(proc.stdout)
-    assert out["input_types"] == ["html", "text-pipe"] and out["left_out"] == {}
+    assert out["input_types"] == ["html", "text-pipe", "text-flat"] and out["left_out"] == {}
     groups = {(g["input_type"], g["format"]): g for g in out["groups"]}
-    assert groups[("html", "all")]["docs"] == 74 and groups[("text-pipe", "all")]["docs"] == 74
-    assert groups[("html", "all")]["table"] == {"tp": 9118, "fp": 0, "fn": 0, "precision": 1.0, "recall": 1.0}
-    assert groups[("html", "all")]["template_accuracy"] == 1.0
-    assert groups[("all", "all")]["docs"] == 148
-    failing = {f["name"] for f in out["failures"]}
-    assert failing == {d.name for d in corpus() if d.input_type == "text-pipe" and known_gap(d)}
+    assert groups[("html", "all")]["docs"] == 73 and groups[("text-pipe", "all")]["docs"] == 73
+    assert groups[("html", "all")]["table"] == {"tp": 9277, "fp": 0, "fn": 0, "precision": 1.0, "recall": 1.0}
+    assert groups[("text-pipe", "all")]["table"] == groups[("html", "all")]["table"]  # pipe text reads back exactly
+    assert groups[("html", "all")]["template_accuracy"] == groups[("text-pipe", "all")]["template_accuracy"] == 1.0
+    assert groups[("all", "all")]["docs"] == len(generate().reports) * 4  # text-flat twice
+    assert {f["input_type"] for f in out["failures"]} == {"text-flat"}  # flattened runs keep ambiguous splits
     some = out["failures"][0]
     assert some["mismatch_count"] > 0 and {"metric", "applicant", "period", "reason", "expected", "got"} <= set(
         some["mismatches"][0]
@@ -383,12 +348,13 @@ def test_ogi_eval_json() -> None:
 
 
 def test_ogi_eval_text_table_and_failures() -> None:
-    proc = ogi("eval", "--input-types", "text-lines", "--show-failures", "2")
+    proc = ogi("eval", "--input-types", "text-lines", "text-flat", "--show-failures", "2")
     assert proc.returncode == 0, proc.stderr
     lines = proc.stdout.splitlines()
     assert lines[0].split()[:3] == ["input", "format", "docs"]
     assert any(line.split()[:3] == ["text-lines", "narrative", "7"] for line in lines)
-    assert any(line.startswith("74 documents in ") for line in lines)
-    listed = [line for line in lines if line.startswith("text-lines:/")]
+    assert any(line.split()[:2] == ["text-lines", "(all)"] and line.split()[4:6] == ["100%", "100%"] for line in lines)
+    assert any(line.startswith(f"{len(generate().reports) * 3} documents in ") for line in lines)
+    listed = [line for line in lines if line.startswith("text-flat/")]
     assert len(listed) == 2  # --show-failures 2
     assert ogi("eval", "--input-types", "rtf").returncode == 2

