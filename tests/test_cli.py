@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -115,6 +116,21 @@ def test_demo(tmp_path: Path) -> None:
         con.close()
     assert reports >= 60 and agencies >= 5
     assert (restated, removed) == (1, 1)  # the demo crawls both portal epochs: one report restated, one removed
+    examples = readme_examples()
+    assert len(examples) == 5
+    con = duckdb.connect(str(tmp_path / "ogi.duckdb"), read_only=True)
+    try:
+        for sql, shown in examples:  # the README's example questions print what this demo warehouse answers
+            assert str(con.sql(sql)).rstrip() == shown, sql
+    finally:
+        con.close()
+
+
+def readme_examples() -> list[tuple[str, str]]:
+    """(query, printed output) of each numbered example question (a ```sql block opening with `-- N.`) of the README."""
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    pattern = r"```sql\n(-- \d\..*?)```\n\n```\n(.*?)\n```"
+    return [(sql, shown.rstrip()) for sql, shown in re.findall(pattern, text, flags=re.S)]
     assert elsewhere == 0  # everything came from the portal the command started and printed
 
 
