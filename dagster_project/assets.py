@@ -7,7 +7,7 @@ No `from __future__ import annotations` here: Dagster inspects the real annotati
 
 import dataclasses
 from collections.abc import Iterator, Mapping
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import dagster as dg
@@ -16,6 +16,7 @@ import polars as pl
 from crawler.archive import Archive
 from crawler.convert import soffice_convert
 from crawler.run import CrawlStats, run_crawl
+from dagster_project.partitions import SITES, selected_sites
 from dagster_project.resources import CrawlConfig, Warehouse
 from etl.catalog import metrics
 from etl.frames import (
@@ -31,6 +32,16 @@ from etl.model import Hints, ParseResult
 from etl.parse import parse_document
 from etl.regions import divisions
 from warehouse import checks as check_sql
+
+# Last year's reports are due by 31 March (departments by 31 January): by 1 April the parsed reports must come from
+# a run of the last 60 days, i.e. one made after the departments' deadline.
+REPORT_SEASON_FRESHNESS = dg.FreshnessPolicy.cron(
+    deadline_cron="0 0 1 4 *", lower_bound_delta=timedelta(days=60), timezone="Asia/Shanghai"
+)
+
+# Every asset runs once per run, whatever the number of site partitions it covers (what `dagster asset
+# materialize --partition-range first...last` requires of every selected asset).
+SINGLE_RUN = dg.BackfillPolicy.single_run()
 
 HARVEST = "harvest"
 PARSE = "parse"
@@ -82,7 +93,10 @@ def _iso(value: date | datetime | None) -> str | None:
 @dg.asset(
     group_name=HARVEST,
     kinds={"scrapy", "duckdb"},
+    partitions_def=SITES,
+    backfill_policy=SINGLE_RUN,
     description=(
+        "Partitioned by site (a run for some sites crawls only those). "
         "Crawls the configured sites into the raw archive (`<data>/archive`, content-addressed bodies plus "
         "manifest plus one log per crawl run) and loads tables `raw_page`: one row per archived page version "
         "(url, sha256); `crawl_run`: one row per crawl run x site; `crawl_seen`: one row per crawl run x URL seen."
@@ -92,15 +106,15 @@ def raw_pages(context: dg.AssetExecutionContext, crawl: CrawlConfig, warehouse: 
     archive_dir = crawl.archive_path()
     archive = Archive(archive_dir)
     runs: list[CrawlStats] = []
+    only = selected_sites(context)
     with crawl.crawl_target(first_crawl=not archive.run_ids()) as target:
-        crawl.save_sites(target.sites)
-        for prepare in target.passes:
+        sites = [s for s in target.sites if only is None or s["name"] in only]
+        crawl.save_sites(sites)
+        for prepare in target.passes if sites else ():
             prepare()
-            context.log.info("crawling %d site(s) into %s", len(target.sites), archive_dir)
+            context.log.info("crawling %d site(s) into %s", len(sites), archive_dir)
             runs.append(
-                run_crawl(
-                    target.sites, archive_dir, portal=target.portal_url, site=crawl.site or None, timeout=crawl.timeout
-                )
+                run_crawl(sites, archive_dir, portal=target.portal_url, site=crawl.site or None, timeout=crawl.timeout)
             )
     frame = raw_page_frame(archive.iter_manifest())
     history = crawl_frames(archive.runs())
@@ -128,6 +142,21 @@ def _region_text(region: Any) -> str | None:
         text = "".join(str(region[k]) for k in ("province", "city", "county") if region.get(k))
         return text or None
     return None
+
+
+class ParseConfig(dg.Config):
+    """Run config of `parsed_reports`. A report's year is known only once it is parsed, so re-parsing one report
+    year is a setting, not a partition: `report_years` re-parses the bodies whose last parse gave one of these
+    years (and any body not parsed yet) and replaces their rows only."""
+
+    report_years: list[int] = []
+
+
+def _parsed_years(warehouse: Warehouse) -> pl.DataFrame:
+    """(url, sha256, parsed_year) of every report version parsed so far (none before the first parse)."""
+    if not warehouse.query("select count(*) from duckdb_tables() where table_name = 'dim_report'").item():
+        return pl.DataFrame(schema={"url": pl.String, "sha256": pl.String, "parsed_year": pl.Int16})
+    return warehouse.query("select url, sha256, report_year as parsed_year from dim_report")
 
 
 def _parse_pages(
@@ -169,7 +198,11 @@ def _parse_pages(
     group_name=PARSE,
     kinds={"python", "polars", "duckdb"},
     deps=[raw_pages],
+    partitions_def=SITES,
+    backfill_policy=SINGLE_RUN,
+    freshness_policy=REPORT_SEASON_FRESHNESS,
     description=(
+        "Partitioned by site (a run for some sites re-parses only their reports and replaces only their rows). "
         "Parses every distinct archived report body with etl.parse.parse_document and loads `dim_report` (one "
         "row per report version), `fact_disclosure` (one row per report x metric x applicant x period), "
         "`fact_raw_cell` (one row per printed numeric cell, mapped or not) and `report_issue` (one row per "
@@ -177,12 +210,22 @@ def _parse_pages(
     ),
 )
 def parsed_reports(
-    context: dg.AssetExecutionContext, crawl: CrawlConfig, warehouse: Warehouse
+    context: dg.AssetExecutionContext, config: ParseConfig, crawl: CrawlConfig, warehouse: Warehouse
 ) -> dg.MaterializeResult:
+    only = selected_sites(context)
     pages = warehouse.query(_REPORT_PAGES_SQL)
+    if only is not None:
+        pages = pages.filter(pl.col("site").is_in(sorted(only)))
+    if config.report_years:
+        pages = pages.join(_parsed_years(warehouse), on=["url", "sha256"], how="left").filter(
+            pl.col("parsed_year").is_null() | pl.col("parsed_year").is_in(config.report_years)
+        )
     context.log.info("parsing %d report page(s)", pages.height)
     frames = report_frames(_parse_pages(crawl, pages, context.log))
-    counts = warehouse.replace_tables(frames._asdict())
+    if only is None and not config.report_years:
+        counts = warehouse.replace_tables(frames._asdict())  # everything: reports no longer archived go too
+    else:
+        counts = warehouse.replace_report_rows(frames._asdict())
     reports = frames.dim_report
     return dg.MaterializeResult(
         metadata={
@@ -201,6 +244,7 @@ def parsed_reports(
 
 @dg.asset(
     group_name=WAREHOUSE,
+    backfill_policy=SINGLE_RUN,
     kinds={"python", "polars", "duckdb"},
     description="Table `dim_metric`: one row per metric code of the catalog (etl/catalog).",
 )
@@ -214,6 +258,7 @@ def dim_metric(warehouse: Warehouse) -> dg.MaterializeResult:
 
 @dg.asset(
     group_name=WAREHOUSE,
+    backfill_policy=SINGLE_RUN,
     kinds={"python", "polars", "duckdb"},
     description=(
         "Table `dim_region`: one row per administrative division (province, city, county; current or historical) "
@@ -234,6 +279,7 @@ def dim_region(warehouse: Warehouse) -> dg.MaterializeResult:
 
 @dg.asset(
     group_name=WAREHOUSE,
+    backfill_policy=SINGLE_RUN,
     kinds={"python", "polars", "duckdb"},
     deps=[parsed_reports, dim_region],
     description=(
@@ -257,6 +303,7 @@ def dim_agency(warehouse: Warehouse) -> dg.MaterializeResult:
 
 @dg.asset(
     group_name=WAREHOUSE,
+    backfill_policy=SINGLE_RUN,
     kinds={"duckdb"},
     deps=[parsed_reports, dim_agency, dim_metric],
     description=(
@@ -327,6 +374,7 @@ def cross_report_insert_sql(queries: Mapping[str, str]) -> str:
 
 @dg.asset(
     group_name=WAREHOUSE,
+    backfill_policy=SINGLE_RUN,
     kinds={"duckdb"},
     deps=[parsed_reports, dim_agency, agency_year_summary],
     description=(

@@ -5,14 +5,20 @@ says; the warehouse keeps it and flags it); a broken pipeline invariant (duplica
 Every check reports the numbers it looked at in its metadata.
 """
 
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
 import dagster as dg
 
-from dagster_project.assets import WAREHOUSE_SOURCE, cross_report_checks, parsed_reports, preview
+import warehouse as sql
+from dagster_project.assets import WAREHOUSE_SOURCE, cross_report_checks, dim_agency, parsed_reports, preview
 from dagster_project.resources import Warehouse
 
 BALANCE = "requests_balance"
 UNIQUE_FACT_KEYS = "unique_fact_keys"
 YEAR_AND_AGENCY = "report_year_and_agency"
+SEASON = "report_season_complete"
+SEASON_TZ = ZoneInfo("Asia/Shanghai")
 
 SAMPLE_ROWS = 20
 TOLERANCE = 1e-6
@@ -203,7 +209,40 @@ publication_missing_year = _cross_report_check(
 )  # fmt: skip
 
 
+def season_year(as_of: date) -> int:
+    """The latest report year whose deadline (31 March of the next year) has passed on `as_of`."""
+    return as_of.year - 1 if as_of >= date(as_of.year, 4, 1) else as_of.year - 2
+
+
+def season_due(warehouse: Warehouse, as_of: date) -> dg.AssetCheckResult:
+    """The report-season check as of a date (see warehouse/season_due.sql)."""
+    due_year = season_year(as_of)
+    due = warehouse.query(sql.season_due(), params={"due_year": due_year})
+    return dg.AssetCheckResult(
+        passed=due.height == 0,
+        severity=dg.AssetCheckSeverity.WARN,
+        metadata={
+            "as_of": as_of.isoformat(),
+            "due_year": due_year,
+            "agencies_without_report": due.height,
+            "missing": preview(due.select("agency", "due_year", "previous_year"), SAMPLE_ROWS),
+        },
+    )
+
+
+@dg.asset_check(
+    asset=dim_agency,
+    name=SEASON,
+    description=(
+        "Report season: reports on year Y are due by 31 March of Y+1. From 1 April, every agency that published "
+        "for Y-1 should have its report for Y in the warehouse. WARN, with the agencies still missing."
+    ),
+)
+def report_season_complete(warehouse: Warehouse) -> dg.AssetCheckResult:
+    return season_due(warehouse, datetime.now(SEASON_TZ).date())
+
+
 CHECKS = [
     requests_balance, unique_fact_keys, report_year_and_agency,
-    carry_over, stock_flow, copy_paste, publication_late, publication_missing_year,
+    carry_over, stock_flow, copy_paste, publication_late, publication_missing_year, report_season_complete,
 ]  # fmt: skip

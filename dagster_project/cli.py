@@ -293,6 +293,7 @@ def cmd_demo(*, data: Path | None, warehouse: Path | None, port: int | None, kee
     from crawler.portal.sites import EPOCHS
     from dagster_project.assets import ASSETS
     from dagster_project.checks import CHECKS
+    from dagster_project.partitions import ALL_SITES
     from dagster_project.resources import DEMO, DEMO_PORT, CrawlConfig, Warehouse
 
     # Started with `&` from a script, SIGINT is inherited ignored and Dagster copies that onto SIGTERM: restore
@@ -309,6 +310,7 @@ def cmd_demo(*, data: Path | None, warehouse: Path | None, port: int | None, kee
         resources={"crawl": crawl, "warehouse": wh},
         run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}},
         raise_on_error=False,
+        tags=ALL_SITES,
     )
     if not result.success:
         print("demo: the run failed (see the log above)", file=sys.stderr)

@@ -75,6 +75,35 @@ class Warehouse(dg.ConfigurableResource):
             con.execute("checkpoint")
         return counts
 
+    def replace_report_rows(self, frames: Mapping[str, pl.DataFrame]) -> dict[str, int]:
+        """Replace the rows of the reports in `frames["dim_report"]` in every table of `frames` (dim_report and the
+        tables keyed by report_id), in one transaction; other reports' rows stay. Returns the rows written."""
+        counts: dict[str, int] = {}
+        with self.connect() as con:
+            present = {row[0] for row in con.execute("select table_name from duckdb_tables()").fetchall()}
+            con.register("_reports", frames["dim_report"].select("report_id"))
+            con.execute("begin transaction")
+            try:
+                for table, frame in frames.items():
+                    if table in present:
+                        con.execute(f"delete from {table} where report_id in (select report_id from _reports)")  # noqa: S608
+                    else:
+                        con.execute(warehouse.ddl(table))
+                    con.register("_frame", frame)
+                    try:
+                        con.execute(f"insert into {table} by name select * from _frame")  # noqa: S608 (name from DDL)
+                    finally:
+                        con.unregister("_frame")
+                    counts[table] = frame.height
+                con.execute("commit")
+            except BaseException:
+                con.execute("rollback")
+                raise
+            finally:
+                con.unregister("_reports")
+            con.execute("checkpoint")
+        return counts
+
     def create_views(self) -> list[str]:
         """(Re)create every view of warehouse/views; returns their names."""
         views = warehouse.views()
@@ -83,7 +112,7 @@ class Warehouse(dg.ConfigurableResource):
                 con.execute(sql)
         return list(views)
 
-    def query(self, sql: str, params: list[Any] | None = None) -> pl.DataFrame:
+    def query(self, sql: str, params: list[Any] | Mapping[str, Any] | None = None) -> pl.DataFrame:
         """Run one query and fetch the result as a Polars frame."""
         with self.connect() as con:
             return con.sql(sql, params=params).pl()

@@ -77,3 +77,32 @@ def sample_docs() -> list[tuple[PageInfo, ParseResult]]:
         (PageInfo("http://portal/a/2022.html", "b" * 64, "a", "2022年报告", None, "2026-01-01T00:00:00+00:00"), older),
         (PageInfo("http://portal/b/x.html", "c" * 64, "b", "链接", "2023-02-01", "2026-01-01T00:00:00Z"), broken),
     ]
+
+
+@pytest.fixture(scope="session")
+def demo_build(tmp_path_factory: pytest.TempPathFactory):  # -> (Warehouse, dg.ExecuteInProcessResult)
+    """One in-process materialisation of every asset and check against the demo portal (both epochs, every site
+    partition in one run), shared read-only by the tests that query a built demo warehouse."""
+    import dagster as dg
+
+    from dagster_project.assets import ASSETS
+    from dagster_project.checks import CHECKS
+    from dagster_project.partitions import ALL_SITES
+    from dagster_project.resources import CrawlConfig, Warehouse
+
+    tmp = tmp_path_factory.mktemp("demo-warehouse")
+    wh = Warehouse(path=str(tmp / "ogi.duckdb"))
+    result = dg.materialize(
+        [*ASSETS, *CHECKS],
+        resources={"crawl": CrawlConfig(data_dir=str(tmp / "data")), "warehouse": wh},
+        run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}},
+        tags=ALL_SITES,
+    )
+    assert result.success
+    return wh, result
+
+
+@pytest.fixture(scope="session")
+def demo_warehouse(demo_build):  # -> Warehouse
+    """The demo warehouse of `demo_build` (read-only use)."""
+    return demo_build[0]

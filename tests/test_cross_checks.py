@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -15,16 +16,18 @@ import pytest
 import warehouse
 from crawler.portal import corpus as corpus_site
 from crawler.portal.sites import planted
-from dagster_project.assets import ASSETS, cross_report_checks
+from dagster_project.assets import cross_report_checks
 from dagster_project.checks import (
     CHECKS,
+    season_due,
+    season_year,
     carry_over,
     copy_paste,
     publication_late,
     publication_missing_year,
     stock_flow,
 )
-from dagster_project.resources import CrawlConfig, Warehouse
+from dagster_project.resources import Warehouse
 from etl import frames
 from etl.catalog import metrics
 from etl.frames import PageInfo
@@ -375,17 +378,9 @@ def finding_key(finding: dict[str, Any]) -> tuple[str, str, int, str | None]:
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Warehouse:
-    """One materialisation of every asset on the demo portal (both epochs)."""
-    tmp = tmp_path_factory.mktemp("demo")
-    wh = Warehouse(path=str(tmp / "ogi.duckdb"))
-    result = dg.materialize(
-        [*ASSETS, *CHECKS],
-        resources={"crawl": CrawlConfig(data_dir=str(tmp / "data")), "warehouse": wh},
-        run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}},
-    )
-    assert result.success
-    return wh
+def demo(demo_warehouse: Warehouse) -> Warehouse:
+    """The session's demo warehouse (tests/conftest.py)."""
+    return demo_warehouse
 
 
 def test_demo_findings_equal_the_planted_ones(demo: Warehouse) -> None:
@@ -403,3 +398,15 @@ def test_demo_ledger_marks_the_planted_publication_faults(demo: Warehouse) -> No
     assert {e["kind"] for e in faults} == set(expected)
     for entry in faults:
         assert status[entry["agency"], entry["report_year"]] == expected[entry["kind"]], entry
+
+
+def test_report_season_lists_agencies_still_missing_their_report(demo: Warehouse) -> None:
+    """Reports on year Y are due by 31 March of Y+1; from 1 April the season check names who is missing. The demo's
+    泰州 site (tzspj) publishes up to 2022 only; the other agencies publish up to 2024."""
+    assert [season_year(d) for d in (date(2024, 3, 31), date(2024, 4, 1), date(2025, 4, 1))] == [2022, 2023, 2024]
+    before = season_due(demo, date(2024, 3, 31))
+    after = season_due(demo, date(2024, 4, 1))
+    assert before.passed and before.metadata["due_year"].value == 2022
+    assert not after.passed and after.metadata["agencies_without_report"].value == 1
+    assert "泰州市行政审批局" in after.metadata["missing"].value
+    assert season_due(demo, date(2025, 4, 1)).passed  # everyone who published for 2023 also did for 2024

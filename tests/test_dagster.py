@@ -18,12 +18,14 @@ import warehouse
 from crawler.portal import Portal
 from dagster_project.assets import ASSETS
 from dagster_project.checks import CHECKS
+from dagster_project.partitions import ALL_SITES, site_names
 from dagster_project.resources import CrawlConfig, Warehouse
 
 REPO = Path(__file__).resolve().parent.parent
 ASSET_KEYS = {"raw_pages", "parsed_reports", "dim_metric", "dim_region", "dim_agency", "agency_year_summary", "cross_report_checks"}
 CHECK_NAMES = {"requests_balance", "unique_fact_keys", "report_year_and_agency",
-               "carry_over", "stock_flow", "copy_paste", "publication_late", "publication_missing_year"}  # fmt: skip
+               "carry_over", "stock_flow", "copy_paste", "publication_late", "publication_missing_year",
+               "report_season_complete"}  # fmt: skip
 QUIET = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
 
 
@@ -41,7 +43,8 @@ def sites_file(portal: Portal, tmp_path_factory: pytest.TempPathFactory) -> Path
 
 
 def materialize(crawl: CrawlConfig, wh: Warehouse) -> dg.ExecuteInProcessResult:
-    return dg.materialize([*ASSETS, *CHECKS], resources={"crawl": crawl, "warehouse": wh}, run_config=QUIET)
+    return dg.materialize([*ASSETS, *CHECKS], resources={"crawl": crawl, "warehouse": wh}, run_config=QUIET,
+                          tags=ALL_SITES)
 
 
 HISTORY = {"crawl_run", "crawl_seen"}  # crawl history: grows by one run per site with every crawl
@@ -71,17 +74,24 @@ def test_definitions_load() -> None:
         assert node.group_name in {"harvest", "parse", "warehouse"}
     job = defs.resolve_job_def("all_assets")
     assert job.executor_def.name == dg.in_process_executor.name
+    for name in ("raw_pages", "parsed_reports"):  # re-run one site: partitions are the configured sites
+        node = graph.get(dg.AssetKey(name))
+        assert node.partitions_def.get_partition_keys() == list(site_names())
+        assert node.backfill_policy == dg.BackfillPolicy.single_run()  # every site in one run, too
+    assert "quzhou" in site_names() and "pingtan" in site_names()
+    freshness = graph.get(dg.AssetKey("parsed_reports")).freshness_policy
+    assert freshness.deadline_cron == "0 0 1 4 *" and freshness.timezone == "Asia/Shanghai"
     schedule = defs.resolve_schedule_def("report_season")
     assert schedule.cron_schedule == "0 6 * 1-4 *"
     assert schedule.execution_timezone == "Asia/Shanghai"
     assert schedule.default_status == dg.DefaultScheduleStatus.STOPPED
+    [request] = schedule.evaluate_tick(dg.build_schedule_context()).run_requests
+    assert {k: request.tags[k] for k in ALL_SITES} == ALL_SITES
 
 
-def test_materialize_demo(tmp_path: Path) -> None:
-    """sites="demo": the crawl resource runs the portal itself."""
-    wh = Warehouse(path=str(tmp_path / "ogi.duckdb"))
-    result = materialize(CrawlConfig(data_dir=str(tmp_path / "data")), wh)
-    assert result.success
+def test_materialize_demo(demo_build: tuple[Warehouse, dg.ExecuteInProcessResult]) -> None:
+    """sites="demo": the crawl resource runs the portal itself (the session's demo build, tests/conftest.py)."""
+    wh, result = demo_build
     evaluations = result.get_asset_check_evaluations()
     assert {e.check_name for e in evaluations} == CHECK_NAMES  # every check ran (data-quality WARNs allowed)
     assert all(e.passed for e in evaluations if e.severity == dg.AssetCheckSeverity.ERROR)
@@ -93,7 +103,7 @@ def test_materialize_demo(tmp_path: Path) -> None:
     assert counts["reports"] == wh.query("select count(distinct sha256) from raw_page where kind = 'report' "
                                          "and status between 200 and 299").item()  # fmt: skip
     assert counts["metrics"] > 100
-    assert (tmp_path / "data" / "archive" / "manifest.jsonl").is_file()
+    assert (wh.database().parent / "data" / "archive" / "manifest.jsonl").is_file()
 
 
 def test_materialize_twice_is_idempotent(tmp_path: Path, portal: Portal, sites_file: Path) -> None:
@@ -106,6 +116,22 @@ def test_materialize_twice_is_idempotent(tmp_path: Path, portal: Portal, sites_f
     assert snapshot(wh) == first
     sites = len(json.loads(sites_file.read_text(encoding="utf-8")))
     assert history(wh) == (runs + 1, rows + sites)
+    # one site partition: only that site is crawled and re-parsed; the warehouse stays the same
+    one = dg.materialize([*ASSETS, *CHECKS], resources={"crawl": crawl, "warehouse": wh}, run_config=QUIET,
+                         partition_key="qzswj")
+    assert one.success
+    assert snapshot(wh) == first
+    assert history(wh) == (runs + 2, rows + sites + 1)
+    assert wh.query("select site from crawl_run order by started_at desc limit 1").item() == "qzswj"
+    # one report year (run config): only that year's reports are re-parsed; the warehouse stays the same
+    year = {**QUIET, "ops": {"parsed_reports": {"config": {"report_years": [2019]}}}}
+    again = dg.materialize([*ASSETS, *CHECKS], resources={"crawl": crawl, "warehouse": wh}, run_config=year,
+                           tags=ALL_SITES)
+    assert again.success
+    assert snapshot(wh) == first
+    [parsed] = [m for m in again.get_asset_materialization_events() if m.asset_key.to_user_string() == "parsed_reports"][:1]
+    reparsed = parsed.materialization.metadata["rows_dim_report"].value
+    assert reparsed == wh.query("select count(*) from dim_report where report_year = 2019").item() > 0
 
 
 def test_dagster_cli_materializes(tmp_path: Path, portal: Portal, sites_file: Path) -> None:
@@ -123,7 +149,7 @@ def test_dagster_cli_materializes(tmp_path: Path, portal: Portal, sites_file: Pa
     dagster = Path(sys.executable).parent / "dagster"
     proc = subprocess.run(
         [str(dagster), "asset", "materialize", "--select", "*", "-m", "dagster_project.definitions",
-         "-c", str(tmp_path / "run.yaml")],
+         "--partition-range", f"{site_names()[0]}...{site_names()[-1]}", "-c", str(tmp_path / "run.yaml")],
         cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300, check=False,
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr[-3000:]

@@ -8,15 +8,12 @@ Expected codes were read off the seeds (their names, index codes and sites) and 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
-import dagster as dg
 import polars as pl
 import pytest
 
-from dagster_project.assets import dim_agency, dim_region, parsed_reports, raw_pages
-from dagster_project.resources import CrawlConfig, Warehouse
+from dagster_project.resources import Warehouse
 from etl import frames
 from etl.agency import agency_level, agency_type, report_scope
 from etl.frames import PageInfo
@@ -252,17 +249,9 @@ def test_on_time_edges_and_versions() -> None:
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Warehouse]:
-    """One materialisation of the assets up to dim_agency against the demo portal (generated sites + 平潭 corpus)."""
-    tmp = tmp_path_factory.mktemp("dims")
-    wh = Warehouse(path=str(tmp / "ogi.duckdb"))
-    result = dg.materialize(
-        [raw_pages, parsed_reports, dim_region, dim_agency],
-        resources={"crawl": CrawlConfig(data_dir=str(tmp / "data")), "warehouse": wh},
-        run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}},
-    )
-    assert result.success
-    yield wh
+def demo(demo_warehouse: Warehouse) -> Warehouse:
+    """The session's demo warehouse (tests/conftest.py)."""
+    return demo_warehouse
 
 
 def test_demo_has_no_orphan_region_codes(demo: Warehouse) -> None:

@@ -24,6 +24,7 @@ from crawler.portal import Portal
 from crawler.portal.sites import EPOCHS, generate
 from dagster_project.assets import ASSETS
 from dagster_project.checks import CHECKS
+from dagster_project.partitions import ALL_SITES
 from dagster_project.resources import CrawlConfig, Warehouse
 from etl.frames import crawl_frames
 
@@ -61,7 +62,8 @@ class Demo:
 
 
 def materialize(crawl: CrawlConfig, wh: Warehouse) -> dg.ExecuteInProcessResult:
-    return dg.materialize([*ASSETS, *CHECKS], resources={"crawl": crawl, "warehouse": wh}, run_config=QUIET)
+    return dg.materialize([*ASSETS, *CHECKS], resources={"crawl": crawl, "warehouse": wh}, run_config=QUIET,
+                          tags=ALL_SITES)
 
 
 @pytest.fixture(scope="module")

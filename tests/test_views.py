@@ -10,14 +10,11 @@ import re
 from pathlib import Path
 from typing import Any
 
-import dagster as dg
 import pytest
 from test_warehouse import load
 
 import warehouse
-from dagster_project.assets import ASSETS
-from dagster_project.checks import CHECKS
-from dagster_project.resources import CrawlConfig, Warehouse
+from dagster_project.resources import Warehouse
 from etl.catalog import metrics
 from etl.frames import PageInfo
 from etl.model import ParseResult, Region, ReportMeta, Source, Value
@@ -286,15 +283,9 @@ def test_crosswalk_md_documents_every_row(wh: Warehouse) -> None:
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Warehouse:
-    """One materialisation of every asset against the demo portal."""
-    tmp = tmp_path_factory.mktemp("demo")
-    wh = Warehouse(path=str(tmp / "ogi.duckdb"))
-    crawl = CrawlConfig(data_dir=str(tmp / "data"))
-    quiet = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
-    result = dg.materialize([*ASSETS, *CHECKS], resources={"crawl": crawl, "warehouse": wh}, run_config=quiet)
-    assert result.success
-    return wh
+def demo(demo_warehouse: Warehouse) -> Warehouse:
+    """The session's demo warehouse (tests/conftest.py)."""
+    return demo_warehouse
 
 
 def test_demo_views_invariants(demo: Warehouse) -> None:

@@ -73,6 +73,12 @@ def views() -> dict[str, str]:
 
 
 @cache
+def season_due() -> str:
+    """The report-season query (`season_due.sql`, parameter `$due_year`): agencies that published for the year
+    before `$due_year` but not (yet) for it."""
+    return _read("season_due.sql")
+
+
 def checks() -> dict[str, str]:
     """Cross-report check queries (`checks/*.sql`) by file stem, sorted by name.
 
