@@ -26,6 +26,21 @@ def shared_dir() -> Path:
     return path
 
 
+@pytest.fixture(scope="session")
+def soffice() -> str:
+    """The LibreOffice `soffice` executable (DOC/WPS/ODT conversion and the tests' .doc/.xls files): tests that need
+    it skip without it, except in CI, where its absence is an error."""
+    from crawler.convert import LIBREOFFICE_PACKAGE, find_soffice
+
+    path = find_soffice()
+    if path is None:
+        message = f"LibreOffice not found (apt-get install {LIBREOFFICE_PACKAGE} libreoffice-calc-nogui)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message + ": required when CI=true", pytrace=False)
+        pytest.skip(message)
+    return path
+
+
 @pytest.fixture
 def sample_docs() -> list[tuple[PageInfo, ParseResult]]:
     """Three report pages built by hand: a 2021-format report, a second version of the same URL, an unreadable one."""

@@ -7,7 +7,6 @@ DOC, WPS and XLS need LibreOffice (`soffice`): those tests skip without it, exce
 from __future__ import annotations
 
 import io
-import os
 import time
 import zipfile
 from functools import cache
@@ -18,7 +17,7 @@ import pytest
 from docx.enum.text import WD_BREAK
 from openpyxl.styles import Alignment
 
-from crawler.convert import ConversionError, find_soffice, soffice_convert
+from crawler.convert import ConversionError, soffice_convert
 from crawler.portal import officegen
 from crawler.portal.blocks import Para, Table, blocks
 from crawler.portal.sites import generate
@@ -83,17 +82,6 @@ def assert_report(result, r: dict, *, tables_only: bool = False) -> None:
     if not tables_only or r["format"] != "narrative":
         assert result.report.format == r["format"]
         assert result.report.section_formats == r["section_formats"]
-
-
-@pytest.fixture(scope="session")
-def soffice() -> str:
-    path = find_soffice()
-    if path is None:
-        message = "LibreOffice not found (apt-get install libreoffice-writer-nogui libreoffice-calc-nogui)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message + ": required when CI=true", pytrace=False)
-        pytest.skip(message)
-    return path
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -7,7 +7,6 @@ No mocks: every PDF here is written by PyMuPDF (or LibreOffice) and read by PyMu
 from __future__ import annotations
 
 import hashlib
-import os
 import subprocess
 import sys
 from functools import cache
@@ -246,19 +245,6 @@ def test_join_lines() -> None:
 
 # ---------------------------------------------------------------------------------------------------------
 # A PDF from another producer (LibreOffice Writer): rows that break across pages, its own fonts and spacing
-
-
-@pytest.fixture(scope="module")
-def soffice() -> str:
-    from crawler.convert import find_soffice
-
-    path = find_soffice()
-    if path is None:
-        message = "LibreOffice not found (apt-get install libreoffice-writer-nogui)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message + ": required when CI=true", pytrace=False)
-        pytest.skip(message)
-    return path
 
 
 @pytest.mark.parametrize("site, year", [
