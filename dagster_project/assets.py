@@ -31,6 +31,7 @@ from etl.frames import (
 from etl.model import Hints, ParseResult
 from etl.parse import parse_document
 from etl.regions import divisions
+import warehouse as sql
 from warehouse import checks as check_sql
 
 # Last year's reports are due by 31 March (departments by 31 January): by 1 April the parsed reports must come from
@@ -52,16 +53,6 @@ WAREHOUSE_SOURCE = "warehouse"  # report_issue.source of cross-report findings
 CROSS_REPORT_CHECKS = ("carry_over", "stock_flow", "copy_paste", "publication.late", "publication.missing_year")
 
 PREVIEW_ROWS = 20
-
-# One row per distinct report body, first fetch first; identical bodies at other URLs are the same version.
-_REPORT_PAGES_SQL = """
-select url, sha256, site, title, list_date, fetched_at, content_type
-from raw_page
-where kind = 'report' and status between 200 and 299
-qualify row_number() over (partition by sha256 order by fetched_at nulls last, url) = 1
-order by url, sha256
-"""
-
 
 def preview(frame: pl.DataFrame, rows: int = PREVIEW_ROWS) -> dg.MetadataValue:
     """The first rows of a frame as a markdown table (lists and long texts shortened)."""
@@ -213,7 +204,7 @@ def parsed_reports(
     context: dg.AssetExecutionContext, config: ParseConfig, crawl: CrawlConfig, warehouse: Warehouse
 ) -> dg.MaterializeResult:
     only = selected_sites(context)
-    pages = warehouse.query(_REPORT_PAGES_SQL)
+    pages = warehouse.query(sql.query("report_pages"))
     if only is not None:
         pages = pages.filter(pl.col("site").is_in(sorted(only)))
     if config.report_years:
@@ -333,43 +324,10 @@ def agency_year_summary(warehouse: Warehouse) -> dg.MaterializeResult:
     )
 
 
-# Cross-report findings replace the previous ones in one transaction; each is numbered after its report's parser
-# findings (ordered by check, applicant, message, details), so the same warehouse gives the same rows.
-_CROSS_REPORT_INSERT_SQL = """
-insert into report_issue by name
-with findings as (
-{findings}
-),
-
-parser_last as (
-    select report_id, max(ordinal) as last_ordinal
-    from report_issue
-    group by report_id
-)
-
-select
-    f.report_id,
-    (
-        coalesce(p.last_ordinal, -1)
-        + row_number() over (
-            partition by f.report_id order by f.check_name, f.applicant nulls first, f.message, f.details::varchar
-        )
-    )::integer as ordinal,
-    f.check_name,
-    f.severity,
-    f.message,
-    f.applicant,
-    f.details,
-    '{source}' as source
-from findings as f
-left join parser_last as p using (report_id)
-"""
-
-
 def cross_report_insert_sql(queries: Mapping[str, str]) -> str:
     """The INSERT of every check query's rows (warehouse/checks) into report_issue with source 'warehouse'."""
     parts = [f"select * from (\n{sql.strip().rstrip(';')}\n)" for sql in queries.values()]
-    return _CROSS_REPORT_INSERT_SQL.format(findings="\nunion all by name\n".join(parts), source=WAREHOUSE_SOURCE)
+    return sql.query("cross_report_insert").replace("{findings}", "\nunion all by name\n".join(parts))
 
 
 @dg.asset(
@@ -389,7 +347,7 @@ def cross_report_checks(warehouse: Warehouse) -> dg.MaterializeResult:
         con.execute("begin transaction")
         try:
             con.execute("delete from report_issue where source = $1", [WAREHOUSE_SOURCE])
-            con.execute(cross_report_insert_sql(queries))
+            con.execute(cross_report_insert_sql(queries), {"source": WAREHOUSE_SOURCE})
             con.execute("commit")
         except BaseException:
             con.execute("rollback")

@@ -23,61 +23,9 @@ SEASON_TZ = ZoneInfo("Asia/Shanghai")
 SAMPLE_ROWS = 20
 TOLERANCE = 1e-6
 
-# requests.new + requests.carried_over = requests.result.total + requests.carried_forward, per report x applicant,
-# for the report's own year, wherever all four figures are printed (blank cells are null and skip the row).
-_BALANCE_SQL = """
-with terms as (
-    select
-        report_id,
-        applicant,
-        max(value) filter (where metric = 'requests.new') as new,
-        max(value) filter (where metric = 'requests.carried_over') as carried_over,
-        max(value) filter (where metric = 'requests.result.total') as result_total,
-        max(value) filter (where metric = 'requests.carried_forward') as carried_forward
-    from fact_disclosure
-    where period = 'year'
-        and metric in ('requests.new', 'requests.carried_over', 'requests.result.total', 'requests.carried_forward')
-    group by report_id, applicant
-),
-
-final as (
-    select
-        t.*,
-        (t.new + t.carried_over) - (t.result_total + t.carried_forward) as difference,
-        r.agency,
-        r.report_year,
-        r.url
-    from terms as t
-    join dim_report as r using (report_id)
-    where t.new is not null
-        and t.carried_over is not null
-        and t.result_total is not null
-        and t.carried_forward is not null
-)
-
-select * from final
-order by report_id, applicant
-"""
-
 _BALANCE_COLUMNS = (
     "agency", "report_year", "applicant", "new", "carried_over", "result_total", "carried_forward", "difference", "url",
 )  # fmt: skip
-
-_DUPLICATE_KEYS_SQL = """
-select report_id, metric, applicant, period, count(*) as n
-from fact_disclosure
-group by report_id, metric, applicant, period
-having count(*) > 1
-order by report_id, metric, applicant, period
-"""
-
-_MISSING_YEAR_OR_AGENCY_SQL = """
-select report_id, report_year, agency, title, url
-from dim_report
-where parse_ok and (report_year is null or agency_id is null)
-order by url
-"""
-
 
 @dg.asset_check(
     asset=parsed_reports,
@@ -88,7 +36,7 @@ order by url
     ),
 )
 def requests_balance(warehouse: Warehouse) -> dg.AssetCheckResult:
-    rows = warehouse.query(_BALANCE_SQL)
+    rows = warehouse.query(sql.query("requests_balance"))
     failed = rows.filter(rows["difference"].abs() > TOLERANCE)
     return dg.AssetCheckResult(
         passed=failed.height == 0,
@@ -109,7 +57,7 @@ def requests_balance(warehouse: Warehouse) -> dg.AssetCheckResult:
     description="fact_disclosure has one row per (report_id, metric, applicant, period). ERROR: pipeline integrity.",
 )
 def unique_fact_keys(warehouse: Warehouse) -> dg.AssetCheckResult:
-    duplicates = warehouse.query(_DUPLICATE_KEYS_SQL)
+    duplicates = warehouse.query(sql.query("duplicate_fact_keys"))
     total = warehouse.query("select count(*) as n from fact_disclosure").item()
     return dg.AssetCheckResult(
         passed=duplicates.height == 0,
@@ -129,7 +77,7 @@ def unique_fact_keys(warehouse: Warehouse) -> dg.AssetCheckResult:
     description="Every readable report has a report_year and an agency. WARN: what the report prints.",
 )
 def report_year_and_agency(warehouse: Warehouse) -> dg.AssetCheckResult:
-    missing = warehouse.query(_MISSING_YEAR_OR_AGENCY_SQL)
+    missing = warehouse.query(sql.query("missing_year_or_agency"))
     counts = warehouse.query(
         "select count(*) filter (where parse_ok) as readable, count(*) filter (where not parse_ok) as unreadable "
         "from dim_report"
@@ -147,14 +95,6 @@ def report_year_and_agency(warehouse: Warehouse) -> dg.AssetCheckResult:
     )
 
 
-# One asset check per cross-report check_name: the findings `cross_report_checks` stored, and how much was compared.
-_CROSS_FINDINGS_SQL = """
-select r.agency, r.report_year, i.applicant, i.severity, i.message, i.details, i.report_id, r.url
-from report_issue as i
-join dim_report as r using (report_id)
-where i.source = $1 and i.check_name = $2
-order by r.agency, r.report_year, i.report_id, i.ordinal
-"""
 _PAIRS_SQL = "select count(*) from v_report_pair"
 _CURRENT_REPORTS_SQL = "select count(*) from dim_report where is_current and parse_ok"
 
@@ -165,7 +105,7 @@ def _cross_report_check(check_name: str, checked_sql: str, description: str) -> 
 
     @dg.asset_check(asset=cross_report_checks, name=check_name.replace(".", "_"), description=description)
     def _check(warehouse: Warehouse) -> dg.AssetCheckResult:
-        findings = warehouse.query(_CROSS_FINDINGS_SQL, [WAREHOUSE_SOURCE, check_name])
+        findings = warehouse.query(sql.query("cross_findings"), [WAREHOUSE_SOURCE, check_name])
         return dg.AssetCheckResult(
             passed=findings.height == 0,
             severity=dg.AssetCheckSeverity.WARN,
@@ -217,7 +157,7 @@ def season_year(as_of: date) -> int:
 def season_due(warehouse: Warehouse, as_of: date) -> dg.AssetCheckResult:
     """The report-season check as of a date (see warehouse/season_due.sql)."""
     due_year = season_year(as_of)
-    due = warehouse.query(sql.season_due(), params={"due_year": due_year})
+    due = warehouse.query(sql.query("season_due"), params={"due_year": due_year})
     return dg.AssetCheckResult(
         passed=due.height == 0,
         severity=dg.AssetCheckSeverity.WARN,

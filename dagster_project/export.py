@@ -36,20 +36,6 @@ from {table} as f
 left join dim_report as r using (report_id)
 """
 
-_DICTIONARY_SQL = """
-with objects as (
-    select 'table' as kind, table_name as name, comment from duckdb_tables() where not internal
-    union all
-    select 'view', view_name, comment from duckdb_views() where not internal
-)
-select o.kind, o.name, o.comment as object_comment, c.column_index as position, c.column_name as column_name,
-       c.data_type, c.comment
-from objects as o
-join duckdb_columns() as c on c.table_name = o.name
-order by o.kind, o.name, c.column_index
-"""
-
-
 class ExportError(ValueError):
     """The export cannot be written (missing warehouse, directory in the way); the message says why."""
 
@@ -62,7 +48,7 @@ def facts(tables: list[str]) -> list[str]:
 def dictionary(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     """One row per column of every table and view: kind, name, object_comment, position, column_name, data_type,
     comment."""
-    return con.sql(_DICTIONARY_SQL).pl()
+    return con.sql(warehouse.query("data_dictionary")).pl()
 
 
 def dictionary_markdown(frame: pl.DataFrame) -> str:

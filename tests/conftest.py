@@ -4,6 +4,7 @@ tests that need it skip without it, except in CI (`CI=true`), where its absence 
 from __future__ import annotations
 
 import os
+import socket
 from pathlib import Path
 
 import pytest
@@ -94,6 +95,13 @@ def sample_docs() -> list[tuple[PageInfo, ParseResult]]:
     ]
 
 
+def free_port() -> int:
+    """A free TCP port on 127.0.0.1 (tests never take the demo's fixed port, which a running `ogi demo` may hold)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
 @pytest.fixture(scope="session")
 def demo_build(tmp_path_factory: pytest.TempPathFactory):  # -> (Warehouse, dg.ExecuteInProcessResult)
     """One in-process materialisation of every asset and check against the demo portal (both epochs, every site
@@ -109,7 +117,7 @@ def demo_build(tmp_path_factory: pytest.TempPathFactory):  # -> (Warehouse, dg.E
     wh = Warehouse(path=str(tmp / "ogi.duckdb"))
     result = dg.materialize(
         [*ASSETS, *CHECKS],
-        resources={"crawl": CrawlConfig(data_dir=str(tmp / "data")), "warehouse": wh},
+        resources={"crawl": CrawlConfig(data_dir=str(tmp / "data"), demo_port=free_port()), "warehouse": wh},
         run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}},
         tags=ALL_SITES,
     )

@@ -8,7 +8,6 @@ import json
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -18,6 +17,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from conftest import free_port
 
 REPO = Path(__file__).resolve().parent.parent
 CONTRACT_KEYS = {"input", "ok", "error", "report", "values", "unmapped", "issues"}
@@ -99,7 +99,8 @@ def test_parse_does_not_import_dagster(broken: Path) -> None:
 
 
 def test_demo(tmp_path: Path) -> None:
-    proc = ogi("demo", "--data", str(tmp_path / "data"), "--warehouse", str(tmp_path / "ogi.duckdb"), timeout=600)
+    proc = ogi("demo", "--data", str(tmp_path / "data"), "--warehouse", str(tmp_path / "ogi.duckdb"),
+               "--port", str(free_port()), timeout=600)
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-3000:]
     base_url = proc.stdout.split("demo portal: ", 1)[1].split()[0]
     assert base_url.startswith("http://127.0.0.1:")
@@ -134,12 +135,6 @@ def readme_examples() -> list[tuple[str, str]]:
     assert elsewhere == 0  # everything came from the portal the command started and printed
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def _get(url: str, body: bytes | None = None) -> bytes:
     headers = {"Content-Type": "application/json"} if body else {}
     with urllib.request.urlopen(urllib.request.Request(url, data=body, headers=headers), timeout=5) as response:
@@ -157,7 +152,7 @@ def _running(pid: int) -> bool:
 
 def test_ui_loads_and_stops_on_sigterm(tmp_path: Path) -> None:
     """`ogi ui` serves the code location on 127.0.0.1 and stops, children included, on SIGTERM."""
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "DAGSTER_HOME": str(tmp_path / "home"), "OGI_DATA_DIR": str(tmp_path / "data"),
            "OGI_WAREHOUSE": str(tmp_path / "ogi.duckdb"),
            "PYTHONPATH": os.pathsep.join(p for p in (str(REPO), os.environ.get("PYTHONPATH")) if p)}  # fmt: skip

@@ -8,7 +8,6 @@ generated values with a checker written here, independent of the generator's own
 from __future__ import annotations
 
 import hashlib
-import socket
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -17,6 +16,7 @@ from urllib.parse import urlsplit
 
 import dagster as dg
 import pytest
+from conftest import free_port
 
 import warehouse
 from crawler.archive import Archive
@@ -71,10 +71,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Demo:
     """The demo materialised once: its first crawl runs over epoch 1, then epoch 2. A fixed port keeps the URLs
     the same when it is materialised again."""
     root = tmp_path_factory.mktemp("history")
-    with socket.socket() as free:
-        free.bind(("127.0.0.1", 0))
-        port = free.getsockname()[1]
-    crawl = CrawlConfig(data_dir=str(root / "data"), demo_port=port)
+    crawl = CrawlConfig(data_dir=str(root / "data"), demo_port=free_port())
     wh = Warehouse(path=str(root / "ogi.duckdb"))
     result = materialize(crawl, wh)
     assert result.success

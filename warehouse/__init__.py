@@ -73,10 +73,16 @@ def views() -> dict[str, str]:
 
 
 @cache
-def season_due() -> str:
-    """The report-season query (`season_due.sql`, parameter `$due_year`): agencies that published for the year
-    before `$due_year` but not (yet) for it."""
-    return _read("season_due.sql")
+@cache
+def queries() -> dict[str, str]:
+    """The queries the pipeline runs (`queries/*.sql`) by file stem: the report pages to parse, the within-report
+    and season checks, the insert of cross-report findings, the data dictionary."""
+    return _sql_files("queries")
+
+
+def query(name: str) -> str:
+    """One query of `queries/` (raises KeyError for an unknown name)."""
+    return queries()[name]
 
 
 def checks() -> dict[str, str]:
