@@ -56,36 +56,25 @@ class Warehouse(dg.ConfigurableResource):
 
         Returns the row count of every table written.
         """
-        counts: dict[str, int] = {}
-        with self.connect() as con:
-            con.execute("begin transaction")
-            try:
-                for table, frame in frames.items():
-                    con.execute(warehouse.ddl(table))
-                    con.register("_frame", frame)
-                    try:
-                        con.execute(f"insert into {table} by name select * from _frame")  # noqa: S608 (name from DDL)
-                    finally:
-                        con.unregister("_frame")
-                    counts[table] = frame.height
-                con.execute("commit")
-            except BaseException:
-                con.execute("rollback")
-                raise
-            con.execute("checkpoint")
-        return counts
+        return self._load(frames, keep_other_reports=False)
 
     def replace_report_rows(self, frames: Mapping[str, pl.DataFrame]) -> dict[str, int]:
         """Replace the rows of the reports in `frames["dim_report"]` in every table of `frames` (dim_report and the
         tables keyed by report_id), in one transaction; other reports' rows stay. Returns the rows written."""
+        return self._load(frames, keep_other_reports=True)
+
+    def _load(self, frames: Mapping[str, pl.DataFrame], *, keep_other_reports: bool) -> dict[str, int]:
+        """Bulk-insert each frame by column name into its table, in one transaction. The table is recreated from its
+        DDL, except with `keep_other_reports` where an existing table only loses the rows of the frames' reports."""
         counts: dict[str, int] = {}
         with self.connect() as con:
             present = {row[0] for row in con.execute("select table_name from duckdb_tables()").fetchall()}
-            con.register("_reports", frames["dim_report"].select("report_id"))
+            if keep_other_reports:
+                con.register("_reports", frames["dim_report"].select("report_id"))
             con.execute("begin transaction")
             try:
                 for table, frame in frames.items():
-                    if table in present:
+                    if keep_other_reports and table in present:
                         con.execute(f"delete from {table} where report_id in (select report_id from _reports)")  # noqa: S608
                     else:
                         con.execute(warehouse.ddl(table))
@@ -99,8 +88,6 @@ class Warehouse(dg.ConfigurableResource):
             except BaseException:
                 con.execute("rollback")
                 raise
-            finally:
-                con.unregister("_reports")
             con.execute("checkpoint")
         return counts
 
