@@ -326,7 +326,7 @@ def agency_year_summary(warehouse: Warehouse) -> dg.MaterializeResult:
 
 def cross_report_insert_sql(queries: Mapping[str, str]) -> str:
     """The INSERT of every check query's rows (warehouse/checks) into report_issue with source 'warehouse'."""
-    parts = [f"select * from (\n{sql.strip().rstrip(';')}\n)" for sql in queries.values()]
+    parts = [f"select * from (\n{text.strip().rstrip(';')}\n)" for text in queries.values()]
     return sql.query("cross_report_insert").replace("{findings}", "\nunion all by name\n".join(parts))
 
 
