@@ -60,21 +60,43 @@ def blocks(fragment_html: str, title: str | None = None) -> list[Block]:
     return out
 
 
-def grid(table: Table) -> list[list[str | None]]:
-    """The table's cells on a full grid: a spanned area holds its text in the top-left slot and None elsewhere."""
-    height = len(table.rows)
-    width = table.ncols
-    slots: list[list[str | None | bool]] = [[False] * width for _ in range(height)]
+@dataclass(frozen=True)
+class Placed:
+    """A printed cell at its grid position, its spans clipped to the table."""
+
+    row: int
+    col: int
+    rowspan: int
+    colspan: int
+    text: str
+
+
+def placements(table: Table) -> list[Placed]:
+    """Each cell with its grid position, by the HTML table model: a cell takes the next slot of its row that no
+    earlier row- or colspan covers. The one walker of the writers (grid, DOCX, XLSX, PDF)."""
+    height, width = len(table.rows), table.ncols
+    taken = [[False] * width for _ in range(height)]
+    out = []
     for r, row in enumerate(table.rows):
         c = 0
         for cell in row:
-            while c < width and slots[r][c] is not False:
+            while c < width and taken[r][c]:
                 c += 1
-            for dr in range(cell.rowspan):
-                for dc in range(cell.colspan):
-                    if r + dr < height and c + dc < width:
-                        slots[r + dr][c + dc] = None
-            if c < width:
-                slots[r][c] = cell.text
-            c += cell.colspan
-    return [[s if isinstance(s, str) else None for s in row] for row in slots]
+            if c >= width:
+                break
+            rs = max(1, min(cell.rowspan, height - r))
+            cs = max(1, min(cell.colspan, width - c))
+            for dr in range(rs):
+                for dc in range(cs):
+                    taken[r + dr][c + dc] = True
+            out.append(Placed(r, c, rs, cs, cell.text))
+            c += cs
+    return out
+
+
+def grid(table: Table) -> list[list[str | None]]:
+    """The table's cells on a full grid: a spanned area holds its text in the top-left slot and None elsewhere."""
+    slots: list[list[str | None]] = [[None] * table.ncols for _ in table.rows]
+    for p in placements(table):
+        slots[p.row][p.col] = p.text
+    return slots

@@ -14,7 +14,7 @@ import re
 import zipfile
 from datetime import datetime
 
-from crawler.portal.blocks import Block, Para
+from crawler.portal.blocks import Block, Para, placements
 
 FIXED_TIME = datetime(2024, 1, 1, 0, 0, 0)
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
@@ -83,25 +83,11 @@ def docx_bytes(blocks: list[Block]) -> bytes:
         table = document.add_table(rows=height, cols=width)
         table.style = "Table Grid"
         cells = table._cells  # before any merge; spans are disjoint, so each stays valid (table.cell() is O(n))
-        # place each printed cell on the grid (same walk as blocks.grid), merge its span, write its text
-        taken = [[False] * width for _ in range(height)]
-        for r, row in enumerate(block.rows):
-            c = 0
-            for cell in row:
-                while c < width and taken[r][c]:
-                    c += 1
-                if c >= width:
-                    break
-                r1 = min(r + cell.rowspan, height) - 1
-                c1 = min(c + cell.colspan, width) - 1
-                for rr in range(r, r1 + 1):
-                    for cc in range(c, c1 + 1):
-                        taken[rr][cc] = True
-                target = cells[r * width + c]
-                if (r1, c1) != (r, c):
-                    target = target.merge(cells[r1 * width + c1])
-                _add_lines(target.paragraphs[0], cell.text).font.size = Pt(9)
-                c += cell.colspan
+        for p in placements(block):  # each printed cell at its grid position: merge its span, write its text
+            target = cells[p.row * width + p.col]
+            if p.rowspan > 1 or p.colspan > 1:
+                target = target.merge(cells[(p.row + p.rowspan - 1) * width + p.col + p.colspan - 1])
+            _add_lines(target.paragraphs[0], p.text).font.size = Pt(9)
         first = False
     out = io.BytesIO()
     document.save(out)
@@ -136,33 +122,19 @@ def xlsx_bytes(blocks: list[Block]) -> bytes:
             continue
         if row > 1:
             row += 1  # an empty row before the table
-        height, width = len(block.rows), block.ncols
-        taken = [[False] * width for _ in range(height)]
-        for r, cells in enumerate(block.rows):
-            c = 0
-            for cell in cells:
-                while c < width and taken[r][c]:
-                    c += 1
-                if c >= width:
-                    break
-                r1 = min(r + cell.rowspan, height) - 1
-                c1 = min(c + cell.colspan, width) - 1
-                for rr in range(r, r1 + 1):
-                    for cc in range(c, c1 + 1):
-                        taken[rr][cc] = True
-                text = cell.text
-                number = _number(text)
-                target = ws.cell(row + r, 1 + c)
-                if number is not None:
-                    target.value = number
-                elif text:
-                    target.value = text
-                    if "\n" in text:
-                        target.alignment = Alignment(wrap_text=True)
-                if (r1, c1) != (r, c):
-                    ws.merge_cells(start_row=row + r, start_column=1 + c, end_row=row + r1, end_column=1 + c1)
-                c += cell.colspan
-        row += height + 1  # and one after it
+        for p in placements(block):
+            number = _number(p.text)
+            target = ws.cell(row + p.row, 1 + p.col)
+            if number is not None:
+                target.value = number
+            elif p.text:
+                target.value = p.text
+                if "\n" in p.text:
+                    target.alignment = Alignment(wrap_text=True)
+            if p.rowspan > 1 or p.colspan > 1:
+                ws.merge_cells(start_row=row + p.row, start_column=1 + p.col,
+                               end_row=row + p.row + p.rowspan - 1, end_column=1 + p.col + p.colspan - 1)
+        row += len(block.rows) + 1  # and one after it
     out = io.BytesIO()
     wb.save(out)
     return _reproducible(out.getvalue())

@@ -21,12 +21,11 @@ would not fit. Output is deterministic: fixed metadata, no random document id.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import cache
 
 import pymupdf
 
-from crawler.portal.blocks import Block, Para, Table
+from crawler.portal.blocks import Block, Para, Placed, Table, placements
 
 A4 = (595.0, 842.0)
 _FIXED_DATE = "D:20240101000000+08'00'"
@@ -100,37 +99,6 @@ def wrap(text: str, width: float, size: float, indent: float = 0.0) -> list[str]
             line += tok
     lines.append(line.rstrip())
     return lines
-
-
-@dataclass
-class _Placed:
-    row: int
-    col: int
-    rowspan: int
-    colspan: int
-    text: str
-
-
-def _placements(table: Table) -> list[_Placed]:
-    """Cells with their grid position (the HTML table model, as in `blocks.grid`)."""
-    height, width = len(table.rows), table.ncols
-    taken = [[False] * width for _ in range(height)]
-    out = []
-    for r, row in enumerate(table.rows):
-        c = 0
-        for cell in row:
-            while c < width and taken[r][c]:
-                c += 1
-            if c >= width:
-                break
-            rs = max(1, min(cell.rowspan, height - r))
-            cs = max(1, min(cell.colspan, width - c))
-            for dr in range(rs):
-                for dc in range(cs):
-                    taken[r + dr][c + dc] = True
-            out.append(_Placed(r, c, rs, cs, cell.text))
-            c += cs
-    return out
 
 
 class _Writer:
@@ -225,7 +193,7 @@ class _Writer:
 
     # -- tables
     def table(self, table: Table) -> None:
-        cells = _placements(table)
+        cells = placements(table)
         if not cells:
             return
         nrows, ncols = len(table.rows), table.ncols
@@ -237,7 +205,7 @@ class _Writer:
         first_value = min((c.col for c in numeric), default=1)
         numeric_rows = {c.row for c in numeric}
 
-        def is_vertical(c: _Placed) -> bool:
+        def is_vertical(c: Placed) -> bool:
             return self.vertical and c.rowspan >= 3 and c.colspan == 1 and len(_flat(c.text)) >= 2
 
         # column widths (HTML auto layout: minimum and natural widths, spread to the full text width)
@@ -337,7 +305,7 @@ class _Writer:
                 self.new_page()
         self.y += fs * 0.9
 
-    def _keep_labels(self, cells: list[_Placed], lines: dict[int, list[str]], heights: list[float], start: int,
+    def _keep_labels(self, cells: list[Placed], lines: dict[int, list[str]], heights: list[float], start: int,
                      end: int, lh: float, pady: float) -> int:
         """Move a break up to before a merged cell whose text would not fit in its part on this page."""
         for i, c in enumerate(cells):
@@ -345,7 +313,7 @@ class _Writer:
                 end = min(end, c.row)
         return end
 
-    def _segment(self, cells: list[_Placed], lines: dict[int, list[str]], xs: list[float], heights: list[float],
+    def _segment(self, cells: list[Placed], lines: dict[int, list[str]], xs: list[float], heights: list[float],
                  start: int, end: int, lh: float, pady: float, padx: float, first_value: int) -> None:
         fs = self.tfs
         ys = {start: self.y}
