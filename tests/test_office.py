@@ -9,7 +9,6 @@ from __future__ import annotations
 import io
 import time
 import zipfile
-from functools import cache
 
 import docx
 import openpyxl
@@ -17,9 +16,11 @@ import pytest
 from docx.enum.text import WD_BREAK
 from openpyxl.styles import Alignment
 
+from portal_util import report, report_blocks, truth_values
+
 from crawler.convert import ConversionError, soffice_convert
 from crawler.portal import officegen
-from crawler.portal.blocks import Para, Table, blocks
+from crawler.portal.blocks import Para, Table
 from crawler.portal.sites import generate
 from etl.document import Row, html_doc
 from etl.office import (
@@ -48,25 +49,6 @@ CASES = {
     "local-zhejiang-zero-blank": ("qzswj", 2013),
     "narrative": ("quzhou", 2013),
 }
-
-
-@cache
-def report(site: str, year: int) -> dict:
-    return next(r for r in generate().reports if r["site"] == site and r["report_year"] == year)
-
-
-@cache
-def report_blocks(site: str, year: int) -> tuple:
-    title, body = generate().bodies[report(site, year)["path"]]
-    return tuple(blocks(body, title))
-
-
-def truth_values(r: dict, *, tables_only: bool = False) -> dict[tuple, object]:
-    return {
-        (v["metric"], v["applicant"], v["period"]): v["value"]
-        for v in r["values"]
-        if not tables_only or v["source"] == "table"
-    }
 
 
 def assert_report(result, r: dict, *, tables_only: bool = False) -> None:

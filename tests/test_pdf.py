@@ -9,11 +9,12 @@ from __future__ import annotations
 import hashlib
 import subprocess
 import sys
-from functools import cache
 from pathlib import Path
 
 import pymupdf
 import pytest
+
+from portal_util import report, report_blocks, truth_values
 
 from crawler.portal.blocks import Para, Table, blocks
 from crawler.portal.pdfgen import pdf_bytes
@@ -26,23 +27,8 @@ from etl.pdf import MAX_PAGES, PdfError, join_lines, pdf_doc
 REPO = Path(__file__).resolve().parents[1]
 
 
-@cache
-def report(site: str, year: int) -> dict:
-    return next(r for r in generate().reports if r["site"] == site and r["report_year"] == year)
-
-
-@cache
-def report_blocks(site: str, year: int) -> tuple:
-    title, body = generate().bodies[report(site, year)["path"]]
-    return tuple(blocks(body, title))
-
-
 def render(site: str, year: int, **options: object) -> bytes:
     return pdf_bytes(list(report_blocks(site, year)), **options)
-
-
-def truth_values(r: dict) -> dict[tuple, object]:
-    return {(v["metric"], v["applicant"], v["period"]): v["value"] for v in r["values"]}
 
 
 def table_rows(rows: list[Row]) -> list[tuple[int | None, list[str]]]:
@@ -345,8 +331,8 @@ def test_pdf_error_carries_its_reason() -> None:
 
 def test_generator_is_deterministic_across_processes() -> None:
     here = hashlib.sha256(render("qujiang", 2023, vertical=True)).hexdigest()
-    code = ("import hashlib; from tests.test_pdf import render; "
-            "print(hashlib.sha256(render('qujiang', 2023, vertical=True)).hexdigest())")
+    code = ("import hashlib; from tests.portal_util import report_blocks; from crawler.portal.pdfgen import pdf_bytes; "
+            "print(hashlib.sha256(pdf_bytes(list(report_blocks('qujiang', 2023)), vertical=True)).hexdigest())")
     out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr[-2000:]
     assert out.stdout.strip() == here
