@@ -100,6 +100,9 @@ def raw_pages(context: dg.AssetExecutionContext, crawl: CrawlConfig, warehouse: 
     only = selected_sites(context)
     with crawl.crawl_target(first_crawl=not archive.run_ids()) as target:
         sites = [s for s in target.sites if only is None or s["name"] in only]
+        unconfigured = sorted((only or set()) - {str(s["name"]) for s in sites})
+        if unconfigured:  # a partition whose site the run's crawl configuration lacks: said, not skipped silently
+            context.log.warning("site partition(s) %s not in the crawl configuration: not crawled", unconfigured)
         crawl.save_sites(sites)
         for prepare in target.passes if sites else ():
             prepare()
@@ -119,6 +122,7 @@ def raw_pages(context: dg.AssetExecutionContext, crawl: CrawlConfig, warehouse: 
             "crawl_seen_rows": counts["crawl_seen"],
             "crawl": [{k: v for k, v in dataclasses.asdict(stats).items() if k != "issues"} for stats in runs],
             "crawl_issues": sum(len(stats.issues) for stats in runs),
+            "sites_not_configured": unconfigured,
             "by_kind": preview(kinds),
             "preview": preview(frame.select("site", "kind", "status", "title", "list_date", "url")),
         }

@@ -155,3 +155,18 @@ def test_dagster_cli_materializes(tmp_path: Path, portal: Portal, sites_file: Pa
     assert proc.returncode == 0, proc.stderr[-3000:]
     wh = Warehouse(path=str(tmp_path / "ogi.duckdb"))
     assert wh.query("select count(*) from dim_report").item() > 0
+
+
+def test_a_partition_outside_the_crawl_configuration_is_reported(tmp_path: Path, portal: Portal) -> None:
+    """A site partition the run's sites file lacks is not crawled, and the run says so (metadata and log)."""
+    only = [s for s in portal.sites_config() if s["name"] == "qzswj"]
+    sites = tmp_path / "sites.json"
+    sites.write_text(json.dumps(only, ensure_ascii=False), encoding="utf-8")
+    crawl = CrawlConfig(sites=str(sites), portal_url=portal.base_url, data_dir=str(tmp_path / "data"))
+    wh = Warehouse(path=str(tmp_path / "ogi.duckdb"))
+    result = dg.materialize([*ASSETS, *CHECKS], resources={"crawl": crawl, "warehouse": wh}, run_config=QUIET,
+                            partition_key="quzhou")
+    assert result.success
+    [event] = [m for m in result.get_asset_materialization_events() if m.asset_key.to_user_string() == "raw_pages"]
+    assert event.materialization.metadata["sites_not_configured"].value == ["quzhou"]
+    assert wh.query("select count(*) from crawl_run").item() == 0  # nothing was crawled
