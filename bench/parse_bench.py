@@ -6,7 +6,7 @@
 
 Rates are per core: reports divided by the CPU time of this (single-threaded) process, so another job on the
 machine slows the wall clock but not the figure. Each round parses every report page of
-`crawler.portal.sites.generate()` once (74 pages); the median round is reported, the best one beside it.
+`portal.sites.generate()` once (74 pages); the median round is reported, the best one beside it.
 The stage profile runs the same pages under cProfile and reads the cumulative time of each pipeline stage
 (decode, html_doc, meta, mapping, narrative, checks, region); cProfile's overhead inflates the absolute
 numbers, the shares are what matter. See bench/README.md for measured figures.
@@ -34,7 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import lxml  # noqa: E402
 import lxml.html  # noqa: E402
 
-from crawler.portal.sites import generate  # noqa: E402
+from portal.sites import generate  # noqa: E402
 from etl.parse import parse_document  # noqa: E402
 
 TARGET = 200.0  # HTML reports/s/core (the goal)
@@ -203,10 +203,10 @@ def _page_count(data: bytes) -> int:
 
 def bench_pdf(rounds: int, limit: int | None, top: int | None) -> dict[str, Any]:
     try:
-        pdfgen = importlib.import_module("crawler.portal.pdfgen")
+        pdfgen = importlib.import_module("portal.pdfgen")
     except ImportError as exc:
-        return {"available": False, "reason": f"crawler.portal.pdfgen not importable ({exc})"}
-    from crawler.portal.blocks import blocks
+        return {"available": False, "reason": f"portal.pdfgen not importable ({exc})"}
+    from portal.blocks import blocks
 
     g = generate()
     docs: list[tuple[str, bytes]] = []

@@ -21,7 +21,7 @@ from urllib.parse import unquote, urlsplit
 if TYPE_CHECKING:
     import dagster as dg
 
-    from crawler.portal.labelled import LabelledDoc
+    from portal.labelled import LabelledDoc
     from dagster_project.resources import Warehouse
     from etl.evaluate import DocScore
     from etl.model import ParseResult
@@ -34,7 +34,7 @@ DAGSTER_YAML = "telemetry:\n  enabled: false\nnux:\n  enabled: false\n"
 def main(argv: list[str] | None = None) -> int:
     args, extra = _parser().parse_known_args(sys.argv[1:] if argv is None else argv)
     if args.command == "portal":
-        from crawler.portal import main as portal_main
+        from portal import main as portal_main
 
         return int(portal_main(extra) or 0)
     if extra:
@@ -104,7 +104,7 @@ def _parser() -> argparse.ArgumentParser:
 
     sub.add_parser(
         "portal", help="serve the demo portal (options: see `ogi portal --help`)", add_help=False,
-        description="Serve the demo portal; arguments go to crawler.portal.",
+        description="Serve the demo portal; arguments go to portal.",
     )  # fmt: skip
 
     ui = sub.add_parser(
@@ -190,7 +190,7 @@ EVAL_MISMATCHES_JSON = 50
 
 
 def _input_types() -> tuple[str, ...]:
-    """crawler.portal.labelled.INPUT_TYPES (a test keeps them equal), without importing the corpus for every command."""
+    """portal.labelled.INPUT_TYPES (a test keeps them equal), without importing the corpus for every command."""
     return ("html", "text-pipe", "text-lines", "text-flat", "pdf", "pdf-unruled", "docx", "xlsx")
 
 
@@ -208,7 +208,7 @@ def cmd_eval(input_types: list[str] | None, *, as_json: bool, show_failures: int
 def _eval(input_types: list[str] | None, *, as_json: bool, show_failures: int) -> int:
     import time
 
-    from crawler.portal.labelled import INPUT_TYPES, available_input_types, labelled_docs
+    from portal.labelled import INPUT_TYPES, available_input_types, labelled_docs
     from etl.evaluate import aggregate, format_table, score
     from etl.parse import parse_document
 
@@ -289,8 +289,8 @@ def _failure_json(doc: LabelledDoc, s: DocScore) -> dict:
 def cmd_demo(*, data: Path | None, warehouse: Path | None, port: int | None, keep_portal: bool) -> int:
     import dagster as dg
 
-    from crawler.portal import Portal
-    from crawler.portal.sites import EPOCHS
+    from portal import Portal
+    from portal.sites import EPOCHS
     from dagster_project.assets import ASSETS
     from dagster_project.checks import CHECKS
     from dagster_project.partitions import ALL_SITES

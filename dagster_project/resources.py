@@ -161,8 +161,8 @@ class CrawlConfig(dg.ConfigurableResource):
         crawls see its latest epoch only, as a real site does not go back in time.
         """
         if self.sites == DEMO:
-            from crawler.portal import Portal
-            from crawler.portal.sites import EPOCHS
+            from portal import Portal
+            from portal.sites import EPOCHS
 
             with Portal(port=self.demo_port, corpus_dir="auto") as portal:
                 epochs = EPOCHS if first_crawl else EPOCHS[-1:]

@@ -14,7 +14,7 @@ Per value key `(metric, applicant, period)` (the contract emits one value per ke
 Counts are kept apart for table values and narrative values: true positives and false negatives count in the class
 of the truth's source, false positives in the class of the emitted `source.kind` (so table precision is about what
 was read from tables, narrative precision about what was read from prose). A figure printed both in a table and in
-a sentence has one truth entry, sourced to the table (`crawler.portal.render.merge_values`); a correct value counts
+a sentence has one truth entry, sourced to the table (`portal.render.merge_values`); a correct value counts
 as found whichever of the two the parser took it from. Template detection compares `report_year`, `format` and the
 whole `section_formats` object (二/三/四 for the 2019+ formats, `统计表` for the single statistical table, empty for a
 narrative report).

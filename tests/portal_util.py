@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from functools import cache
 
-from crawler.portal.blocks import blocks
-from crawler.portal.sites import generate
+from portal.blocks import blocks
+from portal.sites import generate
 
 
 @cache

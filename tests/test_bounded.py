@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from crawler.portal.sites import generate
+from portal.sites import generate
 from etl.parse import MAX_BYTES
 
 REPO = Path(__file__).resolve().parent.parent

@@ -400,16 +400,16 @@ def test_politeness_settings() -> None:
     assert settings["DOWNLOAD_SLOTS"] == {"a": {"concurrency": 4, "delay": 0.25}, "b": {"concurrency": 2, "delay": 1.0}}
 
 
-# ##### DEMO PORTAL (crawler/portal): every site, checked against the portal's ground truth
+# ##### DEMO PORTAL (portal): every site, checked against the portal's ground truth
 
 
 def _portal_class() -> type:
     try:
-        from crawler.portal import Portal
+        from portal import Portal
     except ImportError as exc:
         if os.environ.get("CI") == "true":
-            pytest.fail(f"crawler.portal is not importable: {exc}", pytrace=False)
-        pytest.skip(f"crawler.portal is not importable yet: {exc}")
+            pytest.fail(f"portal is not importable: {exc}", pytrace=False)
+        pytest.skip(f"portal is not importable yet: {exc}")
     return Portal
 
 

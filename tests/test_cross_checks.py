@@ -14,8 +14,8 @@ import dagster as dg
 import pytest
 
 import warehouse
-from crawler.portal import corpus as corpus_site
-from crawler.portal.sites import planted
+from portal import corpus as corpus_site
+from portal.sites import planted
 from dagster_project.assets import cross_report_checks
 from dagster_project.checks import (
     CHECKS,

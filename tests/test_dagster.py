@@ -15,7 +15,7 @@ import dagster as dg
 import pytest
 
 import warehouse
-from crawler.portal import Portal
+from portal import Portal
 from dagster_project.assets import ASSETS
 from dagster_project.checks import CHECKS
 from dagster_project.partitions import ALL_SITES, site_names

@@ -14,11 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from crawler.portal.blocks import Para, Table
-from crawler.portal.labelled import INPUT_TYPES, LabelledDoc, available_input_types, labelled_docs, truth_for
-from crawler.portal.render import Cell
-from crawler.portal.sites import generate
-from crawler.portal.textgen import report_text
+from portal.blocks import Para, Table
+from portal.labelled import INPUT_TYPES, LabelledDoc, available_input_types, labelled_docs, truth_for
+from portal.render import Cell
+from portal.sites import generate
+from portal.textgen import report_text
 from etl.document import text_doc
 from etl.evaluate import ALL, Counts, aggregate, format_table, same_value, score
 from etl.model import ParseResult, ReportMeta, Source, Value
@@ -275,7 +275,7 @@ def test_input_types_and_their_availability() -> None:
     assert tuple(available) == INPUT_TYPES
     assert all(available[t] is None for t in ("html", "text-pipe", "text-lines", "text-flat"))
     for t, reason in available.items():
-        assert reason is None or ("crawler.portal." in reason), (t, reason)
+        assert reason is None or ("portal." in reason), (t, reason)
     left_out = [t for t, reason in available.items() if reason is not None]
     assert not [d for d in labelled_docs(left_out)]  # a missing generator leaves its types out, no error
     with pytest.raises(ValueError, match="unknown input type"):

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from crawler.portal.blocks import blocks
-from crawler.portal.sites import generate
-from crawler.portal.textgen import report_text
+from portal.blocks import blocks
+from portal.sites import generate
+from portal.textgen import report_text
 from etl.flatten import Column, Identity, solve, split_line, splits, sums_to_last
 from etl.parse import parse_document
 

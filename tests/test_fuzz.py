@@ -20,8 +20,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from crawler.portal.blocks import blocks
-from crawler.portal.sites import generate
+from portal.blocks import blocks
+from portal.sites import generate
 from etl.model import Hints, ParseResult
 from etl.parse import parse_document
 
@@ -69,21 +69,21 @@ def report_blocks(i: int = 0) -> list:
 
 @cache
 def real_pdf() -> bytes:
-    from crawler.portal.pdfgen import pdf_bytes
+    from portal.pdfgen import pdf_bytes
 
     return pdf_bytes(report_blocks(), ruled=True)
 
 
 @cache
 def real_docx() -> bytes:
-    from crawler.portal.officegen import docx_bytes
+    from portal.officegen import docx_bytes
 
     return docx_bytes(report_blocks())
 
 
 @cache
 def real_xlsx() -> bytes:
-    from crawler.portal.officegen import xlsx_bytes
+    from portal.officegen import xlsx_bytes
 
     return xlsx_bytes(report_blocks())
 

@@ -20,8 +20,8 @@ from conftest import free_port
 
 import warehouse
 from crawler.archive import Archive
-from crawler.portal import Portal
-from crawler.portal.sites import EPOCHS, generate
+from portal import Portal
+from portal.sites import EPOCHS, generate
 from dagster_project.assets import ASSETS
 from dagster_project.checks import CHECKS
 from dagster_project.partitions import ALL_SITES

@@ -1,5 +1,5 @@
 """Office inputs (etl/office.py): generated reports written as DOCX / XLSX / DOC / XLS / WPS by the portal's
-office writer (crawler/portal/officegen.py) and parsed back with `parse_document`, equal to the portal's truth;
+office writer (portal/officegen.py) and parsed back with `parse_document`, equal to the portal's truth;
 hand-built documents for merged cells, body order and number printing; hostile and broken files.
 
 DOC, WPS and XLS need LibreOffice (`soffice`): those tests skip without it, except in CI, where they fail."""
@@ -19,9 +19,9 @@ from openpyxl.styles import Alignment
 from portal_util import report, report_blocks, truth_values
 
 from crawler.convert import ConversionError, soffice_convert
-from crawler.portal import officegen
-from crawler.portal.blocks import Para, Table
-from crawler.portal.sites import generate
+from portal import officegen
+from portal.blocks import Para, Table
+from portal.sites import generate
 from etl.document import Row, html_doc
 from etl.office import (
     MAX_MEMBER,

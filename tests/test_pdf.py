@@ -1,4 +1,4 @@
-"""PDF input: generated reports rendered as real PDFs (crawler/portal/pdfgen.py), read back by etl/pdf.py through
+"""PDF input: generated reports rendered as real PDFs (portal/pdfgen.py), read back by etl/pdf.py through
 parse_document, compared with the generator's truth; plus hand-made PDFs for the reader's edge cases and refusals.
 
 No mocks: every PDF here is written by PyMuPDF (or LibreOffice) and read by PyMuPDF.
@@ -16,10 +16,10 @@ import pytest
 
 from portal_util import report, report_blocks, truth_values
 
-from crawler.portal.blocks import Para, Table, blocks
-from crawler.portal.pdfgen import pdf_bytes
-from crawler.portal.render import Cell
-from crawler.portal.sites import generate
+from portal.blocks import Para, Table, blocks
+from portal.pdfgen import pdf_bytes
+from portal.render import Cell
+from portal.sites import generate
 from etl.document import Row, html_doc
 from etl.parse import parse_document
 from etl.pdf import MAX_PAGES, PdfError, join_lines, pdf_doc
@@ -241,7 +241,7 @@ def test_join_lines() -> None:
 def test_libreoffice_pdf_round_trip(soffice: str, site: str, year: int) -> None:
     """LibreOffice Writer lets table rows, and the text of a tall merged cell, run on over a page break: the
     parts join again, so the rows are the HTML rows (on this machine, all 74 generated reports converted so match)."""
-    from crawler.portal.officegen import docx_bytes
+    from portal.officegen import docx_bytes
     from crawler.convert import soffice_convert
 
     pdf = soffice_convert(docx_bytes(list(report_blocks(site, year))), "docx", "pdf")
@@ -331,7 +331,7 @@ def test_pdf_error_carries_its_reason() -> None:
 
 def test_generator_is_deterministic_across_processes() -> None:
     here = hashlib.sha256(render("qujiang", 2023, vertical=True)).hexdigest()
-    code = ("import hashlib; from tests.portal_util import report_blocks; from crawler.portal.pdfgen import pdf_bytes; "
+    code = ("import hashlib; from tests.portal_util import report_blocks; from portal.pdfgen import pdf_bytes; "
             "print(hashlib.sha256(pdf_bytes(list(report_blocks('qujiang', 2023)), vertical=True)).hexdigest())")
     out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr[-2000:]

@@ -1,4 +1,4 @@
-"""The demo portal (crawler/portal): a real server on 127.0.0.1, fetched with urllib; no mocks."""
+"""The demo portal (portal): a real server on 127.0.0.1, fetched with urllib; no mocks."""
 
 from __future__ import annotations
 
@@ -20,11 +20,11 @@ from urllib.parse import urljoin, urlsplit
 
 import pytest
 
-from crawler.portal import Portal
-from crawler.portal.render import merge_values, render_report
-from crawler.portal.server import AUTO_CORPUS
-from crawler.portal.sites import _SPECS
-from crawler.portal.values import generate_report
+from portal import Portal
+from portal.render import merge_values, render_report
+from portal.server import AUTO_CORPUS
+from portal.sites import _SPECS
+from portal.values import generate_report
 from etl.catalog import metrics
 
 APPLICANTS = ALL_APPLICANTS[:-1]  # the six applicant columns, without 总计
@@ -233,7 +233,7 @@ def test_labels_broken_by_br_and_spaces(truth):
 
 _DIGEST = """
 import hashlib
-from crawler.portal.sites import generate
+from portal.sites import generate
 g = generate()
 h = hashlib.sha256()
 for path in sorted(g.pages):

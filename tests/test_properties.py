@@ -3,7 +3,7 @@
 Hypothesis draws a report (kind, a year valid for it, a seed for the value and prose generators, an agency profile,
 optionally the previous year's report for the carried-over figures) and a `Layout` (blank style, zeros left blank,
 labels broken or spaced, heading style, indent, procurement unit). The body from `render_report` is wrapped in a
-minimal HTML page, or written as pipe-rendered or one-cell-per-line text (`crawler.portal.textgen`), and parsed.
+minimal HTML page, or written as pipe-rendered or one-cell-per-line text (`portal.textgen`), and parsed.
 The property: every truth value comes back with its exact value (None for a blank cell), and no table value
 appears that the page does not print.
 
@@ -24,11 +24,11 @@ from functools import cache
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from crawler.portal.blocks import blocks
-from crawler.portal.render import Author, Layout, merge_values, render_report
-from crawler.portal.sites import _SPECS
-from crawler.portal.textgen import report_text
-from crawler.portal.values import ReportData, generate_report
+from portal.blocks import blocks
+from portal.render import Author, Layout, merge_values, render_report
+from portal.sites import _SPECS
+from portal.textgen import report_text
+from portal.values import ReportData, generate_report
 from etl.evaluate import score
 from etl.parse import parse_document
 

@@ -1,4 +1,4 @@
-"""A generated report (the `crawler.portal.blocks` list) written as a real PDF, for the PDF reader's round trips.
+"""A generated report (the `portal.blocks` list) written as a real PDF, for the PDF reader's round trips.
 
 The text is set in the CJK font that ships inside PyMuPDF (Droid Sans Fallback, embedded as a subset), so text
 extraction gives back the characters written. Paragraphs are justified with a two-character first-line indent,
@@ -25,7 +25,7 @@ from functools import cache
 
 import pymupdf
 
-from crawler.portal.blocks import Block, Para, Placed, Table, placements
+from portal.blocks import Block, Para, Placed, Table, placements
 
 A4 = (595.0, 842.0)
 _FIXED_DATE = "D:20240101000000+08'00'"
@@ -386,7 +386,7 @@ def pdf_bytes(
     dpi: int = 110,
     title: str = "",
 ) -> bytes:
-    """The report as PDF bytes. `blocks` as `crawler.portal.blocks.blocks(body, title)` gives them: a first heading
+    """The report as PDF bytes. `blocks` as `portal.blocks.blocks(body, title)` gives them: a first heading
     paragraph is the printed title. `title` is the PDF metadata title (empty by default, as often)."""
     w = _Writer(size=page_size, margins=margins, ruled=ruled, wrap_labels=wrap, vertical=vertical,
                 repeat_header=repeat_header, valign=valign, font_size=font_size, table_font_size=table_font_size)

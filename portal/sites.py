@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import cache
 
-from crawler.portal.render import Author, Layout, merge_values, render_report, to_mirror_script
-from crawler.portal.values import (
+from portal.render import Author, Layout, merge_values, render_report, to_mirror_script
+from portal.values import (
     Profile,
     ReportData,
     cross_report_breaks,

@@ -14,7 +14,7 @@ import re
 import zipfile
 from datetime import datetime
 
-from crawler.portal.blocks import Block, Para, placements
+from portal.blocks import Block, Para, placements
 
 FIXED_TIME = datetime(2024, 1, 1, 0, 0, 0)
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)

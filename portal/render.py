@@ -16,7 +16,7 @@ from decimal import Decimal
 from functools import cache
 from itertools import groupby
 
-from crawler.portal.values import (
+from portal.values import (
     APPLICANTS,
     CUMULATIVE,
     RESULTS,

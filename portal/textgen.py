@@ -1,4 +1,4 @@
-"""A report (`crawler.portal.blocks` list) written as plain text, the way real sites and text exports print it.
+"""A report (`portal.blocks` list) written as plain text, the way real sites and text exports print it.
 
 Three styles (../shared/TEMPLATES.md §5, seeds 001, 003, 004):
 
@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 from typing import Literal
 
-from crawler.portal.blocks import Block, Para, Table
+from portal.blocks import Block, Para, Table
 
 Style = Literal["pipe", "lines", "flat"]
 STYLES: tuple[Style, ...] = ("pipe", "lines", "flat")

@@ -8,6 +8,6 @@ is known), plus the real corpus pages when present, served on 127.0.0.1.
 - `server`: `Portal` (threaded stdlib HTTP server) and the `ogi portal` entry point `main`.
 """
 
-from crawler.portal.server import Portal, main
+from portal.server import Portal, main
 
 __all__ = ["Portal", "main"]

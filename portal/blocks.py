@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import lxml.html
 
-from crawler.portal.render import Cell
+from portal.render import Cell
 
 _SPACE = re.compile(r"[ \t\r\n]+")
 

@@ -3,11 +3,11 @@
 `labelled_docs()` yields `LabelledDoc`s for the input types:
 
 - `html`: the page as the portal serves it (site encoding, metadata block, page chrome);
-- `text-pipe`, `text-lines`, `text-flat`: the report body as plain text (`crawler.portal.textgen`), encoded like the
+- `text-pipe`, `text-lines`, `text-flat`: the report body as plain text (`portal.textgen`), encoded like the
   site (GBK sites give GBK text, served without a charset); `text-flat` comes twice per report: with consecutive
   sub-item rows glued (`23762.政府公报公开`, quirk `ordinals-glued`) and with one line per row (quirk `row-lines`);
-- `pdf`, `pdf-unruled`: `crawler.portal.pdfgen.pdf_bytes(blocks, ruled=True|False)`;
-- `docx`, `xlsx`: `crawler.portal.officegen.docx_bytes(blocks)` / `xlsx_bytes(blocks)`.
+- `pdf`, `pdf-unruled`: `portal.pdfgen.pdf_bytes(blocks, ruled=True|False)`;
+- `docx`, `xlsx`: `portal.officegen.docx_bytes(blocks)` / `xlsx_bytes(blocks)`.
 
 The binary generators are imported lazily; while one is missing (`available_input_types()` says why) its input
 types are left out. The truth of a document is the report's truth (`values` with None for a cell printed blank,
@@ -22,15 +22,15 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, fields
 from functools import cache
 
-from crawler.portal.blocks import Block, blocks
-from crawler.portal.render import Layout
-from crawler.portal.sites import _SPECS, generate
-from crawler.portal.textgen import report_text
+from portal.blocks import Block, blocks
+from portal.render import Layout
+from portal.sites import _SPECS, generate
+from portal.textgen import report_text
 
 INPUT_TYPES: tuple[str, ...] = ("html", "text-pipe", "text-lines", "text-flat", "pdf", "pdf-unruled", "docx", "xlsx")
 TEXT_TYPES: tuple[str, ...] = ("html", "text-pipe", "text-lines", "text-flat")
 # Input types that print the tables and no prose: their truth keeps the table values only. Empty today: the XLSX
-# writer (crawler.portal.officegen.xlsx_bytes) also prints the paragraphs, in column A, so an XLSX shows the same
+# writer (portal.officegen.xlsx_bytes) also prints the paragraphs, in column A, so an XLSX shows the same
 # figures as the page. A figure printed both in prose and in a table has one truth entry sourced to the table
 # (`render.merge_values`), so the filter keeps it.
 TABLES_ONLY: frozenset[str] = frozenset()
@@ -54,10 +54,10 @@ class LabelledDoc:
 # --- binary generators (written by other modules; imported lazily) ------------------------------------------
 
 _GENERATORS: dict[str, tuple[str, str, dict]] = {
-    "pdf": ("crawler.portal.pdfgen", "pdf_bytes", {"ruled": True}),
-    "pdf-unruled": ("crawler.portal.pdfgen", "pdf_bytes", {"ruled": False}),
-    "docx": ("crawler.portal.officegen", "docx_bytes", {}),
-    "xlsx": ("crawler.portal.officegen", "xlsx_bytes", {}),
+    "pdf": ("portal.pdfgen", "pdf_bytes", {"ruled": True}),
+    "pdf-unruled": ("portal.pdfgen", "pdf_bytes", {"ruled": False}),
+    "docx": ("portal.officegen", "docx_bytes", {}),
+    "xlsx": ("portal.officegen", "xlsx_bytes", {}),
 }
 _FILES = {
     "pdf": ("report.pdf", "application/pdf"),

@@ -18,11 +18,11 @@ from pathlib import Path
 from types import TracebackType
 from urllib.parse import unquote, urlsplit
 
-from crawler.portal import corpus as corpus_site
-from crawler.portal.corpus import Corpus, load_corpus
-from crawler.portal.sites import EPOCHS, generate, planted, robots_txt
+from portal import corpus as corpus_site
+from portal.corpus import Corpus, load_corpus
+from portal.sites import EPOCHS, generate, planted, robots_txt
 
-AUTO_CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus"
+AUTO_CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
 CONCURRENCY = 4
 _NOT_FOUND = b"<!DOCTYPE html>\n<html><head><title>404</title></head><body><h1>404 Not Found</h1></body></html>\n"
 
@@ -79,7 +79,7 @@ class Portal:
     too, under `/pingtan/`. `latency` adds that many seconds to every response.
 
     The generated sites are served as in epoch 1; `set_epoch(2)` switches them, also while serving, to their later
-    state (one report restated at its URL, one taken down: crawler.portal.sites).
+    state (one report restated at its URL, one taken down: portal.sites).
     """
 
     def __init__(

@@ -1,5 +1,0 @@
-import sys
-
-from crawler.portal import main
-
-sys.exit(main())

@@ -1,0 +1,5 @@
+import sys
+
+from portal import main
+
+sys.exit(main())
