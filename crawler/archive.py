@@ -3,10 +3,12 @@
 Layout under `root`:
 - `objects/<sha[:2]>/<sha>`: each distinct body, byte-for-byte as received (never decoded or re-encoded);
 - `tmp/`: partial writes; an object only gets its final name by an atomic rename once it is complete;
-- `manifest.jsonl`: one row per distinct (url, sha256), appended in fetch order;
+- `manifest.jsonl`: one row per distinct (url, sha256), appended in fetch order; `kind` is `list`, `report` or
+  `attachment` (a file linked from a report article, `parent_url`); list rows name the CMS `family` that read them;
 - `runs/<run_id>.jsonl`: the log of one crawl run (`RunLog`): a header line `{"run_id", "sites", "started_at"}`,
-  one line per URL the run saw `{"url", "site", "kind", "status", "sha256"}` (also 404s and failed requests,
-  which have no body: status/sha256 null), and a last line `{"finished_at", "finish_reason"}` once it ends.
+  one line per URL the run saw `{"url", "site", "kind", "status", "sha256", "reason", "parent_url"}` (also 404s
+  and failed requests, which have no body: sha256 null and a `reason`), and a last line `{"finished_at",
+  "finish_reason"}` once it ends.
   The manifest keeps distinct versions; the run logs keep what each crawl saw, so a report that vanished
   from its site shows as a URL the latest run did not see.
 
@@ -34,7 +36,7 @@ RUNS = "runs"
 RUN_ID_SETTING = "OGI_RUN_ID"  # Scrapy setting naming the run log of a crawl (crawler.run sets it)
 FIELDS = (
     "url", "final_url", "status", "headers", "fetched_at", "sha256", "size",
-    "site", "kind", "title", "list_url", "list_date",
+    "site", "kind", "title", "list_url", "list_date", "parent_url", "family",
 )  # fmt: skip
 
 
@@ -84,9 +86,14 @@ class RunLog:
         self.path = path
         self.run_id = run_id
 
-    def seen(self, url: str, site: str, kind: str | None, status: int | None, sha256: str | None) -> None:
-        """Record a URL this run requested: its response status and stored body, or nulls when none came."""
-        _append_line(self.path, {"url": url, "site": site, "kind": kind, "status": status, "sha256": sha256})
+    def seen(
+        self, url: str, site: str, kind: str | None, status: int | None, sha256: str | None,
+        reason: str | None = None, parent_url: str | None = None,
+    ) -> None:
+        """Record a URL this run requested: its response status and stored body, or nulls and the reason when
+        none came; an attachment names its report article."""
+        _append_line(self.path, {"url": url, "site": site, "kind": kind, "status": status, "sha256": sha256,
+                                 "reason": reason, "parent_url": parent_url})  # fmt: skip
 
     def finish(self, finished_at: datetime, reason: str | None) -> None:
         """Record the end of the run (a run killed before this line has no finish time)."""

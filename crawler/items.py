@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
-PageKind = Literal["report", "list"]
+PageKind = Literal["report", "list", "attachment"]
 IssueKind = Literal["error", "blocked"]
 
 
@@ -25,6 +25,8 @@ class RawPage:
     title: str | None = None  # anchor text on the list page (reports)
     list_url: str | None = None  # the list page that linked here
     list_date: str | None = None  # ISO date printed next to the link
+    parent_url: str | None = None  # attachments: the report article that links the file
+    family: str | None = None  # list pages: the CMS family that read it (crawler.cms)
 
     def manifest_row(self, sha256: str) -> dict[str, Any]:
         """The archive manifest row for this page once its body is stored as `sha256`."""
@@ -41,6 +43,8 @@ class RawPage:
             "title": self.title,
             "list_url": self.list_url,
             "list_date": self.list_date,
+            "parent_url": self.parent_url,
+            "family": self.family,
         }
 
 
@@ -59,6 +63,8 @@ class ArchivedPage:
     title: str | None
     list_url: str | None
     list_date: str | None
+    parent_url: str | None
+    family: str | None
     new_object: bool  # the body was not in the archive before
     new_row: bool  # the (url, sha256) pair was not in the manifest before
 
@@ -75,3 +81,4 @@ class CrawlIssue:
     page_kind: PageKind | None = None
     title: str | None = None
     list_url: str | None = None
+    parent_url: str | None = None  # a failed attachment: its report article

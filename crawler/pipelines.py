@@ -62,13 +62,14 @@ class ArchivePipeline:
     def process_item(self, item: Any) -> Any:
         if isinstance(item, CrawlIssue):
             if self.run is not None:
-                self.run.seen(item.url, item.site, item.page_kind, item.status, None)
+                self.run.seen(item.url, item.site, item.page_kind, item.status, None, item.error, item.parent_url)
             return item
         if not isinstance(item, RawPage):
             return item
         sha, new_object = self.archive.put_new(item.body)
         if self.run is not None:
-            self.run.seen(item.url, item.site, item.kind, item.status, sha)
+            reason = None if 200 <= item.status < 300 else f"HTTP {item.status}"
+            self.run.seen(item.url, item.site, item.kind, item.status, sha, reason, item.parent_url)
         new_row = self.archive.record(item.manifest_row(sha))
         self.stats.inc_value(f"ogi/{item.kind}")
         self.stats.inc_value("ogi/new_objects", int(new_object))
@@ -85,6 +86,8 @@ class ArchivePipeline:
             title=item.title,
             list_url=item.list_url,
             list_date=item.list_date,
+            parent_url=item.parent_url,
+            family=item.family,
             new_object=new_object,
             new_row=new_row,
         )

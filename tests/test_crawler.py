@@ -25,7 +25,8 @@ from w3lib.url import safe_url_string
 from crawler.archive import Archive
 from crawler.run import CrawlFailed, run_crawl
 from crawler.sites import Site, load_sites
-from crawler.spiders.listing import is_report_title, parse_date, parse_list_page
+from crawler.cms import Page, read_list
+from crawler.cms.links import is_report_title, parse_date, parse_list_page
 from crawler.spiders.ogi import politeness_settings
 
 # ##### SERVER
@@ -173,9 +174,9 @@ def fixture_resources() -> dict[str, Resource]:
 
 SITES = [
     {"name": "alpha", "start_urls": ["{portal}/alpha/index.html"], "allowed_domains": ["127.0.0.1"],
-     "agency": "测试局", "region": "测试省", "concurrency": 4, "download_delay": 0},
+     "url_prefixes": ["{portal}/alpha/"], "agency": "测试局", "region": "测试省", "concurrency": 4, "download_delay": 0},
     {"name": "beta", "start_urls": ["{portal}/beta/index.html"], "allowed_domains": ["127.0.0.1"],
-     "agency": "外站", "region": "测试省", "concurrency": 4, "download_delay": 0},
+     "url_prefixes": ["{portal}/beta/"], "agency": "外站", "region": "测试省", "concurrency": 4, "download_delay": 0},
 ]  # fmt: skip
 
 EXPECTED_REPORTS = {
@@ -269,7 +270,7 @@ def test_crawl_fixture_site(site_server: FixtureServer, tmp_path: Path) -> None:
 def test_crawl_from_sites_file_all_sites(site_server: FixtureServer, tmp_path: Path) -> None:
     """A sites JSON file with absolute URLs; without `site`, every site is crawled, each within its own prefix."""
     sites_file = tmp_path / "sites.json"
-    absolute = [{**s, "start_urls": [u.replace("{portal}", site_server.url) for u in s["start_urls"]]} for s in SITES]
+    absolute = json.loads(json.dumps(SITES).replace("{portal}", site_server.url))
     sites_file.write_text(json.dumps(absolute, ensure_ascii=False), "utf-8")
     stats = run_crawl(sites_file, tmp_path / "archive", timeout=120)
     rows = Archive(tmp_path / "archive").manifest()
@@ -356,7 +357,11 @@ def test_parse_list_page_generic_rules() -> None:
         "/alpha/art/2020.pdf", "/alpha/art/old2019.html", "/alpha/art/missing2018.html", "/alpha/private/2017.html",
         "/beta/art/2022.html",
     ]  # fmt: skip
-    assert page.pages == ["http://h/alpha/index_1.html", "http://h/alpha/index_2.html"]
+    assert page.pages == ["http://h/alpha/index_1.html"]  # the generic rules read anchors only
+    site = Site.from_dict({"name": "alpha", "start_urls": ["http://h/alpha/index.html"]})
+    listing = read_list(Page(html, "http://h/alpha/index.html"), site)  # the TRS pager call, detected
+    assert listing.family == "trs"
+    assert [r.url for r in listing.requests] == ["http://h/alpha/index_1.html", "http://h/alpha/index_2.html"]
 
 
 def test_parse_list_page_selectors() -> None:
@@ -388,8 +393,14 @@ def test_site_scope_and_portal_substitution() -> None:
         load_sites(SITES)
     real = Site.from_dict({"name": "gov", "start_urls": ["http://www.x.gov.cn/zwgk/ndbg/index.html"],
                            "allowed_domains": ["x.gov.cn"], "url_prefixes": ["http://www.x.gov.cn/"]})  # fmt: skip
-    assert real.in_scope("https://www.x.gov.cn/xxgk/2022.html") is False  # other scheme+port
+    # http and https on their default ports are one origin (real sites link both ways); other ports are not
+    assert real.in_scope("https://www.x.gov.cn/xxgk/2022.html")
+    assert not real.in_scope("http://www.x.gov.cn:8080/xxgk/2022.html")
     assert real.in_scope("http://www.x.gov.cn/xxgk/2022.html")
+    default = Site.from_dict({"name": "gov", "start_urls": ["http://www.x.gov.cn/zwgk/ndbg/index.html"]})
+    assert default.url_prefixes == ("http://www.x.gov.cn/",)  # default scope: the start URL's host, any path
+    assert default.in_scope("http://www.x.gov.cn/art/2023/1/5/art_1229_1.html")
+    assert not default.in_scope("http://other.gov.cn/art/2023/1/5/art_1229_1.html")
 
 
 def test_politeness_settings() -> None:

@@ -1,14 +1,19 @@
 """Site configuration: which list pages to crawl, how politely, and which URLs belong to a site.
 
-The `*.json` files here hold a list of site entries:
-`{name, start_urls, allowed_domains, agency, region, concurrency, download_delay, selectors}` plus the optional
-`url_prefixes`. URLs may contain `{portal}`, replaced by the demo portal's base URL. `selectors` is optional:
-`{"list_links": css, "next_page": css, "date": css}` (the date selector is evaluated inside a link's row).
+A sites file holds a list of site entries. Required: `name`, `start_urls` (the 年报 column's list page),
+`agency` and `region` (hints for the parser: the site's own body, `{"province", "city", "county", "code"}` or a
+text such as "浙江省衢州市"). Optional: `cms` (the CMS family, crawler.cms; detected from the first list page when
+absent), `list_api` (the `json` family's API description), `url_prefixes` (the URL scope; default the start URLs'
+hosts, any path), `allowed_domains` (default the start URLs' hosts), `concurrency` (default 2),
+`download_delay` (seconds, default 0.5), `download_timeout` (seconds, default 30), `selectors`
+(`{"list_links": css, "next_page": css, "date": css}`; the date selector is evaluated inside a link's row).
+URLs may contain `{portal}`, replaced by the demo portal's base URL.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,27 +22,34 @@ from urllib.parse import urlsplit
 
 from w3lib.url import safe_url_string
 
+from crawler.cms import FAMILIES
+from crawler.cms.jsonapi import ListApiError, check_list_api
+
 SITES_DIR = Path(__file__).parent
 DEMO_SITES = SITES_DIR / "demo.json"
 
 DEFAULT_CONCURRENCY = 2
 DEFAULT_DOWNLOAD_DELAY = 0.5
+DEFAULT_DOWNLOAD_TIMEOUT = 30.0
 _DEFAULT_PORTS = {"http": 80, "https": 443}
+_SITE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
 
 def _origin_path(url: str) -> tuple[str, str]:
-    """(host:port, path) of a URL, percent-encoded and with the default port made explicit."""
+    """(host:port, path) of a URL, percent-encoded. http and https on their default ports are one origin (real
+    sites link both ways); any other port is its own origin."""
     parts = urlsplit(safe_url_string(url))
     port = parts.port or _DEFAULT_PORTS.get(parts.scheme, 0)
+    if parts.scheme in _DEFAULT_PORTS and port == _DEFAULT_PORTS[parts.scheme]:
+        port = 0
     return f"{(parts.hostname or '').lower()}:{port}", parts.path or "/"
 
 
 def default_prefix(start_url: str) -> str:
-    """The site's URL prefix guessed from a start URL: its first directory (`/<site>/`), else the host root."""
+    """The site's default URL scope from a start URL: its host, any path (reports, attachments and list APIs of
+    real CMSs live outside the column's directory: `/art/…`, `/module/…`, `/gkmlpt/api/…`)."""
     parts = urlsplit(start_url)
-    segments = (parts.path or "/").lstrip("/").split("/")
-    path = f"/{segments[0]}/" if len(segments) > 1 and segments[0] else "/"
-    return f"{parts.scheme}://{parts.netloc}{path}"
+    return f"{parts.scheme}://{parts.netloc}/"
 
 
 def _host(domain_or_url: str) -> str:
@@ -58,7 +70,10 @@ class Site:
     region: Any = None
     concurrency: int = DEFAULT_CONCURRENCY
     download_delay: float = DEFAULT_DOWNLOAD_DELAY
+    download_timeout: float = DEFAULT_DOWNLOAD_TIMEOUT
     selectors: Mapping[str, str] = field(default_factory=dict)
+    cms: str | None = None  # crawler.cms family; None = detect from the first list page
+    list_api: Mapping[str, Any] | None = None  # the `json` family's API (crawler.cms.jsonapi)
 
     def in_scope(self, url: str) -> bool:
         """Whether `url` is on an allowed domain and under one of the site's URL prefixes."""
@@ -72,6 +87,13 @@ class Site:
                 return True
         return False
 
+    def on_origin(self, url: str) -> bool:
+        """Whether `url` is on the origin (host and port) of one of the site's URL prefixes: where a CMS adapter
+        may call the site's own list API (`/module/web/jpage/dataproxy.jsp`, `/fjdzapp/search`) even when the
+        prefixes narrow the site to one directory."""
+        origin, _ = _origin_path(url)
+        return any(origin == _origin_path(prefix)[0] for prefix in self.url_prefixes)
+
     @classmethod
     def from_dict(cls, entry: Mapping[str, Any], portal: str | None = None) -> Site:
         """Build a site from a config entry, substituting `{portal}`; unknown keys are ignored."""
@@ -83,14 +105,31 @@ class Site:
                 return value.replace("{portal}", portal.rstrip("/"))
             return value
 
-        name = str(entry["name"])
+        name = str(entry.get("name") or "")
+        if not _SITE_NAME.match(name):
+            raise ValueError(f"site name {name!r}: use letters, digits, '.', '_' or '-' (at most 64)")
         start_urls = tuple(sub(u) for u in _as_list(entry.get("start_urls")))
         if not start_urls:
             raise ValueError(f"site {name!r} has no start_urls")
+        for url in start_urls:
+            if urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).hostname:
+                raise ValueError(f"site {name!r}: start URL {url!r} is not an http(s) URL")
+        cms = entry.get("cms") or None
+        if cms is not None and cms not in FAMILIES:
+            raise ValueError(f"site {name!r}: unknown cms {cms!r} (known: {', '.join(FAMILIES)})")
+        list_api = entry.get("list_api") or None
+        if cms == "json":
+            if not isinstance(list_api, Mapping):
+                raise ValueError(f"site {name!r}: cms 'json' needs a list_api entry")
+            try:
+                check_list_api(list_api)
+            except ListApiError as exc:
+                raise ValueError(f"site {name!r}: {exc}") from None
         domains = [_host(sub(d)) for d in _as_list(entry.get("allowed_domains"))] or [_host(u) for u in start_urls]
         prefixes = [sub(p) for p in _as_list(entry.get("url_prefixes"))] or [default_prefix(u) for u in start_urls]
         concurrency = int(entry.get("concurrency") or DEFAULT_CONCURRENCY)
         delay = entry.get("download_delay")
+        timeout = entry.get("download_timeout")
         return cls(
             name=name,
             start_urls=start_urls,
@@ -100,7 +139,10 @@ class Site:
             region=entry.get("region"),
             concurrency=max(1, concurrency),
             download_delay=DEFAULT_DOWNLOAD_DELAY if delay is None else max(0.0, float(delay)),
+            download_timeout=DEFAULT_DOWNLOAD_TIMEOUT if timeout is None else max(1.0, float(timeout)),
             selectors=dict(entry.get("selectors") or {}),
+            cms=cms,
+            list_api=dict(list_api) if isinstance(list_api, Mapping) else None,
         )
 
 

@@ -1,4 +1,6 @@
-"""Pure list-page analysis: decoded HTML str in, report links and pagination links out (no Scrapy, no I/O)."""
+"""Links on list pages, pure (decoded HTML str in, links out; no Scrapy, no I/O): which anchors name annual
+reports (`is_report_title`), the date printed next to each, and the generic pager anchors. Every CMS family
+(crawler.cms) starts from these and adds its own paging."""
 
 from __future__ import annotations
 
@@ -31,8 +33,6 @@ _PAGER_WORDS = {"下一页", "下页", "后页", "尾页", "末页", "最后一�
 _PAGER_WORDS |= {w.replace("页", "頁").replace("后", "後") for w in _PAGER_WORDS}
 _PAGE_NUMBER = re.compile(r"^\[?\d{1,4}\]?$")
 _PAGE_FILE = re.compile(r"/(?:index|list|default)_\d+\.s?html?$", re.IGNORECASE)
-# TRS-style CMS pagination written by script: createPageHTML(pages, current, "index", "html") -> index.html, index_1.html ...
-_CREATE_PAGE = re.compile(r"createPageHTML\(\s*(\d+)\s*,\s*\d+\s*,\s*[\"'](\w+)[\"']\s*,\s*[\"'](\w+)[\"']")
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>")
 _ROW_DEPTH = 4
 _SKIP_SCHEMES = ("javascript:", "mailto:", "tel:", "data:")
@@ -176,8 +176,4 @@ def parse_list_page(html: str, url: str, selectors: Mapping[str, str] | None = N
             text = _norm(a.text_content())
             if text in _PAGER_WORDS or _PAGE_NUMBER.match(text) or _PAGE_FILE.search(href.split("?")[0]):
                 pages[href] = None
-        for script in doc.iter("script"):
-            for m in _CREATE_PAGE.finditer(script.text or ""):
-                total, stem, ext = int(m[1]), m[2], m[3]
-                pages.update((urljoin(base, f"{stem}_{i}.{ext}" if i else f"{stem}.{ext}"), None) for i in range(total))
     return ListPage(list(reports.values()), [p for p in pages if p not in reports and p != urldefrag(url)[0]])

@@ -1,0 +1,23 @@
+"""Plain HTML lists: report anchors in the page, pager anchors (下一页, page numbers, `index_N.html` files)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from crawler.cms.base import Adapter, Listing, Page
+
+if TYPE_CHECKING:
+    from crawler.sites import Site
+
+
+class PlainHtml(Adapter):
+    """The fallback family: every page can be read this way, so it is detected last."""
+
+    name = "html"
+    priority = 100
+
+    def detect(self, page: Page) -> bool:
+        return True
+
+    def read(self, page: Page, site: Site) -> Listing:
+        return self.html_listing(page, site)
