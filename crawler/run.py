@@ -14,13 +14,14 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
-from crawler.archive import RUN_ID_SETTING, new_run_id
+from crawler.archive import RUN_ID_SETTING, RUNS, new_run_id
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent  # holds scrapy.cfg and the `crawler` package
 
@@ -37,7 +38,8 @@ class CrawlStats:
     items: int  # feed lines
     reports: int  # report responses archived (any status)
     gone: int  # of which answered 404/410
-    lists: int  # list pages archived
+    lists: int  # list answers archived (pages, record windows, API pages)
+    attachments: int  # attachment files archived (any status)
     errors: int  # requests that failed (HTTP or network errors)
     blocked: int  # requests not sent (robots.txt, offsite redirects)
     new_objects: int  # bodies not in the archive before
@@ -58,6 +60,7 @@ def run_crawl(
     timeout: float = 600,
     settings: Mapping[str, Any] | None = None,
     log_path: str | Path | None = None,
+    progress: TextIO | None = None,
 ) -> CrawlStats:
     """Crawl `sites` (a sites JSON file, or site dicts) into the archive at `archive_dir`.
 
@@ -67,6 +70,8 @@ def run_crawl(
         timeout: seconds before the crawl is killed (CrawlFailed).
         settings: extra Scrapy settings (`-s KEY=VALUE`), e.g. `{"LOG_LEVEL": "DEBUG"}`.
         log_path: where to keep the Scrapy log (default: a temporary file, discarded).
+        progress: where to print a progress line per site every few seconds (pages, reports, attachments,
+            failures, rate), read from the run's log in the archive; None = quiet.
     """
     started = time.monotonic()
     run_id = new_run_id(datetime.now(UTC))
@@ -88,7 +93,8 @@ def run_crawl(
             cmd += ["-a", f"site={site}"]
         for key, value in (settings or {}).items():
             cmd += ["-s", f"{key}={value if isinstance(value, str) else json.dumps(value)}"]
-        returncode = _run(cmd, log, timeout)
+        watcher = Progress(Path(archive_dir) / RUNS / f"{run_id}.jsonl", progress) if progress else None
+        returncode = _run(cmd, log, timeout, watcher)
         log_text = log.read_text("utf-8", errors="replace")
         if returncode != 0:
             raise CrawlFailed(f"crawl exited with {returncode}:\n{_tail(log_text)}")
@@ -104,15 +110,65 @@ def _env() -> dict[str, str]:
     return env
 
 
-def _run(cmd: list[str], log: Path, timeout: float) -> int:
-    """Run `cmd` with output to `log`; kill its whole process group on timeout."""
+class Progress:
+    """Per-site crawl progress read from a run log as the crawl appends to it (pages, reports, attachments,
+    failures and the rate), printed as one line per site and interval."""
+
+    def __init__(self, run_log: Path, out: TextIO, interval: float = 3.0) -> None:
+        self.run_log, self.out, self.interval = run_log, out, interval
+        self.started = time.monotonic()
+        self._offset = 0
+        self._last = 0.0
+        self.counts: dict[str, Counter[str]] = {}
+
+    def poll(self, *, final: bool = False) -> None:
+        """Read new log lines; print when the interval has passed (or at the end)."""
+        if self.run_log.is_file():
+            with self.run_log.open("rb") as f:
+                f.seek(self._offset)
+                chunk = f.read()
+            complete = chunk[: chunk.rfind(b"\n") + 1]
+            self._offset += len(complete)
+            for raw in complete.splitlines():
+                try:
+                    row = json.loads(raw)
+                except ValueError:
+                    continue
+                if "url" in row:
+                    c = self.counts.setdefault(str(row.get("site")), Counter())
+                    c["requests"] += 1
+                    c[str(row.get("kind"))] += row.get("sha256") is not None
+                    c["failed"] += row.get("sha256") is None or bool(row.get("reason"))
+        now = time.monotonic()
+        if final or now - self._last >= self.interval:
+            self._last = now
+            elapsed = max(now - self.started, 1e-6)
+            for site, c in sorted(self.counts.items()):
+                print(f"crawl {site}: {c['list']} list, {c['report']} report(s), {c['attachment']} attachment(s), "
+                      f"{c['failed']} failed; {c['requests'] / elapsed:.1f} requests/s", file=self.out, flush=True)  # fmt: skip
+
+
+def _run(cmd: list[str], log: Path, timeout: float, progress: Progress | None = None) -> int:
+    """Run `cmd` with output to `log` (polling `progress`); kill its whole process group on timeout."""
+    deadline = time.monotonic() + timeout
     with log.open("wb") as out:
         proc = subprocess.Popen(  # noqa: S603 - fixed argv, no shell
             cmd, cwd=PROJECT_ROOT, env=_env(), stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
             start_new_session=True,
         )  # fmt: skip
         try:
-            return proc.wait(timeout=timeout)
+            while True:
+                try:
+                    code = proc.wait(timeout=min(1.0, max(deadline - time.monotonic(), 0.01)))
+                    break
+                except subprocess.TimeoutExpired:
+                    if time.monotonic() >= deadline:
+                        raise
+                    if progress:
+                        progress.poll()
+            if progress:
+                progress.poll(final=True)
+            return code
         except subprocess.TimeoutExpired:
             _kill(proc)
             raise CrawlFailed(
@@ -156,7 +212,7 @@ _STAT = re.compile(r"'(log_count/ERROR|finish_reason|spider_exceptions/[\w.]+)':
 
 def _stats(run_id: str, rows: list[dict[str, Any]], log_text: str, seconds: float) -> CrawlStats:
     found = dict(_STAT.findall(log_text))  # from Scrapy's "Dumping Scrapy stats" at the end of the log
-    pages = [r for r in rows if r.get("kind") in ("report", "list")]
+    pages = [r for r in rows if r.get("kind") in ("report", "list", "attachment")]
     reports = [r for r in pages if r["kind"] == "report"]
     issues = tuple(r for r in rows if r.get("kind") in ("error", "blocked"))
     return CrawlStats(
@@ -164,7 +220,8 @@ def _stats(run_id: str, rows: list[dict[str, Any]], log_text: str, seconds: floa
         items=len(rows),
         reports=len(reports),
         gone=sum(1 for r in reports if r.get("status") in (404, 410)),
-        lists=len(pages) - len(reports),
+        lists=sum(1 for r in pages if r["kind"] == "list"),
+        attachments=sum(1 for r in pages if r["kind"] == "attachment"),
         errors=sum(1 for r in issues if r["kind"] == "error"),
         blocked=sum(1 for r in issues if r["kind"] == "blocked"),
         new_objects=sum(1 for r in pages if r.get("new_object")),

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>")
 # `var name = 12;`, `name: 12`, `var name = "12"` (page scripts declaring pager or API settings)
-_JS_NUMBER = r"""(?:var\s+|let\s+|const\s+|[,{]\s*)?\b{name}\s*[=:]\s*["']?(\d+)["']?"""
+_JS_NUMBER = r"""\b{name}\s*[=:]\s*["']?(\d+)["']?"""
 
 
 @dataclass(frozen=True)
@@ -122,7 +122,7 @@ def js_number(text: str, *names: str) -> int | None:
     """The last integer assigned to one of `names` in script text (`var countPage = 21`, `totalRecord:224`)."""
     found: int | None = None
     for name in names:
-        for m in re.finditer(_JS_NUMBER.format(name=re.escape(name)), text):
+        for m in re.finditer(_JS_NUMBER.replace("{name}", re.escape(name)), text):
             found = int(m[1])
     return found
 

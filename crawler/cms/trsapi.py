@@ -23,7 +23,7 @@ import re
 from typing import TYPE_CHECKING
 from urllib.parse import urljoin
 
-from crawler.cms.base import Adapter, ListRequest, Listing, Page, dig, js_number, js_object, report_link
+from crawler.cms.base import Adapter, ListRequest, Listing, Page, dig, js_number, report_link
 
 if TYPE_CHECKING:
     from crawler.sites import Site
