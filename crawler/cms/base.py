@@ -112,8 +112,11 @@ class Adapter:
 
 
 def page_requests(page: Page, files: list[str], family: str) -> list[ListRequest]:
-    """GET requests for list files named relative to `page`, without the page itself."""
+    """GET requests for a pager's list files (`files[0]` = its first page), named relative to `page`, without the
+    page itself: a column read at its directory URL (`…/zfxxgknb/`) is the first page."""
     here = urlsplit(page.url)._replace(fragment="").geturl()
+    if here.endswith("/") and files:
+        files = files[1:]
     urls = dict.fromkeys(urljoin(page.url, f) for f in files)
     return [ListRequest(u, family) for u in urls if u != here]
 
