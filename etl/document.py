@@ -33,6 +33,7 @@ class Doc:
     rows: list[Row]
     head: list[str] = field(default_factory=list)  # lines outside the article body (metadata block, bylines)
     steps: list[str] = field(default_factory=list)  # normalisation applied
+    head_before: int | None = None  # how many `head` lines come before the article body (None: all, or no body)
 
     def lines(self) -> list[str]:
         return [r.text for r in self.rows if r.table is None]
@@ -54,6 +55,7 @@ _BLOCK = {
 }
 _DROP_XPATH = "|".join(f"//{t}" for t in _DROP)
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*>", re.I)
+_BODY_MARK = "\ue000body\ue000"  # a private-use character line: never printed by a page (see html_doc)
 
 
 # --- bounded work ----------------------------------------------------------------------------------
@@ -277,12 +279,28 @@ def html_doc(text: str) -> Doc:
     if w.budget.cut:
         steps.append(f"truncated:{w.budget.cut}")
     head: list[str] = []
+    head_before: int | None = None
     if body is not None:
-        # The metadata block (索引号, 发布机构, 成文日期) and the article title sit outside the body container.
-        _drop_tree(body)
+        # The metadata block (索引号, 发布机构, 成文日期) and the article title sit outside the body container. A
+        # marker (inline: the lines read as without the body) takes the body's place, to tell the lines above the
+        # article (its title) from those below (related links).
+        marker = etree.Element("span")
+        marker.text = _BODY_MARK
+        marker.tail = body.tail
+        parent = body.getparent()
+        if parent is not None:
+            parent.replace(body, marker)
         b = root.find("body")
         head = _lines_of(b if b is not None else root)
-    return Doc(title, w.rows, head=head, steps=steps)
+        at = next((i for i, line in enumerate(head) if _BODY_MARK in line), None)
+        if at is not None:
+            line = clean(head[at].replace(_BODY_MARK, " "))
+            head_before = at + 1 if line and not head[at].startswith(_BODY_MARK) else at
+            if line:
+                head[at] = line
+            else:
+                del head[at]
+    return Doc(title, w.rows, head=head, steps=steps, head_before=head_before)
 
 
 # --- plain text ------------------------------------------------------------------------------------

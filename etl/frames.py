@@ -22,6 +22,8 @@ from etl.agency import agency_level, agency_type
 from etl.catalog import Metric
 from etl.model import ParseResult
 
+NOT_REPORT_PREFIX = "not an annual report: "
+
 RAW_PAGE_SCHEMA: dict[str, pl.DataType] = {
     "url": pl.String(),
     "sha256": pl.String(),
@@ -35,6 +37,8 @@ RAW_PAGE_SCHEMA: dict[str, pl.DataType] = {
     "list_date": pl.Date(),
     "fetched_at": pl.Datetime("us", "UTC"),
     "size": pl.Int64(),
+    "parent_url": pl.String(),
+    "family": pl.String(),
 }
 
 CRAWL_RUN_SCHEMA: dict[str, pl.DataType] = {
@@ -51,6 +55,8 @@ CRAWL_SEEN_SCHEMA: dict[str, pl.DataType] = {
     "kind": pl.String(),
     "status": pl.Int16(),
     "sha256": pl.String(),
+    "reason": pl.String(),
+    "parent_url": pl.String(),
 }
 
 DIM_METRIC_SCHEMA: dict[str, pl.DataType] = {
@@ -146,6 +152,7 @@ FACT_DISCLOSURE_SCHEMA: dict[str, pl.DataType] = {
     "column_label": pl.String(),
     "cell_text": pl.String(),
     "page": pl.Int32(),
+    "document_url": pl.String(),
 }
 
 FACT_RAW_CELL_SCHEMA: dict[str, pl.DataType] = {
@@ -160,6 +167,7 @@ FACT_RAW_CELL_SCHEMA: dict[str, pl.DataType] = {
     "applicant": pl.String(),
     "period": pl.String(),
     "page": pl.Int32(),
+    "document_url": pl.String(),
 }
 
 REPORT_ISSUE_SCHEMA: dict[str, pl.DataType] = {
@@ -171,6 +179,27 @@ REPORT_ISSUE_SCHEMA: dict[str, pl.DataType] = {
     "applicant": pl.String(),
     "details": pl.String(),  # JSON text
     "source": pl.String(),  # ISSUE_SOURCE_PARSER here; the warehouse's cross-report checks add their own rows
+}
+
+REPORT_DOCUMENT_SCHEMA: dict[str, pl.DataType] = {
+    "report_id": pl.String(),
+    "ordinal": pl.Int32(),
+    "url": pl.String(),
+    "sha256": pl.String(),
+    "role": pl.String(),  # article | attachment
+    "title": pl.String(),
+    "ok": pl.Boolean(),
+    "error": pl.String(),
+    "n_values": pl.Int32(),
+}
+
+NON_REPORT_PAGE_SCHEMA: dict[str, pl.DataType] = {
+    "report_id": pl.String(),
+    "url": pl.String(),
+    "sha256": pl.String(),
+    "site": pl.String(),
+    "title": pl.String(),
+    "reason": pl.String(),
 }
 
 FACT_KEY: tuple[str, ...] = ("report_id", "metric", "applicant", "period")
@@ -197,6 +226,8 @@ class ReportFrames(NamedTuple):
     fact_disclosure: pl.DataFrame
     fact_raw_cell: pl.DataFrame
     report_issue: pl.DataFrame
+    report_document: pl.DataFrame
+    non_report_page: pl.DataFrame
 
 
 def _hash(*parts: str) -> str:
@@ -279,6 +310,8 @@ def raw_page_frame(manifest: Iterable[Mapping[str, Any]]) -> pl.DataFrame:
             _iso_date(m.get("list_date")),
             _iso_datetime(m.get("fetched_at")),
             m.get("size"),
+            m.get("parent_url"),
+            m.get("family"),
         )
         for m in manifest
     ]
@@ -307,7 +340,9 @@ def crawl_frames(runs: Iterable[Mapping[str, Any]]) -> CrawlFrames:
         started, finished = _iso_datetime(run.get("started_at")), _iso_datetime(run.get("finished_at"))
         run_rows.extend((rid, site, started, finished) for site in run.get("sites") or ())
         seen_rows.extend(
-            (rid, s.get("site"), s["url"], s.get("kind"), s.get("status"), s.get("sha256")) for s in run["seen"]
+            (rid, s.get("site"), s["url"], s.get("kind"), s.get("status"), s.get("sha256"), s.get("reason"),
+             s.get("parent_url"))
+            for s in run["seen"]
         )
     crawl_seen = (
         pl.DataFrame(seen_rows, schema=CRAWL_SEEN_SCHEMA, orient="row")
@@ -337,17 +372,28 @@ def metric_frame(metrics: Iterable[Metric]) -> pl.DataFrame:
 
 
 def report_frames(docs: Iterable[tuple[PageInfo, ParseResult]]) -> ReportFrames:
-    """Parsed report pages -> dim_report, fact_disclosure, fact_raw_cell and report_issue.
+    """Parsed report pages -> dim_report, fact_disclosure, fact_raw_cell, report_issue, report_document and
+    non_report_page.
 
-    One dim_report row per input pair: the caller passes each distinct body once. An unreadable document
-    (`ok=False`) still gets its dim_report row, plus a `parse.error` issue carrying the reason.
+    One dim_report row per input pair: the caller passes each distinct body once (for a report read from several
+    documents, `etl.parse.parse_report`, the page is its article). An unreadable document (`ok=False`) still gets its
+    dim_report row, plus a `parse.error` issue carrying the reason. A page the parser judged not an annual report
+    (`not_report`) gets no report row at all, only a non_report_page row. `document_url` of a figure is the document
+    that printed it (`Source.document`), else the page itself; report_document lists the documents read (the page
+    alone for a single-document parse).
     """
     reports: list[tuple[Any, ...]] = []
     facts: list[tuple[Any, ...]] = []
     cells: list[tuple[Any, ...]] = []
     issues: list[tuple[Any, ...]] = []
+    documents: list[tuple[Any, ...]] = []
+    non_reports: list[tuple[Any, ...]] = []
     for page, result in docs:
         rid = report_id(page.url, page.sha256)
+        if result.not_report:
+            reason = (result.error or "not an annual report").removeprefix(NOT_REPORT_PREFIX)
+            non_reports.append((rid, page.url, page.sha256, page.site, page.title, reason))
+            continue
         meta = result.report
         region = meta.region if meta is not None else None
         region_code = region.code if region is not None else None
@@ -394,6 +440,7 @@ def report_frames(docs: Iterable[tuple[PageInfo, ParseResult]]) -> ReportFrames:
                     s.column,
                     s.text,
                     s.page,
+                    s.document or page.url,
                 )
             )
         for ordinal, c in enumerate(result.cells):
@@ -410,8 +457,28 @@ def report_frames(docs: Iterable[tuple[PageInfo, ParseResult]]) -> ReportFrames:
                     c.applicant,
                     c.period,
                     c.page,
+                    c.document or page.url,
                 )
             )
+        if result.documents:
+            for ordinal, d in enumerate(result.documents):
+                article = ordinal == 0 and d.role == "article"
+                documents.append(
+                    (
+                        rid,
+                        ordinal,
+                        d.url,
+                        d.sha256 if d.sha256 is not None or not article else page.sha256,
+                        d.role,
+                        d.title,
+                        d.ok,
+                        d.error,
+                        d.n_values,
+                    )
+                )
+        else:  # a result built without its document list: the page is its one document
+            documents.append((rid, 0, page.url, page.sha256, "article", None, result.ok, result.error,
+                              len(result.values)))
 
         reports.append(
             (
@@ -459,6 +526,12 @@ def report_frames(docs: Iterable[tuple[PageInfo, ParseResult]]) -> ReportFrames:
         ),
         fact_raw_cell=pl.DataFrame(cells, schema=FACT_RAW_CELL_SCHEMA, orient="row").sort(["report_id", "ordinal"]),
         report_issue=pl.DataFrame(issues, schema=REPORT_ISSUE_SCHEMA, orient="row").sort(["report_id", "ordinal"]),
+        report_document=pl.DataFrame(documents, schema=REPORT_DOCUMENT_SCHEMA, orient="row").sort(
+            ["report_id", "ordinal"]
+        ),
+        non_report_page=pl.DataFrame(non_reports, schema=NON_REPORT_PAGE_SCHEMA, orient="row").sort(
+            ["url", "sha256"]
+        ),
     )
 
 

@@ -128,7 +128,8 @@ def find_title(doc: Doc, hints: Hints | None) -> str | None:
     candidates = []
     if doc.title:
         candidates.extend(re.split(r"\s*[_|]\s*|\s+-\s+", doc.title))
-    candidates.extend(doc.head[:60])
+    # the lines above the article (links below it name other documents: related reports, 解读)
+    candidates.extend(doc.head[: 60 if doc.head_before is None else min(60, doc.head_before)])
     candidates.extend(r.text for r in doc.rows[:8] if r.table is None)
     if hints and hints.title:
         candidates.append(hints.title)

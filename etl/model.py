@@ -6,6 +6,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
 SourceKind = Literal["table", "text"]
+DocumentRole = Literal["article", "attachment"]
 Period = Literal["year", "cumulative", "prior_year"]
 Severity = Literal["error", "warning", "info"]
 
@@ -22,7 +23,9 @@ APPLICANTS: tuple[str, ...] = (
 
 @dataclass(frozen=True, slots=True)
 class Source:
-    """Where a number was printed."""
+    """Where a number was printed. `document` is the URL of the document that printed it when a report is read
+    from several documents (`etl.parse.parse_report`: article and attachments); None for a single-document parse,
+    where the input itself is the document."""
 
     kind: SourceKind
     section: str | None
@@ -30,6 +33,7 @@ class Source:
     column: str | None
     text: str
     page: int | None = None
+    document: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +66,7 @@ class Cell:
     applicant: str | None = None
     period: Period | None = None
     page: int | None = None
+    document: str | None = None  # URL of the document that printed it (several documents; see Source)
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +98,33 @@ class ReportMeta:
     scope: str = "body"  # "body" | "area" (etl.agency.report_scope); a warehouse attribute, not in the JSON contract
 
 
+@dataclass(frozen=True, slots=True)
+class Document:
+    """One document of a report as the crawl fetched it: the article page, or a file it links (附件)."""
+
+    url: str
+    sha256: str | None
+    role: DocumentRole
+    data: bytes | None  # None when the crawl could not fetch it
+    content_type: str | None = None
+    filename: str | None = None
+    title: str | None = None  # link text of the attachment
+    error: str | None = None  # why it could not be fetched (e.g. "HTTP 404", "timeout")
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentRead:
+    """What became of one document of a report: read or not (and why), and how many of the report's values it gave."""
+
+    url: str
+    sha256: str | None
+    role: DocumentRole
+    ok: bool
+    error: str | None = None  # not fetched, unreadable, or not a report document
+    n_values: int = 0  # values of the report taken from this document
+    title: str | None = None  # link text of an attachment
+
+
 @dataclass(slots=True)
 class ParseResult:
     input: str
@@ -103,32 +135,49 @@ class ParseResult:
     cells: list[Cell] = field(default_factory=list)
     issues: list[Issue] = field(default_factory=list)
     decoding: str | None = None  # how the bytes were decoded, e.g. "meta:gb18030" or "sniff:utf-8"
+    # ok=False because the input is readable but is not an annual report (etl.identify), not because it is unreadable
+    not_report: bool = False
+    documents: list[DocumentRead] = field(default_factory=list)  # the documents read, article first
 
     @property
     def unmapped(self) -> list[Cell]:
         return [c for c in self.cells if c.metric is None]
 
     def to_contract(self) -> dict[str, Any]:
-        """The `ogi parse --json` object (see ../shared/spec/README.md)."""
+        """The `ogi parse --json` object (see ../shared/spec/README.md). A report read from several documents adds
+        `source.document` / `unmapped[].document` (the URL that printed it) and `documents`; a single-document parse
+        gives exactly the contract's keys."""
         report = None
         if self.report is not None:
             report = asdict(self.report)
             del report["scope"]
-        return {
+        values = []
+        for v in self.values:
+            d = asdict(v)
+            if d["source"]["document"] is None:
+                del d["source"]["document"]
+            values.append(d)
+        unmapped = []
+        for c in self.unmapped:
+            u = {"section": c.section, "row": c.row, "column": c.column, "text": c.text}
+            if c.document is not None:
+                u["document"] = c.document
+            unmapped.append(u)
+        out: dict[str, Any] = {
             "input": self.input,
             "ok": self.ok,
             "error": self.error,
             "report": report,
-            "values": [asdict(v) for v in self.values],
-            "unmapped": [
-                {"section": c.section, "row": c.row, "column": c.column, "text": c.text}
-                for c in self.unmapped
-            ],
+            "values": values,
+            "unmapped": unmapped,
             "issues": [
                 {k: v for k, v in asdict(i).items() if k != "details" or v is not None}
                 for i in self.issues
             ],
         }
+        if len(self.documents) > 1:
+            out["documents"] = [asdict(d) for d in self.documents]
+        return out
 
 
 class ParseError(Exception):

@@ -44,7 +44,8 @@ def soffice() -> str:
 
 @pytest.fixture
 def sample_docs() -> list[tuple[PageInfo, ParseResult]]:
-    """Three report pages built by hand: a 2021-format report, a second version of the same URL, an unreadable one."""
+    """Four pages built by hand: a 2021-format report, a second version of the same URL, an unreadable one and a page
+    that is not a report."""
     region = Region(province="浙江省", city="衢州市", county=None, code="330800")
     table = "三、收到和处理政府信息公开申请情况"
 
@@ -87,11 +88,14 @@ def sample_docs() -> list[tuple[PageInfo, ParseResult]]:
         cells=cells[:1],
         decoding="sniff:utf-8",
     )
-    broken = ParseResult(input="http://portal/b/x.html", ok=False, error="not an annual report")
+    broken = ParseResult(input="http://portal/b/x.html", ok=False, error="scanned PDF, no text layer")
+    maintenance = ParseResult(input="http://portal/b/y.html", ok=False, not_report=True,
+                              error="not an annual report: no report title, no report sections, no figures")
     return [
         (PageInfo("http://portal/a/2022.html", "a" * 64, "a", "2022年报告", "2023-01-13", "2026-01-02T00:00Z"), good),
         (PageInfo("http://portal/a/2022.html", "b" * 64, "a", "2022年报告", None, "2026-01-01T00:00:00+00:00"), older),
         (PageInfo("http://portal/b/x.html", "c" * 64, "b", "链接", "2023-02-01", "2026-01-01T00:00:00Z"), broken),
+        (PageInfo("http://portal/b/y.html", "d" * 64, "b", "2021年报告", None, "2026-01-01T00:00:00Z"), maintenance),
     ]
 
 
@@ -106,21 +110,13 @@ def free_port() -> int:
 def demo_build(tmp_path_factory: pytest.TempPathFactory):  # -> (Warehouse, dg.ExecuteInProcessResult)
     """One in-process materialisation of every asset and check against the demo portal (both epochs, every site
     partition in one run), shared read-only by the tests that query a built demo warehouse."""
-    import dagster as dg
-
-    from dagster_project.assets import ASSETS
-    from dagster_project.checks import CHECKS
-    from dagster_project.partitions import ALL_SITES
-    from dagster_project.resources import CrawlConfig, Warehouse
+    from dagster_project.resources import DEMO, CrawlConfig, Warehouse
+    from dagster_project.runs import materialize_sites
 
     tmp = tmp_path_factory.mktemp("demo-warehouse")
     wh = Warehouse(path=str(tmp / "ogi.duckdb"))
-    result = dg.materialize(
-        [*ASSETS, *CHECKS],
-        resources={"crawl": CrawlConfig(data_dir=str(tmp / "data"), demo_port=free_port()), "warehouse": wh},
-        run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}},
-        tags=ALL_SITES,
-    )
+    crawl = CrawlConfig(sites=DEMO, data_dir=str(tmp / "data"), demo_port=free_port())
+    result = materialize_sites({"crawl": crawl, "warehouse": wh}, crawl.site_names())
     assert result.success
     return wh, result
 

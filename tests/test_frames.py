@@ -27,6 +27,8 @@ SCHEMAS = {
     "fact_disclosure": frames.FACT_DISCLOSURE_SCHEMA,
     "fact_raw_cell": frames.FACT_RAW_CELL_SCHEMA,
     "report_issue": frames.REPORT_ISSUE_SCHEMA,
+    "report_document": frames.REPORT_DOCUMENT_SCHEMA,
+    "non_report_page": frames.NON_REPORT_PAGE_SCHEMA,
 }
 # DuckDB type of each Polars type as the DDL spells it (JSON columns travel as text).
 DUCK_TYPES = {
@@ -68,6 +70,8 @@ def test_report_frames_columns_and_rows(sample_docs: list[tuple[PageInfo, ParseR
             frames.FACT_DISCLOSURE_SCHEMA,
             frames.FACT_RAW_CELL_SCHEMA,
             frames.REPORT_ISSUE_SCHEMA,
+            frames.REPORT_DOCUMENT_SCHEMA,
+            frames.NON_REPORT_PAGE_SCHEMA,
         ),
         strict=True,
     ):
@@ -88,7 +92,7 @@ def test_report_frames_columns_and_rows(sample_docs: list[tuple[PageInfo, ParseR
     assert older["agency_id"] == good["agency_id"]  # same agency however spaced
 
     broken = reports.filter(~pl.col("parse_ok")).row(0, named=True)
-    assert broken["parse_error"] == "not an annual report"
+    assert broken["parse_error"] == "scanned PDF, no text layer"
     assert broken["title"] == "链接"  # falls back to the anchor text
     assert str(broken["published_at"]) == "2023-02-01"  # and to the list date
     assert broken["agency_id"] is None and broken["n_issues"] == 1
@@ -96,7 +100,7 @@ def test_report_frames_columns_and_rows(sample_docs: list[tuple[PageInfo, ParseR
     assert (issue["check_name"], issue["severity"], issue["message"]) == (
         frames.PARSE_ERROR_CHECK,
         "error",
-        "not an annual report",
+        "scanned PDF, no text layer",
     )
 
     facts = result.fact_disclosure
@@ -109,6 +113,17 @@ def test_report_frames_columns_and_rows(sample_docs: list[tuple[PageInfo, ParseR
     cells = result.fact_raw_cell.filter(pl.col("report_id") == good["report_id"])
     assert cells["ordinal"].to_list() == list(range(6))
     assert cells["metric"].null_count() == 1  # the unmapped cell is kept
+    # a single-document report: its figures and cells were printed in the page itself, its one document
+    assert set(facts["document_url"]) == set(cells["document_url"]) == {"http://portal/a/2022.html"}
+    docs = result.report_document
+    assert docs.height == 3  # every report version, the unreadable one too
+    assert docs.filter(pl.col("report_id") == good["report_id"]).rows() == [
+        (good["report_id"], 0, "http://portal/a/2022.html", "a" * 64, "article", None, True, None, 5)
+    ]
+    [page] = result.non_report_page.rows(named=True)  # the maintenance page: kept out of the reports, said why
+    assert (page["url"], page["site"], page["title"]) == ("http://portal/b/y.html", "b", "2021年报告")
+    assert page["reason"] == "no report title, no report sections, no figures"
+    assert page["report_id"] not in set(result.dim_report["report_id"])
 
 
 def test_frames_are_deterministic(sample_docs: list[tuple[PageInfo, ParseResult]]) -> None:

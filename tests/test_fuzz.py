@@ -248,7 +248,8 @@ def test_a_cell_with_thousands_of_digits_is_text_not_a_crash() -> None:
 
 def test_a_meta_charset_naming_a_non_text_codec_is_ignored() -> None:
     r = parse(_html("<p>政府信息公开</p>", "<meta charset='hex'>"))
-    assert r.ok and r.decoding == "sniff:utf-8"
+    assert r.decoding == "sniff:utf-8"
+    assert not r.ok and r.not_report  # decoded, and read as what it is: a page that is not a report
 
 
 def test_broken_real_documents_keep_the_contract() -> None:

@@ -16,14 +16,16 @@ create or replace table raw_page (
     list_url varchar,
     list_date date,
     fetched_at timestamptz,
-    size bigint
+    size bigint,
+    parent_url varchar,
+    family varchar
 );
 comment on table raw_page is 'One row per archived page version (url, sha256) from the crawl archive manifest.';
 comment on column raw_page.url is 'Requested URL.';
 comment on column raw_page.sha256 is 'SHA-256 of the response body as served; the body is stored under this name in the archive.';
 comment on column raw_page.final_url is 'URL after redirects.';
 comment on column raw_page.site is 'Site name of the crawl configuration (crawler/sites/*.json).';
-comment on column raw_page.kind is 'report (an annual report page) or list (a listing page).';
+comment on column raw_page.kind is 'list (a list page, record window or list API answer), report (what a report link answered: an article or a file) or attachment (a file linked from a report article: parent_url).';
 comment on column raw_page.status is 'HTTP status.';
 comment on column raw_page.content_type is 'Content-Type response header, as served.';
 comment on column raw_page.title is 'Anchor text of the link on the list page.';
@@ -31,6 +33,8 @@ comment on column raw_page.list_url is 'List page the report was linked from.';
 comment on column raw_page.list_date is 'Date printed next to the link on the list page.';
 comment on column raw_page.fetched_at is 'First time this (url, sha256) was fetched.';
 comment on column raw_page.size is 'Body size in bytes.';
+comment on column raw_page.parent_url is 'Attachments: the report article that links the file (raw_page.url of kind report); null otherwise.';
+comment on column raw_page.family is 'List answers: the CMS family that read it (html, trs, script, hanweb, trsapi, gkmlpt, json; crawler/cms), named by the site entry or detected from the first list page.';
 
 -- table: crawl_run
 create or replace table crawl_run (
@@ -52,15 +56,19 @@ create or replace table crawl_seen (
     url varchar not null,
     kind varchar,
     status smallint,
-    sha256 varchar
+    sha256 varchar,
+    reason varchar,
+    parent_url varchar
 );
 comment on table crawl_seen is 'One row per crawl run x URL it requested (list pages and report links, also those answering 404/410 or failing). A report URL missing from its site''s latest run was no longer linked.';
 comment on column crawl_seen.run_id is 'Crawl run (crawl_run.run_id).';
 comment on column crawl_seen.site is 'Site name of the crawl configuration.';
 comment on column crawl_seen.url is 'Requested URL (raw_page.url).';
-comment on column crawl_seen.kind is 'report (a report link) or list (a listing page).';
+comment on column crawl_seen.kind is 'list (a list page or list API call), report (a report link) or attachment (a file linked from a report article).';
 comment on column crawl_seen.status is 'HTTP status of the answer; null when no response came (network error, robots.txt block).';
 comment on column crawl_seen.sha256 is 'SHA-256 of the body received (raw_page.sha256); null when no response came.';
+comment on column crawl_seen.reason is 'Why the request gave no usable answer (HTTP 404, a timeout, a reset, a robots.txt block); null when it was answered 2xx.';
+comment on column crawl_seen.parent_url is 'Attachments: the report article that links the file.';
 
 -- table: dim_metric
 create or replace table dim_metric (
@@ -228,7 +236,8 @@ create or replace table fact_disclosure (
     row_label varchar,
     column_label varchar,
     cell_text varchar,
-    page integer
+    page integer,
+    document_url varchar not null
 );
 comment on table fact_disclosure is 'One row per report x metric x applicant x period: a printed figure mapped to a catalog metric.';
 comment on column fact_disclosure.report_id is 'dim_report key.';
@@ -246,6 +255,7 @@ comment on column fact_disclosure.row_label is 'Printed row label.';
 comment on column fact_disclosure.column_label is 'Printed column label.';
 comment on column fact_disclosure.cell_text is 'Printed text of the cell or the sentence fragment.';
 comment on column fact_disclosure.page is 'Page number in paged documents (PDF), else null.';
+comment on column fact_disclosure.document_url is 'URL of the document the figure was printed in: the report page itself, or one of its attachments (report_document.url) when the report was read from several documents.';
 
 -- table: fact_raw_cell
 create or replace table fact_raw_cell (
@@ -259,7 +269,8 @@ create or replace table fact_raw_cell (
     metric varchar,
     applicant varchar,
     period varchar,
-    page integer
+    page integer,
+    document_url varchar not null
 );
 comment on table fact_raw_cell is 'One row per printed numeric table cell of a report, mapped to a metric or not.';
 comment on column fact_raw_cell.report_id is 'dim_report key.';
@@ -273,6 +284,7 @@ comment on column fact_raw_cell.metric is 'Metric code the cell was mapped to; n
 comment on column fact_raw_cell.applicant is 'Applicant category of the mapping.';
 comment on column fact_raw_cell.period is 'Period of the mapping.';
 comment on column fact_raw_cell.page is 'Page number in paged documents, else null.';
+comment on column fact_raw_cell.document_url is 'URL of the document the cell was printed in: the report page itself or one of its attachments (report_document.url).';
 
 -- table: report_issue
 create or replace table report_issue (
@@ -288,9 +300,49 @@ create or replace table report_issue (
 comment on table report_issue is 'One row per finding about a report: the parser''s (failed consistency checks within the report, unreadable documents: check parse.error) and the warehouse''s cross-report checks (warehouse/checks), attached to the later report.';
 comment on column report_issue.report_id is 'dim_report key.';
 comment on column report_issue.ordinal is 'Position of the issue among the report''s findings: the parser''s in output order, then the warehouse''s (ordered by check, applicant, message).';
-comment on column report_issue.check_name is 'Check code, e.g. requests.balance or parse.error (parser); carry_over, stock_flow, copy_paste, publication.late or publication.missing_year (warehouse).';
+comment on column report_issue.check_name is 'Check code, e.g. requests.balance, parse.error, attachment.unreadable or documents.disagree (parser); carry_over, stock_flow, copy_paste, publication.late or publication.missing_year (warehouse).';
 comment on column report_issue.severity is 'error, warning or info.';
 comment on column report_issue.message is 'Human-readable finding.';
 comment on column report_issue.applicant is 'Applicant category concerned, if any.';
 comment on column report_issue.details is 'JSON object with the numbers involved (cross-report findings: both report_ids and both years'' figures).';
 comment on column report_issue.source is 'Who found it: parser (within one report) or warehouse (across reports of the same agency).';
+
+-- table: report_document
+create or replace table report_document (
+    report_id varchar not null,
+    ordinal integer not null,
+    url varchar not null,
+    sha256 varchar,
+    role varchar not null,
+    title varchar,
+    ok boolean not null,
+    error varchar,
+    n_values integer not null
+);
+comment on table report_document is 'One row per document a report was read from: the report page (the article, ordinal 0) and the files it links (附件: PDF, DOC, DOCX, XLS, WPS ...), in link order. A report published as a single document has one row.';
+comment on column report_document.report_id is 'dim_report key (the report page''s version).';
+comment on column report_document.ordinal is 'Position of the document: 0 for the article, then the attachments in the order the article links them.';
+comment on column report_document.url is 'URL of the document.';
+comment on column report_document.sha256 is 'SHA-256 of the document''s body; null when it could not be fetched.';
+comment on column report_document.role is 'article (the report page) or attachment (a file the article links).';
+comment on column report_document.title is 'Link text of an attachment on the article page; null for the article.';
+comment on column report_document.ok is 'True when the document was read as part of the report; false when it could not be fetched, could not be read (scanned PDF, DOC without converter, ...) or is not a report document (see error and report_issue attachment.unreadable).';
+comment on column report_document.error is 'Why the document was not read; null when ok.';
+comment on column report_document.n_values is 'Number of the report''s figures (fact_disclosure rows) taken from this document: per metric the article''s table, else the first attachment''s table, else prose in the same order.';
+
+-- table: non_report_page
+create or replace table non_report_page (
+    report_id varchar not null,
+    url varchar not null,
+    sha256 varchar not null,
+    site varchar,
+    title varchar,
+    reason varchar not null
+);
+comment on table non_report_page is 'One row per archived page version found at a report link that is not an annual report (a maintenance, login or error page, a news item, a notice about reports, a 解读 page, an empty or attachment-only page without a report title): it has no dim_report or fact rows. Rule: etl.identify (the page''s own content only, never the list page''s anchor text).';
+comment on column non_report_page.report_id is 'Hash of url and sha256: the id dim_report would give this page version (a re-parse replaces its row).';
+comment on column non_report_page.url is 'URL of the page (raw_page.url).';
+comment on column non_report_page.sha256 is 'SHA-256 of the page body (raw_page.sha256).';
+comment on column non_report_page.site is 'Crawl site name.';
+comment on column non_report_page.title is 'Anchor text of the link on the list page (what made the crawl take it for a report).';
+comment on column non_report_page.reason is 'Why it is not a report, e.g. no report title, no report sections, no figures; or a document about a report (its printed title).';
