@@ -3,8 +3,19 @@ original URL path, bytes exactly as stored (read at runtime from the corpus dire
 
 Corpus layout: `<corpus>/<dir>/SOURCES.tsv` (columns `file`, `original_url`, …) next to the stored files.
 A file named `_list*` is the real report list; it is also served as `nlist.htm` in its directory (the list's
-canonical URL). The real list's page 2 is JavaScript-driven, so the reports it cannot reach are linked from
-one generated page, `/pingtan/_archive/index.html`, marked as generated in an HTML comment.
+canonical URL). That list is a Fujian TRS "动静结合" list (portal.families.trsapi): page 1 is static and page 2
+comes from `POST /fjdzapp/search` (`channelid` = the page's `SiteInfo.searchId`, 200210; `classsql=chnlid=1813`;
+`prepage` 10). **Generated** (not pages of www.pingtan.gov.cn, listed in `Corpus.generated_paths`):
+
+- `POST /pingtan/fjdzapp/search` (also at the host root, portal.server): API page 1 is the static page's ten
+  items (titles, hrefs and dates read from the real list); page 2 lists the corpus's government reports in the
+  list's directory that page 1 does not link (titles from the stored files' names, dates from their URLs),
+  newest first. The real page 2 has ten rows (`recordCount: '20'`); only the five stored ones are served.
+- `/pingtan/_archive/index.html`: links what the API cannot reach, the department reports of pingtan-more
+  (other columns' lists, not stored), marked as generated in an HTML comment;
+- `/pingtan/`: a home page linking the list as 政府信息公开年报 (the real home page is not stored).
+
+Real pages' bytes are served unchanged.
 """
 
 from __future__ import annotations
@@ -16,9 +27,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
+from portal.families import trsapi
+from portal.families.base import Endpoint
+
 PREFIX = "/pingtan"
 HOST = "www.pingtan.gov.cn"
 ARCHIVE_PATH = f"{PREFIX}/_archive/index.html"
+HOME_PATH = f"{PREFIX}/"
+API_PATH = f"{PREFIX}/{trsapi.API}"
 CONTENT_TYPE = "text/html"
 SITE = {
     "name": "pingtan",
@@ -28,6 +44,7 @@ SITE = {
 _LINK = re.compile(r'href="(\./\d{6}/t\d{8}_\d+\.htm)"')
 _DATE = re.compile(r"/t(\d{4})(\d{2})(\d{2})_\d+\.htm$")
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
+_STATIC_ITEM = re.compile(r'<a href="(\./\d{6}/t\d{8}_\d+\.htm)"[^>]*title="([^"]*)"[^>]*>.*?</dd>\s*<dd[^>]*>\s*(\d{4}-\d{2}-\d{2})', re.DOTALL)
 
 
 @dataclass
@@ -36,6 +53,11 @@ class Corpus:
     reports: list[dict] = field(default_factory=list)  # {path, title, report_year, published_at}
     list_paths: list[str] = field(default_factory=list)
     missing_paths: list[str] = field(default_factory=list)
+    endpoints: dict[str, Endpoint] = field(default_factory=dict)
+    searches: list[trsapi.Search] = field(default_factory=list)
+    list_requests: list[dict] = field(default_factory=list)  # {method, path, form?} of a correct crawler
+    generated_paths: list[str] = field(default_factory=list)  # pages and endpoints that are not real pages
+    home_path: str | None = None
 
 
 def load_corpus(root: Path) -> Corpus:
@@ -62,6 +84,7 @@ def load_corpus(root: Path) -> Corpus:
         directory = path if path.endswith("/") else path.rsplit("/", 1)[0] + "/"
         corpus.pages[directory + "nlist.htm"] = (data, CONTENT_TYPE)
         corpus.list_paths.append(path)
+        corpus.list_requests.append({"method": "GET", "path": path})
         for href in _LINK.findall(data.decode("utf-8", errors="replace")):
             target = urljoin(directory, href)
             if target in titles:
@@ -80,20 +103,70 @@ def load_corpus(root: Path) -> Corpus:
             }
         )
     unreachable = [r for r in corpus.reports if r["path"] not in linked]
+    for path, data in list_files:
+        unreachable = _serve_search(corpus, path, data.decode("utf-8", errors="replace"), unreachable)
     if unreachable:
         corpus.pages[ARCHIVE_PATH] = (_archive_page(unreachable), "text/html; charset=utf-8")
         corpus.list_paths.append(ARCHIVE_PATH)
+        corpus.list_requests.append({"method": "GET", "path": ARCHIVE_PATH})
+        corpus.generated_paths.append(ARCHIVE_PATH)
+    if corpus.list_paths:
+        corpus.home_path = HOME_PATH
+        corpus.pages[HOME_PATH] = (_home_page(corpus.list_paths[0]), "text/html; charset=utf-8")
+        corpus.generated_paths.append(HOME_PATH)
     return corpus
+
+
+def _serve_search(corpus: Corpus, path: str, text: str, unreachable: list[dict]) -> list[dict]:
+    """The `/fjdzapp/search` channel of a real 动静结合 list: page 1 its static items, then the stored reports of
+    its directory that it does not link. Returns the reports still unreachable (other directories)."""
+    search_id = re.search(r"searchId:\s*(\d+)", text)
+    chnlid = re.search(r"chnlid=(\d+)", text)
+    prepage = re.search(r"prepage:\s*(\d+)", text)
+    if not (search_id and chnlid and prepage and "list2.trsapi" in text):
+        return unreachable
+    directory = path if path.endswith("/") else path.rsplit("/", 1)[0] + "/"
+    channel, per_page = int(chnlid[1]), int(prepage[1])
+    rows = [
+        trsapi.row(title=html.unescape(title), path=urljoin(directory, href), released=f"{day} 00:00:00",
+                   chnlid=channel, source=SITE["agency"], idxid="")
+        for href, title, day in _STATIC_ITEM.findall(text)
+    ]  # fmt: skip
+    below = sorted((r for r in unreachable if r["path"].startswith(directory)),
+                   key=lambda r: (r["published_at"] or "", r["path"]), reverse=True)  # fmt: skip
+    rows += [
+        trsapi.row(title=r["title"], path=r["path"], released=f"{r['published_at']} 00:00:00", chnlid=channel,
+                   source=SITE["agency"], idxid="")
+        for r in below
+    ]  # fmt: skip
+    search = trsapi.Search(int(search_id[1]), channel, rows, per_page)
+    corpus.searches.append(search)
+    corpus.endpoints[API_PATH] = search
+    corpus.generated_paths.append(API_PATH)
+    form = {"channelid": search_id[1], "classsql": f"chnlid={channel}", "sortfield": trsapi.SORT, "prepage": str(per_page)}
+    for page in range(2, -(-len(rows) // per_page) + 1):
+        corpus.list_requests.append({"method": "POST", "path": API_PATH, "form": form | {"page": str(page)}})
+    return [r for r in unreachable if r not in below]
+
+
+def _home_page(list_path: str) -> bytes:
+    return (
+        '<!DOCTYPE html>\n<html>\n<head>\n<meta charset="utf-8">\n<title>平潭综合实验区党工委管委会</title>\n</head>\n<body>\n'
+        "<!-- Generated by the ogi-warehouse demo portal; not a page of www.pingtan.gov.cn (its home page is not\n"
+        "     stored). It links the real list of reports. -->\n"
+        f'<ul class="nav"><li><a href="{list_path}">政府信息公开年报</a></li></ul>\n</body>\n</html>\n'
+    ).encode()
 
 
 def _archive_page(reports: list[dict]) -> bytes:
     items = "\n".join(
-        f'<li><a href="{html.escape(r["path"])}">{html.escape(r["title"])}</a> <span>{r["published_at"] or ""}</span></li>'
+        f'<li><a href="{html.escape(r["path"])}" title="{html.escape(r["title"])}">{html.escape(r["title"])}</a> '
+        f'<span>{r["published_at"] or ""}</span></li>'
         for r in sorted(reports, key=lambda r: (r["published_at"] or "", r["path"]), reverse=True)
     )
     return (
         '<!DOCTYPE html>\n<html>\n<head>\n<meta charset="utf-8">\n<title>政府信息公开年报（补充目录）</title>\n</head>\n<body>\n'
-        "<!-- Generated by the ogi-warehouse demo portal; not a page of www.pingtan.gov.cn. The real list's page 2\n"
-        "     is JavaScript-driven, so the corpus reports it cannot reach are linked here with their titles. -->\n"
+        "<!-- Generated by the ogi-warehouse demo portal; not a page of www.pingtan.gov.cn. The corpus reports that\n"
+        "     neither the real list nor its search API (page 2) reaches are linked here with their titles. -->\n"
         f'<h1>政府信息公开年报（补充目录）</h1>\n<ul class="list">\n{items}\n</ul>\n</body>\n</html>\n'
     ).encode()

@@ -5,6 +5,8 @@ DOCX: the title as a Title paragraph, headings as Heading 1, paragraphs as Norma
 (gridSpan / vMerge from rowspan/colspan) and real line breaks inside wrapped label cells.
 XLSX: one sheet; paragraphs in column A, one per row; each table below with an empty row around it, merged
 ranges from the spans, numbers as numeric cells and everything else as text.
+XLS (`xlwt_bytes`): the same sheet as the XLSX, written as a BIFF8 Excel 97-2003 workbook by xlwt (pure Python:
+the demo portal's legacy .xls attachments, no LibreOffice needed).
 """
 
 from __future__ import annotations
@@ -138,6 +140,37 @@ def xlsx_bytes(blocks: list[Block]) -> bytes:
     out = io.BytesIO()
     wb.save(out)
     return _reproducible(out.getvalue())
+
+
+def xlwt_bytes(blocks: list[Block]) -> bytes:
+    """An Excel 97-2003 .xls workbook of the blocks, laid out as `xlsx_bytes` lays out its sheet (xlwt)."""
+    import xlwt
+
+    wb = xlwt.Workbook(encoding="utf-8")
+    wb.owner = "ogi-warehouse portal"
+    ws = wb.add_sheet("年度报告")
+    wrap = xlwt.easyxf("alignment: wrap on")
+    row = 0  # 0-based here (xlwt), 1-based in xlsx_bytes: same cells
+    for block in blocks:
+        if isinstance(block, Para):
+            ws.write(row, 0, block.text)
+            row += 1
+            continue
+        if row > 0:
+            row += 1  # an empty row before the table
+        for p in placements(block):
+            number = _number(p.text)
+            value = number if number is not None else (p.text or "")
+            style = wrap if number is None and "\n" in p.text else xlwt.Style.default_style
+            top, left = row + p.row, p.col
+            if p.rowspan > 1 or p.colspan > 1:
+                ws.write_merge(top, top + p.rowspan - 1, left, left + p.colspan - 1, value, style)
+            elif value != "":
+                ws.write(top, left, value, style)
+        row += len(block.rows) + 1  # and one after it
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
 
 
 # --- through LibreOffice (tests of DOC / XLS input) -----------------------------------------------

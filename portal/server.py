@@ -2,7 +2,14 @@
 
 A stdlib `ThreadingHTTPServer` in a background thread, not Twisted: the tests and the Dagster demo run it in
 the same process as code that may later start a Scrapy crawl, and the Twisted reactor must not be installed
-there. The listen backlog is 1024 (http.server's default of 5 stalls concurrent crawlers, STACK.md §2b).
+there. The listen backlog is 1024 (http.server's default of 5 stalls concurrent crawlers, STACK.md §2b); every
+request gets its own thread.
+
+What is served: static pages (path -> (bytes, content type); the query string is ignored, as before; a POST to a
+page is answered with the page, as real servers do) and dynamic endpoints (path -> function of a
+`portal.families.Request`: method, query fields, form fields, JSON body) answering (status, body, content type[,
+headers]): the CMS families' list APIs (portal.families) and Hanweb's downfile.jsp (portal.attachments). Both
+answer GET, HEAD and POST; other methods get 405.
 """
 
 from __future__ import annotations
@@ -19,12 +26,22 @@ from types import TracebackType
 from urllib.parse import unquote, urlsplit
 
 from portal import corpus as corpus_site
+from portal.apisites import API_SPECS, generate_all
+from portal.apisites import planted as api_planted
 from portal.corpus import Corpus, load_corpus
-from portal.sites import EPOCHS, generate, planted, robots_txt
+from portal.families import trsapi
+from portal.families.base import Endpoint, Request
+from portal.sites import _SPECS as SPECS
+from portal.sites import EPOCHS, planted, robots_txt
 
 AUTO_CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
 CONCURRENCY = 4
+HTML = "text/html; charset=utf-8"
+ALLOWED = ("GET", "HEAD", "POST")
 _NOT_FOUND = b"<!DOCTYPE html>\n<html><head><title>404</title></head><body><h1>404 Not Found</h1></body></html>\n"
+_SERVER_ERROR = b"<!DOCTYPE html>\n<html><head><title>500</title></head><body><h1>500 Internal Server Error</h1></body></html>\n"
+_NOT_ALLOWED = b"<!DOCTYPE html>\n<html><head><title>405</title></head><body><h1>405 Method Not Allowed</h1></body></html>\n"
+Served = tuple[dict[str, tuple[bytes, str]], dict[str, Endpoint]]
 
 
 class _Server(ThreadingHTTPServer):
@@ -32,35 +49,84 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
 
-    def __init__(self, address: tuple[str, int], pages: dict[str, tuple[bytes, str]], latency: float) -> None:
+    def __init__(self, address: tuple[str, int], site: Served, latency: float) -> None:
         super().__init__(address, _Handler)
-        self.pages = pages
+        self.site = site  # (pages, endpoints), swapped as one reference (Portal.set_epoch)
         self.latency = latency
 
 
 class _Handler(BaseHTTPRequestHandler):
+    """Static pages answer GET, HEAD and POST (a POST to a page is served as real servers do); dynamic endpoints
+    see the method, the query string and the body; other methods get 405 on a known path, 404 elsewhere."""
+
     server: _Server
     protocol_version = "HTTP/1.1"
     server_version = "ogi-demo-portal"
     timeout = 10  # idle keep-alive connections are closed, so their threads end
 
     def do_GET(self) -> None:
-        self._respond(send_body=True)
+        self._respond("GET")
 
     def do_HEAD(self) -> None:
-        self._respond(send_body=False)
+        self._respond("HEAD")
 
-    def _respond(self, *, send_body: bool) -> None:
+    def do_POST(self) -> None:
+        self._respond("POST")
+
+    def do_PUT(self) -> None:
+        self._respond("PUT")
+
+    def do_DELETE(self) -> None:
+        self._respond("DELETE")
+
+    def do_PATCH(self) -> None:
+        self._respond("PATCH")
+
+    def do_OPTIONS(self) -> None:
+        self._respond("OPTIONS")
+
+    def _respond(self, method: str) -> None:
+        body = self._read_body()  # always read, so a kept-alive connection stays in step
         if self.server.latency:
             time.sleep(self.server.latency)
-        page = self.server.pages.get(unquote(urlsplit(self.path).path))
-        status, (body, content_type) = (200, page) if page else (404, (_NOT_FOUND, "text/html; charset=utf-8"))
+        pages, endpoints = self.server.site
+        parts = urlsplit(self.path)
+        path = unquote(parts.path)
+        headers: dict[str, str] = {}
+        if path in endpoints:
+            if method not in ALLOWED:
+                status, data, content_type = 405, _NOT_ALLOWED, HTML
+                headers["Allow"] = ", ".join(ALLOWED)
+            else:
+                request = Request.parse(method, path, parts.query, self.headers.get("Content-Type"), body)
+                try:
+                    status, data, content_type, *extra = endpoints[path](request)
+                    headers.update(*extra)
+                except Exception:  # noqa: BLE001 - a bug in an endpoint answers 500, as a real server would
+                    status, data, content_type = 500, _SERVER_ERROR, HTML
+        elif path in pages:
+            if method not in ALLOWED:
+                status, (data, content_type) = 405, (_NOT_ALLOWED, HTML)
+                headers["Allow"] = ", ".join(ALLOWED)
+            else:
+                status, (data, content_type) = 200, pages[path]
+        else:
+            status, data, content_type = 404, _NOT_FOUND, HTML
         self.send_response(status)
         self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Content-Length", str(len(data)))
+        for name, value in headers.items():
+            self.send_header(name, value)
         self.end_headers()
-        if send_body:
-            self.wfile.write(body)
+        if method != "HEAD":
+            self.wfile.write(data)
+
+    def _read_body(self) -> bytes:
+        try:
+            length = int(self.headers.get("Content-Length") or 0)
+        except ValueError:
+            length = 0
+        return self.rfile.read(length) if length > 0 else b""
 
     def log_message(self, format: str, *args: object) -> None:
         pass
@@ -105,19 +171,24 @@ class Portal:
 
     def set_epoch(self, epoch: int) -> None:
         """Serve the generated sites as they are in `epoch` (1 or 2) from the next request on."""
-        generated = generate(epoch)
+        generated = generate_all(epoch)
         pages = dict(generated.pages)
+        endpoints = dict(generated.endpoints)
+        searches = [e for e in endpoints.values() if isinstance(e, trsapi.Search)]
         if self.corpus:
             pages |= self.corpus.pages
+            endpoints |= self.corpus.endpoints
+            searches += self.corpus.searches
+        endpoints["/" + trsapi.API] = trsapi.root_search(searches)  # where real Fujian hosts answer it
         pages["/robots.txt"] = (robots_txt(generated.robots_disallow), "text/plain")
-        self.epoch, self.pages = epoch, pages
+        self.epoch, self.pages, self.endpoints = epoch, pages, endpoints
         if self._server is not None:
-            self._server.pages = pages  # one reference swap: a request sees one epoch or the other
+            self._server.site = (pages, endpoints)  # one reference swap: a request sees one epoch or the other
 
     def start(self) -> Portal:
         if self._server is not None:
             raise RuntimeError("portal already started")
-        self._server = _Server((self.host, self.port), self.pages, self.latency)
+        self._server = _Server((self.host, self.port), (self.pages, self.endpoints), self.latency)
         self._thread = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="ogi-demo-portal", daemon=True
         )
@@ -151,58 +222,104 @@ class Portal:
     def url(self, path: str) -> str:
         return self.base_url + path
 
-    def sites_config(self) -> list[dict]:
-        """Crawler site entries (`crawler/sites` format) for every served site, with absolute URLs."""
-        generated = generate()
+    def sites_config(self, *, cms: bool = True) -> list[dict]:
+        """Crawler site entries (`crawler/sites` format) for every served site, with absolute URLs.
+
+        Each entry names its CMS family (`cms`: html, trs, script, hanweb, trsapi, gkmlpt, json) and narrows the
+        site to its path prefix (`url_prefixes: [<base>/<site>/]`: every site shares this host). The `json` site
+        describes its API in `list_api`; the `trsapi` sites name their search endpoint there
+        (`{"url": "/<site>/fjdzapp/search"}`: on real hosts it is `/fjdzapp/search` at the root). URLs inside
+        `list_api` are root-relative. `cms=False` leaves `cms` out (entries for family detection tests)."""
+        generated = generate_all()
         entries = [
             {
                 "name": s["name"],
                 "start_urls": [self.url(p) for p in s["start_paths"]],
                 "agency": s["agency"],
                 "region": s["region"],
+                "cms": s["family"],
+                "list_api": s["list_api"] or _trsapi_api(s),
             }
             for s in generated.sites
         ]
         if self.corpus:
-            entries.append(corpus_site.SITE | {"start_urls": [self.url(p) for p in self.corpus.list_paths]})
-        return [
-            {
+            entries.append(
+                corpus_site.SITE
+                | {"start_urls": [self.url(p) for p in self.corpus.list_paths], "cms": "trsapi",
+                   "list_api": {"url": corpus_site.API_PATH} if self.corpus.searches else None}
+            )  # fmt: skip
+        out = []
+        for e in entries:
+            entry = {
                 "name": e["name"],
                 "start_urls": e["start_urls"],
                 "allowed_domains": [self.host],
+                "url_prefixes": [self.url(f"/{e['name']}/")],
                 "agency": e["agency"],
                 "region": e["region"],
                 "concurrency": CONCURRENCY,
                 "download_delay": 0,
                 "selectors": {},
             }
-            for e in entries
-        ]
+            if cms:
+                entry["cms"] = e["cms"]
+            if e["list_api"]:
+                entry["list_api"] = copy.deepcopy(e["list_api"])
+            out.append(entry)
+        return out
 
     def truth(self) -> dict:
-        """Ground truth of the current epoch with absolute URLs: `reports` (one entry per report page, with its
+        """Ground truth of the current epoch with absolute URLs: `reports` (one entry per report, with its
         printed values; corpus reports have `values: None`), `report_urls` (every report a correct crawler must
         fetch), `skipped_urls` (non-report articles), `disallowed_urls` (robots.txt), `missing_urls` (report
         links that answer 404), `removed_urls` (reports taken down in this epoch: unlisted and 404) and
-        `list_urls` (list pages). URL lists are sorted.
+        `list_urls` (the HTML list pages a crawler GETs: start pages and their static pages; API requests are
+        in `sites[…].list_requests`). URL lists are sorted.
+
+        Per report: `documents` ([{url, type}]: the report's own URL first, type html or pdf, then its
+        attachments, pdf/docx/xls) and `values_in` ("article", or the URL of the attachment that prints the
+        values: attachment-only reports, and the list item that is the report's PDF itself).
+        `sites`: name -> {family, start_urls, home_url, url_prefix, list_requests (every list request a correct
+        crawler makes, in order: {method, url} plus `form` (form-urlencoded POST) or `json` (JSON POST)),
+        report_urls, generated_urls (corpus site: the portal's own pages and endpoints)}.
+        `attachment_urls` (every attachment linked from a report article), `not_report_urls` (list items titled
+        like a report whose page is not one: a maintenance page, a login form), `home_urls` (each site's home).
 
         `planted` (the same in every epoch): every cross-report finding in the generated sites' data, as
         {kind, site, agency, report_year, details}: carry_over, stock_flow, copy_paste, late, missing_year
         (on the later report, or the missing year), and the epoch-2 restatement (details.changes: old/new
         figures) and removed report (details.url). Corpus reports are real pages: nothing is known of them."""
-        generated = generate(self.epoch)
-        reports = [
-            {"url": self.url(r["path"])} | {k: v for k, v in r.items() if k != "path"}
-            for r in copy.deepcopy(generated.reports)
-        ]
+        generated = generate_all(self.epoch)
+        reports = []
+        for r in copy.deepcopy(generated.reports):
+            path = r["path"]
+            entry = {"url": self.url(path)} | {k: v for k, v in r.items() if k != "path"}
+            entry["documents"] = [{"url": self.url(d["path"]), "type": d["type"]} for d in generated.documents[path]]
+            values_in = generated.values_in[path]
+            entry["values_in"] = values_in if values_in == "article" else self.url(values_in)
+            reports.append(entry)
         missing = [self.url(p) for p in generated.missing_paths]
         lists = [self.url(p) for p in generated.list_paths]
+        sites = {
+            s["name"]: {
+                "family": s["family"],
+                "start_urls": [self.url(p) for p in s["start_paths"]],
+                "home_url": self.url(s["home_path"]),
+                "url_prefix": self.url(f"/{s['name']}/"),
+                "list_requests": [self._request(q) for q in s["list_requests"]],
+                "report_urls": sorted(e["url"] for e in reports if e["site"] == s["name"]),
+            }
+            for s in generated.sites
+        }
+        homes = [self.url(p) for p in generated.home_paths]
         if self.corpus:
+            name = corpus_site.SITE["name"]
             for r in self.corpus.reports:
+                url = self.url(r["path"])
                 reports.append(
                     {
-                        "url": self.url(r["path"]),
-                        "site": corpus_site.SITE["name"],
+                        "url": url,
+                        "site": name,
                         "agency": None,
                         "region_code": corpus_site.SITE["region"]["code"],
                         "report_year": r["report_year"],
@@ -214,10 +331,23 @@ class Portal:
                         "encoding": "utf-8",
                         "values": None,
                         "planted_issues": [],
+                        "documents": [{"url": url, "type": "html"}],
+                        "values_in": "article",
                     }
                 )
             missing += [self.url(p) for p in self.corpus.missing_paths]
             lists += [self.url(p) for p in self.corpus.list_paths]
+            home = self.url(self.corpus.home_path) if self.corpus.home_path else None
+            homes += [home] if home else []
+            sites[name] = {
+                "family": "trsapi",
+                "start_urls": [self.url(p) for p in self.corpus.list_paths],
+                "home_url": home,
+                "url_prefix": self.url(corpus_site.PREFIX + "/"),
+                "list_requests": [self._request(q) for q in self.corpus.list_requests],
+                "report_urls": sorted(self.url(r["path"]) for r in self.corpus.reports),
+                "generated_urls": [self.url(p) for p in self.corpus.generated_paths],
+            }
         return {
             "reports": reports,
             "report_urls": sorted(r["url"] for r in reports),
@@ -226,8 +356,20 @@ class Portal:
             "missing_urls": sorted(missing),
             "removed_urls": sorted(self.url(p) for p in generated.removed_paths),
             "list_urls": sorted(lists),
-            "planted": [self._absolute(entry) for entry in copy.deepcopy(planted())],
+            "sites": sites,
+            "attachment_urls": sorted(self.url(p) for p in generated.attachment_paths),
+            "not_report_urls": sorted(self.url(p) for p in generated.not_report_paths),
+            "home_urls": sorted(homes),
+            "planted": [self._absolute(entry) for entry in copy.deepcopy(planted() + api_planted())],
         }
+
+    def _request(self, request: dict) -> dict:
+        """A list request with its path made an absolute `url`."""
+        out = {"method": request["method"], "url": self.url(request["path"])}
+        for key in ("form", "json"):
+            if key in request:
+                out[key] = copy.deepcopy(request[key])
+        return out
 
     def _absolute(self, entry: dict) -> dict:
         """A `planted` entry with its details' `path` made an absolute `url`."""
@@ -235,6 +377,20 @@ class Portal:
         if "path" in details:
             details["url"] = self.url(details.pop("path"))
         return entry
+
+
+def site_names(corpus: Path | str | None = None) -> list[str]:
+    """The names of the sites a `Portal(corpus_dir=corpus)` serves, in `sites_config()` order, without generating
+    or serving anything."""
+    names = [spec.name for spec in (*SPECS, *API_SPECS)]
+    if corpus == "auto":
+        corpus = AUTO_CORPUS if AUTO_CORPUS.is_dir() else None
+    return names + ([corpus_site.SITE["name"]] if corpus is not None and Path(corpus).is_dir() else [])
+
+
+def _trsapi_api(site: dict) -> dict | None:
+    """The `list_api` of a trsapi site: its search endpoint under the site prefix."""
+    return {"url": f"/{site['name']}/{trsapi.API}"} if site["family"] == "trsapi" else None
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -8,6 +8,13 @@ The sites exist in two states, epochs: `generate(1)` (the default) and `generate
 report was re-published at its URL with corrected figures (`restated_year`) and one was taken down, unlisted and
 404 (`removed_year`); every other page is byte-identical. Cross-report anomalies are planted on known reports
 (SiteSpec fields below) and listed, with every other cross-report identity the data breaks, by `planted()`.
+
+Each site is one CMS family (`SiteSpec.family`, portal.families): its list pages and list endpoints follow that
+family's real protocol, while its report article pages, report URLs and values are those the portal always
+served (the warehouse's figures rest on them); a few report articles also link a file copy of themselves
+(`copies`, portal.attachments), and two lists hold a report-like item whose page is not a report
+(`not_report`, portal.notreport). The API-only sites (gkmlpt, json) are in portal.apisites, outside
+`generate()`, whose reports are the labelled corpus.
 """
 
 from __future__ import annotations
@@ -18,6 +25,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import cache
 
+from portal import attachments, homes, notreport
+from portal.attachments import Attachment
+from portal.chrome import document as _document
+from portal.chrome import encode as _encode
+from portal.families import Endpoint, Listing, build_listing
 from portal.render import Author, Layout, merge_values, render_report, to_mirror_script
 from portal.values import (
     Profile,
@@ -78,6 +90,13 @@ class SiteSpec:
     restated_year: int | None = None  # epoch 2: re-published at the same URL with corrected section 三 figures
     removed_year: int | None = None  # epoch 2: no longer listed, and its URL answers 404
     id_base: int = 10_000
+    # The site's CMS family and its list protocol (portal.families): html, trs, script, hanweb, trsapi (here);
+    # gkmlpt, json (portal.apisites). `cms` holds the family's settings and `home`: (style, link text) of the
+    # home page's way to the 年报 column ("xxgk": through the 信息公开 page; "direct": the home page links it).
+    family: str = "html"
+    cms: dict = field(default_factory=dict, compare=False)
+    copies: dict[int, str] = field(default_factory=dict, compare=False)  # year -> attachment copy (portal.attachments)
+    not_report: str | None = None  # "maintenance" | "login": a report-like 2012 list item leading to that page
 
 
 _SPECS = [
@@ -111,6 +130,11 @@ _SPECS = [
         dead_link_year=2012,
         late_year=2019,
         id_base=1_588_000,
+        family="hanweb",
+        cms={"webid": 2, "unitid": "4562785", "per_page": 5, "group_size": 2, "webname": "衢州市人民政府",
+             "column_name": "政府信息公开年报", "site_code": "3308000001", "xxgk": "col/col1228/index.html",
+             "home": ("xxgk", "政府信息公开年报")},
+        copies={2016: "attach", 2022: "downfile"},
     ),
     SiteSpec(
         name="qzswj",
@@ -137,6 +161,9 @@ _SPECS = [
         layouts={2013: Layout(zero_blank=True, blank="")},
         copy_year=2022,
         id_base=101_600,
+        family="trs",
+        cms={"site_code": "3308000012", "home": ("xxgk", "政府信息公开年度报告")},
+        copies={2023: "appendix"},
     ),
     SiteSpec(
         name="qujiang",
@@ -165,6 +192,9 @@ _SPECS = [
         draft_year=2019,
         carry_over_year=2021,
         id_base=46_100,
+        family="script",
+        cms={"site_code": "3308030001", "home": ("direct", "年度报告")},
+        not_report="maintenance",
     ),
     SiteSpec(
         name="anju",
@@ -194,6 +224,7 @@ _SPECS = [
         stock_flow_year=2023,
         removed_year=2024,
         id_base=3_317,
+        cms={"home": ("xxgk", "政府信息公开年报")},
     ),
     SiteSpec(
         name="snsthj",
@@ -216,6 +247,7 @@ _SPECS = [
         planted_year=2021,
         restated_year=2023,
         id_base=1_264_800,
+        cms={"home": ("xxgk", "年度报告")},
     ),
     SiteSpec(
         name="yongan",
@@ -240,6 +272,10 @@ _SPECS = [
         container='<div class="TRS_Editor">',
         stock_flow_year=2020,
         id_base=5_540,
+        family="trsapi",
+        cms={"search_id": 200315, "chnlid": 5876, "prepage": 10, "site_id": 12, "column_name": "政府信息公开年报",
+             "site_code": "3504810001", "home": ("xxgk", "政府信息公开年报")},
+        not_report="login",
     ),
     SiteSpec(
         name="tzspj",
@@ -261,6 +297,7 @@ _SPECS = [
         taiwan_years=frozenset({2019, 2020}),
         gap_year=2018,
         id_base=355_000,
+        cms={"home": ("direct", "政府信息公开年度报告")},
     ),
 ]
 
@@ -281,7 +318,6 @@ _OTHERS = [
     ("{short}{y}年度部门预算公开说明", "工作动态", 2),
 ]
 ROBOTS_PRIVATE = "private/"
-_ICP = {"浙江省": "浙", "四川省": "蜀", "福建省": "闽", "江苏省": "苏"}
 
 
 @dataclass
@@ -291,13 +327,19 @@ class Article:
     category: str
     body: str = ""  # HTML
     report: dict | None = None  # truth entry (without url) for a report
-    kind: str = "other"  # "report", "other", "draft" (robots-disallowed), "missing" (404), "removed" (epoch 2)
+    kind: str = "other"  # "report", "other", "draft" (robots-disallowed), "missing" (404), "removed" (epoch 2),
+    # "notreport" (a report-like title leading to a page that is not a report: portal.notreport)
     path: str = ""
+    doc_type: str = "html"  # what the article URL serves: html, or pdf for a list item that is the report file
 
 
 @dataclass
 class Generated:
-    """Generated pages (path -> (bytes, content type)) and their ground truth, with root-relative paths."""
+    """Generated pages (path -> (bytes, content type)), endpoints and their ground truth, with root-relative paths.
+
+    `sites`: one entry per site, {name, start_paths, agency, region, family, home_path, list_requests, list_api};
+    `documents`: report path -> [{path, type}] (the report's page first, then its attachments);
+    `values_in`: report path -> "article" or the path of the attachment that prints the values."""
 
     pages: dict[str, tuple[bytes, str]]
     sites: list[dict]
@@ -309,6 +351,28 @@ class Generated:
     robots_disallow: list[str]
     bodies: dict[str, tuple[str, str]] = field(default_factory=dict)  # report path -> (printed title, body HTML)
     removed_paths: list[str] = field(default_factory=list)  # reports taken down in this epoch (unlisted, 404)
+    endpoints: dict[str, Endpoint] = field(default_factory=dict)
+    documents: dict[str, list[dict]] = field(default_factory=dict)
+    values_in: dict[str, str] = field(default_factory=dict)
+    attachment_paths: list[str] = field(default_factory=list)
+    not_report_paths: list[str] = field(default_factory=list)
+    home_paths: list[str] = field(default_factory=list)
+
+
+@dataclass
+class SiteBuild:
+    """One site in one epoch: its pages and endpoints, its articles (with paths, kinds and truth), its list
+    (`Listing`: start path, list pages, list requests), home paths and report attachments."""
+
+    spec: SiteSpec
+    pages: dict[str, tuple[bytes, str]]
+    articles: list[Article]
+    listing: Listing
+    home_paths: list[str]
+    endpoints: dict[str, Endpoint] = field(default_factory=dict)
+    attachments: dict[str, list[Attachment]] = field(default_factory=dict)  # report path -> its files
+    values_in: dict[str, str] = field(default_factory=dict)  # report path -> attachment path (default "article")
+    list_api: dict | None = None  # the `json` family's API description (sites_config)
 
 
 def _path(spec: SiteSpec, template: str, date: datetime, ident: int) -> str:
@@ -464,23 +528,9 @@ def _meta_block(spec: SiteSpec, a: Article, seq: int) -> str:
     return f'<table class="xxgk-table" width="100%">{rows}</table>\n'
 
 
-def _document(spec: SiteSpec, *, title: str, head: str, main: str, charset: str | None) -> str:
-    column = f"/{spec.name}/{spec.column}{spec.list_file}"
-    footer_contact = "联系人：王堃" if spec.encoding == "gbk" else "联系人：办公室"  # 堃 is in GBK but not in GB2312
-    return (
-        "<!DOCTYPE html>\n<html>\n<head>\n"
-        + (charset + "\n" if charset else "")
-        + f"<title>{html.escape(title)}</title>\n{head}</head>\n<body>\n"
-        f'<div class="top"><a href="/{spec.name}/">{html.escape(spec.site_title)}</a>　<span>无障碍浏览</span>　<span>长者模式</span></div>\n'
-        f'<div class="nav"><a href="/{spec.name}/">首页</a>　<a href="{column}">政务公开</a>　<span>政务服务</span>　<span>互动交流</span></div>\n'
-        f"{main}"
-        f'<div class="footer">主办单位：{html.escape(spec.author.agency)}　{footer_contact}　联系电话：{spec.author.phone}<br>'
-        f"网站标识码：{spec.region['code']}0001　ICP备案号：{_ICP[spec.region['province']]}ICP备05012345号</div>\n"
-        "</body>\n</html>\n"
-    )
-
-
-def _article_page(spec: SiteSpec, a: Article, seq: int, views: int) -> str:
+def _article_page(spec: SiteSpec, a: Article, seq: int, views: int, inner: str = "", outer: str = "") -> str:
+    """An article page; `inner`/`outer`: markup added at the end of the body container / right after it (links
+    to attachments), empty for every page whose bytes predate them."""
     column = f"/{spec.name}/{spec.column}{spec.list_file}"
     close = "</div>"
     head = (
@@ -495,61 +545,11 @@ def _article_page(spec: SiteSpec, a: Article, seq: int, views: int) -> str:
         f'<div class="info">发布时间：{a.date:%Y-%m-%d %H:%M}　来源：{html.escape(spec.publisher)}　浏览次数：<span>{views}</span>　'
         '字号：[<a href="javascript:doZoom(18)">大</a> <a href="javascript:doZoom(16)">中</a> <a href="javascript:doZoom(14)">小</a>]　'
         '<a href="javascript:window.print()">打印</a></div>\n'
-        f"{spec.container}\n{a.body}{close}\n</div>\n"
+        f"{spec.container}\n{a.body}{inner}{close}\n{outer}</div>\n"
         '<div class="tools"><div class="qrcode">扫一扫在手机打开当前页</div>'
         '<a href="javascript:window.print()">打印本页</a>　<a href="javascript:window.close()">关闭窗口</a></div>\n'
     )
     return _document(spec, title=f"{a.title}_{spec.site_title}", head=head, main=main, charset=spec.meta_charset)
-
-
-def _list_name(spec: SiteSpec, page: int) -> str:
-    stem, _, ext = spec.list_file.partition(".")
-    return spec.list_file if page == 0 else f"{stem}_{page}.{ext}"
-
-
-def _list_page(spec: SiteSpec, items: list[Article], page: int, pages: int) -> str:
-    base = f"/{spec.name}/{spec.column}"
-    rows = []
-    for a in items:
-        href = "./" + a.path.removeprefix(base) if spec.relative_links and a.path.startswith(base) else a.path
-        shown = a.title if not spec.truncate or len(a.title) <= spec.truncate else a.title[: spec.truncate] + "…"
-        link = f'<a href="{html.escape(href)}" title="{html.escape(a.title)}" target="_blank">{html.escape(shown)}</a>'
-        if spec.list_style == "table":
-            rows.append(f'<tr><td class="bt">{link}</td><td class="rq">{a.date:%Y-%m-%d}</td></tr>')
-        else:
-            rows.append(f'<li>{link}<span class="date">{a.date:%Y-%m-%d}</span></li>')
-    listing = (
-        '<table class="list" width="100%">\n' + "\n".join(rows) + "\n</table>\n"
-        if spec.list_style == "table"
-        else '<ul class="list">\n' + "\n".join(rows) + "\n</ul>\n"
-    )
-
-    def link(target: int, text: str, enabled: bool) -> str:
-        return f'<a href="{_list_name(spec, target)}">{text}</a>' if enabled else f"<span>{text}</span>"
-
-    pager = (
-        f'<div class="page">共{pages}页　当前第{page + 1}页　'
-        + link(0, "首页", page > 0) + " " + link(page - 1, "上一页", page > 0) + " "
-        + link(page + 1, "下一页", page < pages - 1) + " " + link(pages - 1, "尾页", page < pages - 1)
-        + "</div>\n"
-    )  # fmt: skip
-    main = (
-        f'<div class="crumb">当前位置：<a href="/{spec.name}/">首页</a> &gt; 政务公开 &gt; 政府信息公开</div>\n'
-        f'<div class="column"><h2>政府信息公开</h2>\n{listing}{pager}</div>\n'
-    )
-    return _document(spec, title=f"政府信息公开_{spec.site_title}", head="", main=main, charset=spec.list_meta_charset)
-
-
-def _home_page(spec: SiteSpec) -> str:
-    column = f"/{spec.name}/{spec.column}{spec.list_file}"
-    main = f'<div class="column"><h2>政务公开</h2><ul><li><a href="{column}">政府信息公开</a></li></ul></div>\n'
-    return _document(spec, title=spec.site_title, head="", main=main, charset=spec.list_meta_charset)
-
-
-def _encode(spec: SiteSpec, markup: str, year: int | None = None) -> bytes:
-    if spec.mirror:
-        markup = to_mirror_script(markup, taiwan=year in spec.taiwan_years)
-    return markup.encode(spec.encoding)  # strict: a character outside GBK is a bug here
 
 
 def _printed(spec: SiteSpec, text: str) -> str:
@@ -557,8 +557,8 @@ def _printed(spec: SiteSpec, text: str) -> str:
     return html.unescape(to_mirror_script(html.escape(text))) if spec.mirror else text
 
 
-def build_site(spec: SiteSpec, epoch: int = 1) -> tuple[dict[str, tuple[bytes, str]], list[Article], list[str]]:
-    """All pages of one site in `epoch`, its articles (with paths, kinds and truth) and its list page paths."""
+def _articles(spec: SiteSpec, epoch: int) -> list[Article]:
+    """Reports, other articles, the draft and the dead link of a site, with their paths (one id stream)."""
     reports = _reports(spec, epoch)
     articles = reports + _others(spec, sorted(spec.kinds))
     if spec.draft_year is not None:
@@ -574,7 +574,13 @@ def build_site(spec: SiteSpec, epoch: int = 1) -> tuple[dict[str, tuple[bytes, s
     if spec.dead_link_year is not None:
         y = spec.dead_link_year
         articles.append(Article(_title(spec, y), datetime(y + 1, 3, 20, 9, 30), "年度报告", kind="missing"))
+    return articles
 
+
+def build_site(spec: SiteSpec, epoch: int = 1) -> SiteBuild:
+    """All pages of one site in `epoch`: articles (report pages unchanged since before the CMS families), the
+    list in the site's family (portal.families), the home pages, attachment copies and the not-a-report item."""
+    articles = _articles(spec, epoch)
     rng = random.Random(f"ogi-portal/{spec.name}/ids")
     ident = spec.id_base
     for a in sorted(articles, key=lambda a: a.date):
@@ -584,24 +590,44 @@ def build_site(spec: SiteSpec, epoch: int = 1) -> tuple[dict[str, tuple[bytes, s
             a.path = f"/{spec.name}/{ROBOTS_PRIVATE}draft_{ident}.html"
 
     pages: dict[str, tuple[bytes, str]] = {}
+    files: dict[str, list[Attachment]] = {}
     for seq, a in enumerate(sorted(articles, key=lambda a: a.date), start=1):
         if a.kind == "missing":
             continue
         views = rng.randint(20, 3000)
         if a.kind == "removed":
             continue
-        markup = _article_page(spec, a, seq, views=views)
+        inner = outer = ""
+        if a.report and a.report["report_year"] in spec.copies:
+            style = spec.copies[a.report["report_year"]]
+            inner, outer, copy = attachments.copy_of(spec.name, a.path, style, _printed(spec, a.title), a.body,
+                                                     f"{a.date:%Y%m%d}")  # fmt: skip
+            files[a.path] = [copy]
+        markup = _article_page(spec, a, seq, views=views, inner=inner, outer=outer)
         pages[a.path] = (_encode(spec, markup, a.report["report_year"] if a.report else None), spec.content_type)
 
-    listed = sorted((a for a in articles if a.kind != "removed"), key=lambda a: (a.date, a.path), reverse=True)
-    chunks = [listed[i : i + spec.per_page] for i in range(0, len(listed), spec.per_page)]
-    list_paths = [f"/{spec.name}/{spec.column}{_list_name(spec, n)}" for n in range(len(chunks))]
-    for n, (path, chunk) in enumerate(zip(list_paths, chunks, strict=True)):
-        pages[path] = (_encode(spec, _list_page(spec, chunk, n, len(chunks))), spec.content_type)
-    pages[f"/{spec.name}/{spec.column}"] = pages[f"/{spec.name}/{spec.column}{spec.list_file}"]
-    home = (_encode(spec, _home_page(spec)), spec.content_type)
-    pages[f"/{spec.name}/"] = pages[f"/{spec.name}/index.html"] = home
-    return pages, articles, list_paths
+    listed = [a for a in articles if a.kind != "removed"]
+    if spec.not_report:
+        item = Article(_title(spec, notreport.YEAR), notreport.DATE, "年度报告", kind="notreport")
+        item.path = _path(spec, spec.article, item.date, spec.id_base - 3)
+        pages[item.path] = (notreport.page(spec, spec.not_report), spec.content_type)
+        articles.append(item)
+        listed.append(item)
+    listed.sort(key=lambda a: (a.date, a.path), reverse=True)
+    return finish(spec, pages, articles, listed, files)
+
+
+def finish(spec: SiteSpec, pages: dict[str, tuple[bytes, str]], articles: list[Article], listed: list[Article],
+           files: dict[str, list[Attachment]], values_in: dict[str, str] | None = None) -> SiteBuild:  # fmt: skip
+    """The list (in the site's family), home pages and attachment files of a site whose article pages are built."""
+    listing = build_listing(spec, listed)
+    pages |= listing.pages
+    home_pages, home_paths = homes.build(spec, listing.start_path)
+    pages |= home_pages
+    file_pages, endpoints = attachments.serve([f for group in files.values() for f in group])
+    pages |= file_pages
+    return SiteBuild(spec, pages, articles, listing, home_paths, listing.endpoints | endpoints, files,
+                     values_in or {})  # fmt: skip
 
 
 def generate(epoch: int = 1) -> Generated:
@@ -613,33 +639,51 @@ def generate(epoch: int = 1) -> Generated:
 
 @cache
 def _generate(epoch: int) -> Generated:
+    return collect([build_site(spec, epoch) for spec in _SPECS])
+
+
+def collect(builds: list[SiteBuild]) -> Generated:
+    """The pages and ground truth of some built sites, together."""
     pages: dict[str, tuple[bytes, str]] = {}
-    out = Generated(pages, [], [], [], [], [], [], [f"/{s.name}/{ROBOTS_PRIVATE}" for s in _SPECS if s.draft_year])
-    for spec in _SPECS:
-        site_pages, articles, list_paths = build_site(spec, epoch)
-        pages |= site_pages
-        out.list_paths += list_paths
+    out = Generated(pages, [], [], [], [], [], [], [f"/{b.spec.name}/{ROBOTS_PRIVATE}" for b in builds if b.spec.draft_year])
+    for build in builds:
+        spec = build.spec
+        pages |= build.pages
+        out.endpoints |= build.endpoints
+        out.list_paths += build.listing.list_paths
+        out.home_paths += build.home_paths
         out.sites.append(
             {
                 "name": spec.name,
-                "start_paths": [f"/{spec.name}/{spec.column}{spec.list_file}"],
+                "start_paths": [build.listing.start_path],
                 "agency": spec.author.agency,
                 "region": spec.region,
+                "family": spec.family,
+                "home_path": build.home_paths[0],
+                "list_requests": build.listing.requests,
+                "list_api": build.list_api,
             }
         )
-        for a in articles:
+        for a in build.articles:
             if a.kind == "report":
                 assert a.report is not None
                 out.reports.append({"path": a.path, "title": _printed(spec, a.title)} | a.report)
                 out.bodies[a.path] = (_printed(spec, a.title), to_mirror_script(a.body, taiwan=a.report["report_year"] in spec.taiwan_years) if spec.mirror else a.body)
+                out.documents[a.path] = [{"path": a.path, "type": a.doc_type}] + [
+                    {"path": f.path, "type": f.type} for f in build.attachments.get(a.path, [])
+                ]
+                out.values_in[a.path] = build.values_in.get(a.path, "article")
             elif a.kind == "other":
                 out.skipped_paths.append(a.path)
             elif a.kind == "draft":
                 out.disallowed_paths.append(a.path)
             elif a.kind == "removed":
                 out.removed_paths.append(a.path)
+            elif a.kind == "notreport":
+                out.not_report_paths.append(a.path)
             else:
                 out.missing_paths.append(a.path)
+        out.attachment_paths += [f.path for group in build.attachments.values() for f in group]
     return out
 
 

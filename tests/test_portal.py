@@ -5,6 +5,7 @@ from __future__ import annotations
 from etl.model import APPLICANTS as ALL_APPLICANTS
 
 import itertools
+import json
 import os
 import random
 import re
@@ -16,11 +17,11 @@ import urllib.request
 import urllib.robotparser
 from collections import Counter
 from pathlib import Path
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlencode, urlsplit
 
 import pytest
 
-from portal import Portal
+from portal import Portal, site_names
 from portal.render import merge_values, render_report
 from portal.server import AUTO_CORPUS
 from portal.sites import _SPECS
@@ -29,8 +30,6 @@ from etl.catalog import metrics
 
 APPLICANTS = ALL_APPLICANTS[:-1]  # the six applicant columns, without 总计
 REPO = Path(__file__).resolve().parents[1]
-_HREF = re.compile(rb'href="([^"#]+)"')
-_LIST_FILE = re.compile(r"/index(?:_\d+)?\.html?$")
 
 
 @pytest.fixture(scope="module")
@@ -47,6 +46,23 @@ def truth(portal):
 def fetch(url: str) -> tuple[int, dict[str, str], bytes]:
     try:
         with urllib.request.urlopen(url, timeout=10) as r:
+            return r.status, dict(r.headers), r.read()
+    except urllib.error.HTTPError as e:
+        return e.code, dict(e.headers), e.read()
+
+
+def send(request: dict) -> tuple[int, dict[str, str], bytes]:
+    """A list request of truth (`{method, url, form | json}`) sent as a browser's script would send it."""
+    data, headers = None, {}
+    if "form" in request:
+        data = urlencode(request["form"]).encode()
+        headers["Content-Type"] = "application/x-www-form-urlencoded; charset=UTF-8"
+    elif "json" in request:
+        data = json.dumps(request["json"]).encode()
+        headers["Content-Type"] = "application/json;charset=UTF-8"
+    req = urllib.request.Request(request["url"], data=data, headers=headers, method=request["method"])
+    try:
+        with urllib.request.urlopen(req, timeout=10) as r:
             return r.status, dict(r.headers), r.read()
     except urllib.error.HTTPError as e:
         return e.code, dict(e.headers), e.read()
@@ -99,80 +115,74 @@ def test_unknown_path_is_404(portal):
 def test_sites_config(portal):
     sites = portal.sites_config()
     assert len({s["name"] for s in sites}) == len(sites)
+    families = {"html", "trs", "script", "hanweb", "trsapi", "gkmlpt", "json"}
     for s in sites:
-        assert set(s) == {
+        assert set(s) - {"list_api"} == {
             "name",
             "start_urls",
             "allowed_domains",
+            "url_prefixes",
             "agency",
             "region",
             "concurrency",
             "download_delay",
             "selectors",
+            "cms",
         }
         assert s["allowed_domains"] == ["127.0.0.1"] and s["concurrency"] == 4 and s["download_delay"] == 0
-        assert all(u.startswith(portal.base_url + f"/{s['name']}/") for u in s["start_urls"])
+        assert s["url_prefixes"] == [portal.base_url + f"/{s['name']}/"]
+        assert all(u.startswith(s["url_prefixes"][0]) for u in s["start_urls"])
+        assert s["cms"] in families
+        assert ("list_api" in s) == (s["cms"] in ("json", "trsapi"))
+    assert {s["cms"] for s in sites} == families
+    by_name = {s["name"]: s for s in sites}
+    assert by_name["zqhjj"]["start_urls"] == [portal.url("/zqhjj/gkmlpt/index#2811")]
+    plain = portal.sites_config(cms=False)
+    assert [{k: v for k, v in s.items() if k != "cms"} for s in sites] == plain
+    assert site_names(corpus="auto") == [s["name"] for s in sites]  # without starting a portal
+    assert site_names() == [s["name"] for s in sites if s["name"] != "pingtan"]
 
 
 # ---------------------------------------------------------------------------------------------------------
-# Crawling the lists reaches every report
-
-
-def crawl_lists(portal) -> tuple[set[str], set[str]]:
-    """Follow pagination from every start URL; returns (list page URLs, article URLs linked from them)."""
-    lists, articles = set(), set()
-    queue = [u for s in portal.sites_config() for u in s["start_urls"]]
-    while queue:
-        url = queue.pop()
-        if url in lists:
-            continue
-        status, _, body = fetch(url)
-        assert status == 200, url
-        lists.add(url)
-        site_prefix = "/" + urlsplit(url).path.split("/")[1] + "/"
-        for href in _HREF.findall(body):
-            target = urljoin(url, href.decode("ascii"))
-            path = urlsplit(target).path
-            if not target.startswith(portal.base_url + site_prefix):
-                continue
-            if _LIST_FILE.search(path) and path.rsplit("/", 1)[0] == urlsplit(url).path.rsplit("/", 1)[0]:
-                queue.append(target)
-            elif path.endswith((".html", ".htm", ".shtml")) and not _LIST_FILE.search(path):
-                articles.add(target)
-    return lists, articles
+# Every report is reachable through its site's list protocol (the walkers: tests/test_portal_families.py)
 
 
 def test_lists_reach_every_report(portal, truth):
-    lists, linked = crawl_lists(portal)
-    assert set(truth["list_urls"]) <= lists
-    assert set(truth["report_urls"]) <= linked
-    assert set(truth["skipped_urls"]) <= linked
-    assert set(truth["disallowed_urls"]) <= linked
-    assert set(truth["missing_urls"]) <= linked
+    from test_portal_families import walk
+
+    linked: set[str] = set()
+    for name, site in truth["sites"].items():
+        requests, links = walk(portal, name)
+        assert requests == site["list_requests"], name
+        linked |= set(links)
+    assert {u for u in truth["list_urls"]} <= {r["url"] for s in truth["sites"].values() for r in s["list_requests"]}
+    for key in ("report_urls", "skipped_urls", "disallowed_urls", "missing_urls", "not_report_urls"):
+        assert set(truth[key]) <= linked, key
     assert not set(truth["report_urls"]) & (set(truth["skipped_urls"]) | set(truth["missing_urls"]))
-    by_url = {r["url"]: r for r in truth["reports"]}
-    for url in truth["report_urls"]:
-        status, _, body = fetch(url)
-        assert status == 200, url
-        report = by_url[url]
-        if report["values"] is not None:
-            assert report["title"] in body.decode(report["encoding"]), url
+    assert not set(truth["not_report_urls"]) & (set(truth["report_urls"]) | set(truth["skipped_urls"]))
+    for report in truth["reports"]:
+        status, _, body = fetch(report["url"])
+        assert status == 200, report["url"]
+        if report["values"] is not None and report["documents"][0]["type"] == "html":
+            assert report["title"] in body.decode(report["encoding"]), report["url"]
     for url in truth["missing_urls"]:
         assert fetch(url)[0] == 404, url
 
 
 def test_list_pages_paginate(portal, truth):
-    quzhou = [u for u in truth["list_urls"] if "/quzhou/" in u]
-    assert len(quzhou) >= 2
-    body = fetch(quzhou[0])[2].decode("utf-8")
-    assert "下一页" in body and "尾页" in body
-    for u in truth["list_urls"]:
-        if "/pingtan/" in u:
+    static = [u for u in truth["list_urls"] if urlsplit(u).path.split("/")[1] in ("anju", "snsthj", "tzspj")]
+    assert len(static) >= 6
+    body = fetch(static[0])[2]
+    assert "下一页".encode() in body or "下一页".encode("gbk") in body
+    for name, site in truth["sites"].items():
+        if name == "pingtan":
             continue
-        status, _, body = fetch(u)
-        assert status == 200, u
-        items = len(re.findall(rb'target="_blank"', body))
-        assert 1 <= items <= 15, u
+        for request in site["list_requests"]:
+            if request["method"] == "GET" and "/api/" not in request["url"]:
+                status, _, body = fetch(request["url"])
+                assert status == 200, request["url"]
+                items = len(re.findall(rb'target="_blank"', body))
+                assert items <= 15, request["url"]
 
 
 def test_robots_txt(portal, truth):
@@ -232,13 +242,25 @@ def test_labels_broken_by_br_and_spaces(truth):
 # Determinism
 
 _DIGEST = """
-import hashlib
-from portal.sites import generate
-g = generate()
+import hashlib, json
+from urllib.parse import urlencode, urlsplit
+from portal.apisites import generate_all
+from portal.families.base import Request
+g = generate_all()
 h = hashlib.sha256()
 for path in sorted(g.pages):
     h.update(path.encode() + b"\\0" + g.pages[path][0] + g.pages[path][1].encode())
-h.update(repr(g.reports).encode())
+for site in g.sites:  # every list request's answer, API answers included
+    for q in site["list_requests"]:
+        parts = urlsplit(q["path"])
+        if "json" in q:
+            body, ctype = json.dumps(q["json"]).encode(), "application/json"
+        else:
+            body, ctype = urlencode(q.get("form", {})).encode(), "application/x-www-form-urlencoded"
+        request = Request.parse(q["method"], parts.path, parts.query, ctype, body)
+        answer = g.endpoints[parts.path](request) if parts.path in g.endpoints else g.pages[parts.path]
+        h.update(repr(answer).encode())
+h.update(repr(g.reports).encode() + repr(g.sites).encode() + repr(g.documents).encode())
 print(h.hexdigest())
 """
 
@@ -259,6 +281,10 @@ def test_pages_do_not_depend_on_the_port():
         assert a.base_url != b.base_url
         path = urlsplit(a.truth()["report_urls"][0]).path
         assert fetch(a.url(path))[2] == fetch(b.url(path))[2]
+        for site in a.truth()["sites"].values():  # list pages and API answers alike
+            for request in site["list_requests"]:
+                there = dict(request, url=b.url(request["url"].removeprefix(a.base_url)))
+                assert send(request)[2] == send(there)[2], request["url"]
 
 
 # ---------------------------------------------------------------------------------------------------------
