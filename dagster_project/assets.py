@@ -6,6 +6,7 @@ No `from __future__ import annotations` here: Dagster inspects the real annotati
 """
 
 import dataclasses
+import sys
 from collections.abc import Iterator, Mapping
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -16,8 +17,8 @@ import polars as pl
 from crawler.archive import Archive
 from crawler.convert import soffice_convert
 from crawler.run import CrawlStats, run_crawl
-from dagster_project.partitions import SITES, selected_sites
-from dagster_project.resources import CrawlConfig, Warehouse
+from dagster_project.partitions import SITES, register_sites, selected_sites
+from dagster_project.resources import CrawlConfig, SitesNotConfigured, Warehouse
 from etl.catalog import metrics
 from etl.frames import (
     PageInfo,
@@ -28,8 +29,10 @@ from etl.frames import (
     region_frame,
     report_frames,
 )
-from etl.model import Hints, ParseResult
-from etl.parse import parse_document
+from crawler.cms.attachments import file_type, find_attachments
+from etl.decode import decode_html
+from etl.model import Document, Hints, ParseResult
+from etl.parse import parse_report
 from etl.regions import divisions
 import warehouse as sql
 from warehouse import checks as check_sql
@@ -98,18 +101,25 @@ def raw_pages(context: dg.AssetExecutionContext, crawl: CrawlConfig, warehouse: 
     archive = Archive(archive_dir)
     runs: list[CrawlStats] = []
     only = selected_sites(context)
-    with crawl.crawl_target(first_crawl=not archive.run_ids()) as target:
-        sites = [s for s in target.sites if only is None or s["name"] in only]
-        unconfigured = sorted((only or set()) - {str(s["name"]) for s in sites})
-        if unconfigured:  # a partition whose site the run's crawl configuration lacks: said, not skipped silently
-            context.log.warning("site partition(s) %s not in the crawl configuration: not crawled", unconfigured)
-        crawl.save_sites(sites)
-        for prepare in target.passes if sites else ():
-            prepare()
-            context.log.info("crawling %d site(s) into %s", len(sites), archive_dir)
-            runs.append(
-                run_crawl(sites, archive_dir, portal=target.portal_url, site=crawl.site or None, timeout=crawl.timeout)
-            )
+    if crawl.only:
+        only = frozenset(crawl.only) & only if only is not None else frozenset(crawl.only)
+    try:
+        with crawl.crawl_target(first_crawl=not archive.run_ids()) as target:
+            sites = [s for s in target.sites if only is None or s["name"] in only]
+            register_sites(context.instance, [str(s["name"]) for s in target.sites])
+            unconfigured = sorted((only or set()) - {str(s["name"]) for s in sites})
+            if unconfigured:  # a partition whose site the run's crawl configuration lacks: said, not skipped silently
+                context.log.warning("site partition(s) %s not in the crawl configuration: not crawled", unconfigured)
+            crawl.save_sites(sites)
+            for prepare in target.passes if sites else ():
+                prepare()
+                context.log.info("crawling %d site(s) into %s", len(sites), archive_dir)
+                runs.append(
+                    run_crawl(sites, archive_dir, portal=target.portal_url, timeout=crawl.timeout,
+                              progress=sys.stderr if crawl.progress else None)
+                )  # fmt: skip
+    except SitesNotConfigured as exc:
+        raise dg.Failure(description=str(exc)) from None
     frame = raw_page_frame(archive.iter_manifest())
     history = crawl_frames(archive.runs())
     counts = warehouse.replace_tables({"raw_page": frame, **history._asdict()})
@@ -154,12 +164,41 @@ def _parsed_years(warehouse: Warehouse) -> pl.DataFrame:
     return warehouse.query("select url, sha256, report_year as parsed_year from dim_report")
 
 
+def _documents(
+    archive: Archive, row: Mapping[str, Any], data: bytes, attachments: pl.DataFrame
+) -> list[Document]:
+    """The report's documents: the article (or file) the report link answered, then its attachments in the order the
+    article links them (crawler.cms.attachments; the archive keeps no order), each from the archive, or with the
+    reason it could not be fetched."""
+    article = Document(row["url"], row["sha256"], "article", data, content_type=row["content_type"],
+                       filename=_filename(row["url"]))  # fmt: skip
+    if attachments.is_empty():
+        return [article]
+    text, _, _ = decode_html(data, row["content_type"])
+    order = {a.url: n for n, a in enumerate(find_attachments(text, row["url"]))}
+    out = [article]
+    for a in sorted(attachments.iter_rows(named=True), key=lambda a: (order.get(a["url"], len(order)), a["url"])):
+        body = archive.get(a["sha256"]) if a["sha256"] else None
+        out.append(Document(a["url"], a["sha256"], "attachment", body, content_type=a["content_type"],
+                            filename=_filename(a["url"]), title=a["title"], error=a["error"]))  # fmt: skip
+    return out
+
+
+def _filename(url: str) -> str | None:
+    """A file name carrying the type the URL names (`downfile.jsp?filename=9b2e.pdf` -> `9b2e.pdf`)."""
+    kind = file_type(url)
+    return f"document.{kind}" if kind else None
+
+
 def _parse_pages(
-    crawl: CrawlConfig, pages: pl.DataFrame, log: dg.DagsterLogManager
+    crawl: CrawlConfig, pages: pl.DataFrame, attachments: pl.DataFrame, log: dg.DagsterLogManager
 ) -> Iterator[tuple[PageInfo, ParseResult]]:
-    """Parse each page's archived body, one at a time (bodies are not kept)."""
+    """Parse each report: the archived body its link answered plus the attachments the article links, read as one
+    report (etl.parse.parse_report), one at a time (bodies are not kept)."""
     archive = Archive(crawl.archive_path())
     sites = {str(s["name"]): s for s in crawl.load_sites()}
+    by_parent = attachments.partition_by("parent_url", as_dict=True) if attachments.height else {}
+    empty = attachments.clear()
     for row in pages.iter_rows(named=True):
         site = sites.get(row["site"] or "", {})
         page = PageInfo(
@@ -177,12 +216,9 @@ def _parse_pages(
             title=row["title"],
             published_at=page.list_date,
         )
-        data = archive.get(row["sha256"])
         try:
-            result = parse_document(
-                data, input=row["url"], content_type=row["content_type"], url=row["url"], hints=hints,
-                convert=soffice_convert,
-            )
+            documents = _documents(archive, row, archive.get(row["sha256"]), by_parent.get((row["url"],), empty))
+            result = parse_report(documents, input=row["url"], hints=hints, convert=soffice_convert)
         except Exception as exc:  # noqa: BLE001 - policy: a parser crash on one page is recorded, not fatal
             log.exception("parser crashed on %s", row["url"])
             result = ParseResult(input=row["url"], ok=False, error=f"parser crashed: {type(exc).__name__}: {exc}")
@@ -215,8 +251,9 @@ def parsed_reports(
         pages = pages.join(_parsed_years(warehouse), on=["url", "sha256"], how="left").filter(
             pl.col("parsed_year").is_null() | pl.col("parsed_year").is_in(config.report_years)
         )
-    context.log.info("parsing %d report page(s)", pages.height)
-    frames = report_frames(_parse_pages(crawl, pages, context.log))
+    attachments = warehouse.query(sql.query("report_attachments"))
+    context.log.info("parsing %d report page(s) with %d attachment(s)", pages.height, attachments.height)
+    frames = report_frames(_parse_pages(crawl, pages, attachments, context.log))
     if only is None and not config.report_years:
         counts = warehouse.replace_tables(frames._asdict())  # everything: reports no longer archived go too
     else:

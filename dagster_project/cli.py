@@ -1,4 +1,5 @@
-"""The `ogi` command: `demo` (the whole pipeline against the demo portal), `parse`, `eval`, `export`, `portal`, `ui`.
+"""The `ogi` command: `run` and `crawl` (the user's sites), `sites add|check`, `demo` (the whole pipeline against the
+demo portal), `parse`, `eval`, `export`, `portal`, `ui`.
 
 Imports are lazy: `ogi parse` loads only the parser, never Dagster.
 """
@@ -47,6 +48,14 @@ def main(argv: list[str] | None = None) -> int:
         return cmd_demo(data=args.data, warehouse=args.warehouse, port=args.port, keep_portal=args.keep_portal)
     if args.command == "ui":
         return cmd_ui(port=args.port)
+    if args.command == "run":
+        return cmd_run(args.sites, only=args.site, data=args.data, warehouse=args.warehouse, timeout=args.timeout)
+    if args.command == "crawl":
+        return cmd_crawl(args.sites, only=args.site, data=args.data, timeout=args.timeout)
+    if args.command == "sites":
+        if args.action == "add":
+            return cmd_sites_add(args.url, file=args.file, name=args.name, agency=args.agency, region=args.region)
+        return cmd_sites_check(args.file)
     if args.command == "export":
         return cmd_export(args.directory, fmt=args.format, database=args.warehouse, overwrite=args.overwrite)
     raise AssertionError(args.command)
@@ -101,6 +110,44 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--format", choices=("parquet", "csv"), default="parquet", help="file format (default parquet)")
     export.add_argument("--warehouse", type=Path, help="DuckDB file (default: $OGI_WAREHOUSE or warehouse/ogi.duckdb)")
     export.add_argument("--overwrite", action="store_true", help="replace the files of a previous export in DIRECTORY")
+
+    run = sub.add_parser(
+        "run", help="crawl your sites, parse and load the warehouse (a Dagster run the UI shows)",
+        description="Crawl the sites of FILE, parse every report and (re)build the warehouse, as one run of the "
+        "`all_assets` job recorded in the Dagster instance of $DAGSTER_HOME (default ./.dagster_home), so "
+        "`ogi ui` shows it. Exit status 0 when the run succeeded, even if some pages failed (they are recorded "
+        "in crawl_seen); 1 when the run failed; 2 for a bad sites file.",
+    )  # fmt: skip
+    crawl = sub.add_parser(
+        "crawl", help="crawl your sites into the archive (no parse), with progress on stderr",
+        description="Crawl the sites of FILE into the raw archive (<data>/archive) and print progress per site on "
+        "stderr (pages, reports, attachments, failures, rate) and a summary per site at the end.",
+    )  # fmt: skip
+    for command in (run, crawl):
+        command.add_argument("--sites", type=Path, default=None, metavar="FILE",
+                             help="sites file (default: $OGI_SITES or ./sites.json, as written by `ogi sites add`)")
+        command.add_argument("--site", action="append", metavar="NAME", help="only this site (repeatable)")
+        command.add_argument("--data", type=Path, help="raw data directory (default: $OGI_DATA_DIR or ./data)")
+        command.add_argument("--timeout", type=int, default=3600, help="seconds for the whole crawl (default 3600)")
+    run.add_argument("--warehouse", type=Path, help="DuckDB file (default: $OGI_WAREHOUSE or warehouse/ogi.duckdb)")
+
+    sites = sub.add_parser(
+        "sites", help="add a site from its home page, or check a sites file",
+        description="`ogi sites add URL`: from a government site's home page, its 信息公开 page or the 年报 column "
+        "itself, find the 年报 column (links such as 政府信息公开年报 / 年度报告), detect its CMS family and write "
+        "the site entry into FILE. `ogi sites check [FILE]`: fetch each site's first list page and say how many "
+        "report links and further list pages it sees.",
+    )  # fmt: skip
+    actions = sites.add_subparsers(dest="action", required=True, metavar="ACTION")
+    add = actions.add_parser("add", help="find the 年报 column from a home page and add the site to FILE")
+    add.add_argument("url", metavar="URL", help="home page, 信息公开 page or 年报 column (http or https)")
+    add.add_argument("--file", type=Path, default=Path("sites.json"), help="sites file to write (default ./sites.json)")
+    add.add_argument("--name", help="site name (default: from the host, e.g. hdzfxxgk.hd)")
+    add.add_argument("--agency", help="the site's agency full name (default: the site's SiteName or page title)")
+    add.add_argument("--region", help="the agency's region, e.g. 浙江省衢州市 (default: from the agency name)")
+    check = actions.add_parser("check", help="fetch each site's first list page and count what it links")
+    check.add_argument("file", type=Path, nargs="?", default=Path("sites.json"), metavar="FILE",
+                       help="sites file (default ./sites.json)")  # fmt: skip
 
     sub.add_parser(
         "portal", help="serve the demo portal (options: see `ogi portal --help`)", add_help=False,
@@ -287,14 +334,11 @@ def _failure_json(doc: LabelledDoc, s: DocScore) -> dict:
 
 
 def cmd_demo(*, data: Path | None, warehouse: Path | None, port: int | None, keep_portal: bool) -> int:
-    import dagster as dg
 
     from portal import Portal
     from portal.sites import EPOCHS
-    from dagster_project.assets import ASSETS
-    from dagster_project.checks import CHECKS
-    from dagster_project.partitions import ALL_SITES
     from dagster_project.resources import DEMO, DEMO_PORT, CrawlConfig, Warehouse
+    from dagster_project.runs import materialize_sites
 
     # Started with `&` from a script, SIGINT is inherited ignored and Dagster copies that onto SIGTERM: restore
     # Python's handler first so that SIGINT and SIGTERM both stop the run (STACK.md §5c).
@@ -305,13 +349,7 @@ def cmd_demo(*, data: Path | None, warehouse: Path | None, port: int | None, kee
     # epochs (a report restated, one removed), later crawls its latest state only
     crawl = CrawlConfig(sites=DEMO, demo_port=port, data_dir=str(data) if data else "")
     print(f"demo portal: http://127.0.0.1:{port} (during the crawl)", flush=True)
-    result = dg.materialize(
-        [*ASSETS, *CHECKS],
-        resources={"crawl": crawl, "warehouse": wh},
-        run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}},
-        raise_on_error=False,
-        tags=ALL_SITES,
-    )
+    result = materialize_sites({"crawl": crawl, "warehouse": wh}, crawl.site_names(), raise_on_error=False)
     if not result.success:
         print("demo: the run failed (see the log above)", file=sys.stderr)
         return 1
@@ -365,6 +403,152 @@ def _print_summary(wh: Warehouse, result: dg.ExecuteInProcessResult) -> int:
         if not evaluation.passed and evaluation.severity == dg.AssetCheckSeverity.ERROR:
             status = 1
     return status
+
+
+# ------------------------------------------------------------------------------------------ run, crawl, sites
+
+
+def _home() -> Path:
+    """DAGSTER_HOME (default ./.dagster_home), created with telemetry and the welcome modal off."""
+    home = Path(os.environ.get("DAGSTER_HOME") or ".dagster_home").resolve()
+    home.mkdir(parents=True, exist_ok=True)
+    if not (home / "dagster.yaml").exists():
+        (home / "dagster.yaml").write_text(DAGSTER_YAML, encoding="utf-8")
+    os.environ["DAGSTER_HOME"] = str(home)
+    return home
+
+
+def _sites_file(path: Path | None) -> Path:
+    return path or Path(os.environ.get("OGI_SITES") or "sites.json")
+
+
+def _load_sites_or_exit(path: Path, only: list[str] | None) -> list[str] | None:
+    """The site names of a sites file, checked (`only` must name sites of it); None after printing the error."""
+    from crawler.sites import load_sites
+
+    try:
+        names = [s.name for s in load_sites(path)]
+    except FileNotFoundError:
+        print(f"ogi: sites file {path} not found (add a site with `ogi sites add URL`)", file=sys.stderr)
+        return None
+    except (ValueError, KeyError, TypeError) as exc:  # json.JSONDecodeError is a ValueError
+        print(f"ogi: bad sites file {path}: {exc}", file=sys.stderr)
+        return None
+    unknown = sorted(set(only or ()) - set(names))
+    if unknown:
+        print(f"ogi: no site named {', '.join(unknown)} in {path} (known: {', '.join(names)})", file=sys.stderr)
+        return None
+    return names
+
+
+def cmd_run(sites: Path | None, *, only: list[str] | None, data: Path | None, warehouse: Path | None,
+            timeout: int) -> int:  # fmt: skip
+    path = _sites_file(sites).resolve()
+    names = _load_sites_or_exit(path, only)
+    if names is None:
+        return 2
+    _home()
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    import dagster as dg
+
+    from dagster_project.resources import Warehouse
+    from dagster_project.runs import QUIET, run_job
+
+    crawl = {"sites": str(path), "only": list(only or []), "timeout": timeout, "progress": True,
+             "data_dir": str(data.resolve()) if data else ""}  # fmt: skip
+    wh = Warehouse(path=str(warehouse.resolve()) if warehouse else "")
+    config = {**QUIET, "resources": {"crawl": {"config": crawl}, "warehouse": {"config": {"path": wh.path}}}}
+    instance = dg.DagsterInstance.get()
+    result = run_job(instance, names, config, only=only)
+    print(f"run {result.run_id}: {'succeeded' if result.success else 'FAILED'} (DAGSTER_HOME={os.environ['DAGSTER_HOME']})")
+    if not result.success:
+        for event in result.all_events:
+            if event.is_failure:
+                print(f"  {event.step_key}: {event.message}", file=sys.stderr)
+        return 1
+    _print_totals(wh)
+    return 0
+
+
+def _print_totals(wh: Warehouse) -> None:
+    totals = wh.query(
+        "select count(*) as reports, count(*) filter (where parse_ok) as readable, "
+        "count(distinct agency_id) as agencies, (select count(*) from fact_disclosure) as \"values\", "
+        "(select count(*) from report_issue) as issues from dim_report"
+    ).row(0, named=True)
+    print(
+        f"reports: {totals['reports']} ({totals['readable']} readable), agencies: {totals['agencies']}, "
+        f"values: {totals['values']}, issues: {totals['issues']}; warehouse: {wh.database()}"
+    )
+
+
+def cmd_crawl(sites: Path | None, *, only: list[str] | None, data: Path | None, timeout: int) -> int:
+    from crawler.run import CrawlFailed, run_crawl
+    from dagster_project.resources import CrawlConfig
+
+    path = _sites_file(sites).resolve()
+    names = _load_sites_or_exit(path, only)
+    if names is None:
+        return 2
+    config = CrawlConfig(sites=str(path), data_dir=str(data) if data else "")
+    entries = [e for e in json.loads(path.read_text(encoding="utf-8")) if not only or e["name"] in only]
+    config.save_sites(entries)
+    try:
+        stats = run_crawl(entries, config.archive_path(), timeout=timeout, progress=sys.stderr)
+    except CrawlFailed as exc:
+        print(f"ogi crawl: {exc}", file=sys.stderr)
+        return 1
+    print(
+        f"crawl {stats.run_id}: {stats.lists} list answer(s), {stats.reports} report(s) ({stats.gone} gone), "
+        f"{stats.attachments} attachment(s), {stats.errors} failed, {stats.blocked} blocked, "
+        f"{stats.new_objects} new bodies in {stats.seconds:.1f} s; archive: {config.archive_path()}"
+    )
+    return 0
+
+
+def cmd_sites_add(url: str, *, file: Path, name: str | None, agency: str | None, region: str | None) -> int:
+    from crawler.discover import FetchError, find_column, merge_entries, site_entry
+    from etl import regions
+
+    if urlsplit(url).scheme not in ("http", "https"):
+        print(f"ogi sites add: {url!r} is not an http(s) URL", file=sys.stderr)
+        return 2
+    try:
+        found = find_column(url)
+    except (FetchError, LookupError) as exc:
+        print(f"ogi sites add: {exc}", file=sys.stderr)
+        return 1
+    entry = site_entry(found, url, name=name, agency=agency, region=None)
+    where = regions.resolve(region) if region else regions.resolve(entry["agency"] or "")
+    entry["region"] = (
+        {"province": where.province, "city": where.city, "county": where.county, "code": where.code}
+        if where else region
+    )  # fmt: skip
+    existing = json.loads(file.read_text(encoding="utf-8")) if file.is_file() else []
+    file.write_text(json.dumps(merge_entries(existing, entry), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    print(found.check.line())
+    print(f"added site {entry['name']!r} ({entry['agency']}, cms {entry['cms']}) to {file}")
+    print(json.dumps(entry, ensure_ascii=False, indent=2))
+    if not found.check.reports:
+        print("warning: the column's first page links no report (yet); check the entry", file=sys.stderr)
+    return 0
+
+
+def cmd_sites_check(file: Path) -> int:
+    from crawler.discover import check_site
+    from crawler.sites import load_sites
+
+    try:
+        sites = load_sites(file)
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        print(f"ogi sites check: {file}: {exc}", file=sys.stderr)
+        return 2
+    failed = 0
+    for site in sites:
+        check = check_site(site)
+        failed += check.error is not None
+        print(check.line(), flush=True)
+    return 1 if sites and failed == len(sites) else 0
 
 
 # --------------------------------------------------------------------------------------------------- export

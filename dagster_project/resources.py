@@ -1,8 +1,8 @@
 """Resources: the DuckDB warehouse file and the crawl configuration.
 
 Paths are resolved when a run uses them, never at import: an empty setting falls back to the environment
-(`OGI_WAREHOUSE`, `OGI_DATA_DIR`) and then to the defaults `warehouse/ogi.duckdb` and `data` under the current
-directory.
+(`OGI_WAREHOUSE`, `OGI_DATA_DIR`, `OGI_SITES`) and then to the defaults `warehouse/ogi.duckdb`, `data` and
+`sites.json` under the current directory.
 """
 
 import functools
@@ -23,6 +23,7 @@ import warehouse
 
 DEFAULT_WAREHOUSE = Path("warehouse") / "ogi.duckdb"
 DEFAULT_DATA_DIR = Path("data")
+DEFAULT_SITES = Path("sites.json")  # what `ogi sites add` writes and `ogi run` reads by default
 SITES_SNAPSHOT = "sites.json"
 DEMO = "demo"
 # The demo portal's URLs include its port: one fixed port keeps them the same from crawl to crawl, so a second
@@ -59,8 +60,9 @@ class Warehouse(dg.ConfigurableResource):
         return self._load(frames, keep_other_reports=False)
 
     def replace_report_rows(self, frames: Mapping[str, pl.DataFrame]) -> dict[str, int]:
-        """Replace the rows of the reports in `frames["dim_report"]` in every table of `frames` (dim_report and the
-        tables keyed by report_id), in one transaction; other reports' rows stay. Returns the rows written."""
+        """Replace the rows of the reports in `frames["dim_report"]` and `frames["non_report_page"]` in every table of
+        `frames` (the tables keyed by report_id), in one transaction; other reports' rows stay (a page that turned
+        from a report into a not-report, or back, loses its old rows). Returns the rows written."""
         return self._load(frames, keep_other_reports=True)
 
     def _load(self, frames: Mapping[str, pl.DataFrame], *, keep_other_reports: bool) -> dict[str, int]:
@@ -69,8 +71,9 @@ class Warehouse(dg.ConfigurableResource):
         counts: dict[str, int] = {}
         with self.connect() as con:
             present = {row[0] for row in con.execute("select table_name from duckdb_tables()").fetchall()}
-            if keep_other_reports:
-                con.register("_reports", frames["dim_report"].select("report_id"))
+            if keep_other_reports:  # the reports of the frames: documents read as reports or as not reports
+                ids = [frames[t].select("report_id") for t in ("dim_report", "non_report_page") if t in frames]
+                con.register("_reports", pl.concat(ids).unique())
             con.execute("begin transaction")
             try:
                 for table, frame in frames.items():
@@ -118,6 +121,19 @@ def _connect_when_unlocked(db: Path) -> duckdb.DuckDBPyConnection:
     return duckdb.connect(str(db))
 
 
+def _read_entries(path: Path) -> list[dict[str, Any]]:
+    """The entries of a sites file (a list, or {"sites": [...]})."""
+    if not path.is_file():
+        raise SitesNotConfigured(
+            f"sites file {path} not found: add a site with `ogi sites add URL`, or name a file with "
+            "`ogi run --sites FILE` / $OGI_SITES (the demo portal's sites: `ogi demo`)"
+        )
+    entries = json.loads(path.read_text(encoding="utf-8"))
+    if isinstance(entries, Mapping):
+        entries = entries.get("sites", [])
+    return [dict(e) for e in entries]
+
+
 def _as_served() -> None:
     """A crawl pass that needs no preparation."""
 
@@ -132,19 +148,38 @@ class CrawlTarget:
     passes: tuple[Callable[[], None], ...]
 
 
+class SitesNotConfigured(FileNotFoundError):
+    """The crawl configuration names no sites file that exists."""
+
+
 class CrawlConfig(dg.ConfigurableResource):
     """What to crawl and where raw data goes.
 
-    `sites` is "demo" (start the demo portal on 127.0.0.1 for the duration of the crawl and crawl its sites) or
-    the path of a sites JSON file (crawler/sites/*.json); `portal_url` replaces `{portal}` in such a file's URLs.
+    `sites` is the path of a sites JSON file (crawler/sites/__init__.py says what an entry holds; "" = $OGI_SITES,
+    else ./sites.json, the file `ogi sites add` writes), or "demo": start the demo portal on 127.0.0.1 for the
+    duration of the crawl and crawl its sites (only when asked: the schedule crawls the user's sites).
+    `portal_url` replaces `{portal}` in a file's URLs.
     """
 
-    sites: str = DEMO
+    sites: str = ""
     portal_url: str = ""
     data_dir: str = ""  # "" = $OGI_DATA_DIR, else ./data
-    site: str = ""  # "" = every site of the config
-    timeout: int = 600  # seconds for the whole crawl subprocess
+    only: list[str] = []  # site names to crawl; [] = every site of the config (or the run's partitions)
+    timeout: int = 3600  # seconds for the whole crawl subprocess
+    progress: bool = False  # crawl progress lines on stderr (the CLI)
     demo_port: int = DEMO_PORT  # port of the demo portal; 0 = any free port (URLs then change between crawls)
+
+    def sites_path(self) -> Path:
+        """The sites file of this configuration (not for "demo")."""
+        return Path(self.sites or os.environ.get("OGI_SITES") or DEFAULT_SITES)
+
+    def site_names(self) -> list[str]:
+        """The names of the sites this configuration crawls (the demo's without starting its portal)."""
+        if self.sites == DEMO:
+            from portal import site_names
+
+            return site_names(corpus="auto")
+        return [str(e["name"]) for e in _read_entries(self.sites_path())]
 
     def data_path(self) -> Path:
         return Path(self.data_dir or os.environ.get("OGI_DATA_DIR") or DEFAULT_DATA_DIR)
@@ -169,10 +204,7 @@ class CrawlConfig(dg.ConfigurableResource):
                 passes = tuple(functools.partial(portal.set_epoch, e) for e in epochs)
                 yield CrawlTarget(list(portal.sites_config()), portal.base_url, passes)
             return
-        entries = json.loads(Path(self.sites).read_text(encoding="utf-8"))
-        if isinstance(entries, Mapping):
-            entries = entries.get("sites", [])
-        yield CrawlTarget(list(entries), self.portal_url or None, (_as_served,))
+        yield CrawlTarget(_read_entries(self.sites_path()), self.portal_url or None, (_as_served,))
 
     def save_sites(self, entries: list[dict[str, Any]]) -> Path:
         """Merge the crawled site entries into `<data>/sites.json`, which the parse step reads for hints."""

@@ -49,7 +49,7 @@ def test_hanweb_column_page_records_and_post_windows() -> None:
     windows = [(r.method, r.url) for r in listing.requests]
     base = "http://www.x.gov.cn/module/web/jpage/dataproxy.jsp"
     assert windows == [("POST", f"{base}?startrecord=11&endrecord=20&perpage=5"),
-                       ("POST", f"{base}?startrecord=21&endrecord=23&perpage=5")]  # fmt: skip
+                       ("POST", f"{base}?startrecord=21&endrecord=30&perpage=5")]  # fmt: skip
     assert dict(listing.requests[0].form or {}) == {
         "col": "1", "webid": "7", "path": "http://www.x.gov.cn/", "columnid": "12", "sourceContentType": "1",
         "unitid": "3301", "webname": "%E6%9F%90%E5%B1%80", "permissiontype": "0",

@@ -16,17 +16,15 @@ import pytest
 
 import warehouse
 from portal import Portal
-from dagster_project.assets import ASSETS
-from dagster_project.checks import CHECKS
-from dagster_project.partitions import ALL_SITES, site_names
+from dagster_project.partitions import SITES_PARTITIONS, all_sites_tags, register_sites
 from dagster_project.resources import CrawlConfig, Warehouse
+from dagster_project.runs import QUIET, materialize_sites
 
 REPO = Path(__file__).resolve().parent.parent
 ASSET_KEYS = {"raw_pages", "parsed_reports", "dim_metric", "dim_region", "dim_agency", "agency_year_summary", "cross_report_checks"}
 CHECK_NAMES = {"requests_balance", "unique_fact_keys", "report_year_and_agency",
                "carry_over", "stock_flow", "copy_paste", "publication_late", "publication_missing_year",
                "report_season_complete"}  # fmt: skip
-QUIET = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
 
 
 @pytest.fixture(scope="module")
@@ -42,9 +40,8 @@ def sites_file(portal: Portal, tmp_path_factory: pytest.TempPathFactory) -> Path
     return path
 
 
-def materialize(crawl: CrawlConfig, wh: Warehouse) -> dg.ExecuteInProcessResult:
-    return dg.materialize([*ASSETS, *CHECKS], resources={"crawl": crawl, "warehouse": wh}, run_config=QUIET,
-                          tags=ALL_SITES)
+def materialize(crawl: CrawlConfig, wh: Warehouse, **kwargs: object) -> dg.ExecuteInProcessResult:
+    return materialize_sites({"crawl": crawl, "warehouse": wh}, crawl.site_names(), **kwargs)  # type: ignore[arg-type]
 
 
 HISTORY = {"crawl_run", "crawl_seen"}  # crawl history: grows by one run per site with every crawl
@@ -74,19 +71,25 @@ def test_definitions_load() -> None:
         assert node.group_name in {"harvest", "parse", "warehouse"}
     job = defs.resolve_job_def("all_assets")
     assert job.executor_def.name == dg.in_process_executor.name
-    for name in ("raw_pages", "parsed_reports"):  # re-run one site: partitions are the configured sites
+    for name in ("raw_pages", "parsed_reports"):  # re-run one site: partitions are the sites users configure
         node = graph.get(dg.AssetKey(name))
-        assert node.partitions_def.get_partition_keys() == list(site_names())
+        assert isinstance(node.partitions_def, dg.DynamicPartitionsDefinition)
+        assert node.partitions_def.name == SITES_PARTITIONS
         assert node.backfill_policy == dg.BackfillPolicy.single_run()  # every site in one run, too
-    assert "quzhou" in site_names() and "pingtan" in site_names()
     freshness = graph.get(dg.AssetKey("parsed_reports")).freshness_policy
     assert freshness.deadline_cron == "0 0 1 4 *" and freshness.timezone == "Asia/Shanghai"
     schedule = defs.resolve_schedule_def("report_season")
     assert schedule.cron_schedule == "0 6 * 1-4 *"
     assert schedule.execution_timezone == "Asia/Shanghai"
     assert schedule.default_status == dg.DefaultScheduleStatus.STOPPED
-    [request] = schedule.evaluate_tick(dg.build_schedule_context()).run_requests
-    assert {k: request.tags[k] for k in ALL_SITES} == ALL_SITES
+    with dg.instance_for_test() as instance:
+        # no site registered: the schedule skips (it never falls back to the demo portal)
+        assert schedule.evaluate_tick(dg.build_schedule_context(instance=instance)).skip_message
+        register_sites(instance, ["zz", "aa", "mm"])
+        [request] = schedule.evaluate_tick(dg.build_schedule_context(instance=instance)).run_requests
+        assert all_sites_tags(instance) == {"dagster/asset_partition_range_start": "zz",
+                                            "dagster/asset_partition_range_end": "mm"}  # fmt: skip
+        assert {k: request.tags[k] for k in all_sites_tags(instance)} == all_sites_tags(instance)
 
 
 def test_materialize_demo(demo_build: tuple[Warehouse, dg.ExecuteInProcessResult]) -> None:
@@ -100,8 +103,10 @@ def test_materialize_demo(demo_build: tuple[Warehouse, dg.ExecuteInProcessResult
         "(select count(*) from dim_report) as reports, (select count(*) from dim_metric) as metrics"
     ).row(0, named=True)
     assert counts["pages"] >= 60
-    assert counts["reports"] == wh.query("select count(distinct sha256) from raw_page where kind = 'report' "
-                                         "and status between 200 and 299").item()  # fmt: skip
+    bodies = wh.query("select count(distinct sha256) from raw_page where kind = 'report' and status between 200 and 299")
+    not_reports = wh.query("select count(*) from non_report_page").item()
+    assert not_reports == 2  # the portal's maintenance and login pages behind report-like links
+    assert counts["reports"] + not_reports == bodies.item()
     assert counts["metrics"] > 100
     assert (wh.database().parent / "data" / "archive" / "manifest.jsonl").is_file()
 
@@ -117,16 +122,14 @@ def test_materialize_twice_is_idempotent(tmp_path: Path, portal: Portal, sites_f
     sites = len(json.loads(sites_file.read_text(encoding="utf-8")))
     assert history(wh) == (runs + 1, rows + sites)
     # one site partition: only that site is crawled and re-parsed; the warehouse stays the same
-    one = dg.materialize([*ASSETS, *CHECKS], resources={"crawl": crawl, "warehouse": wh}, run_config=QUIET,
-                         partition_key="qzswj")
+    one = materialize(crawl, wh, only=["qzswj"])
     assert one.success
     assert snapshot(wh) == first
     assert history(wh) == (runs + 2, rows + sites + 1)
     assert wh.query("select site from crawl_run order by started_at desc limit 1").item() == "qzswj"
     # one report year (run config): only that year's reports are re-parsed; the warehouse stays the same
     year = {**QUIET, "ops": {"parsed_reports": {"config": {"report_years": [2019]}}}}
-    again = dg.materialize([*ASSETS, *CHECKS], resources={"crawl": crawl, "warehouse": wh}, run_config=year,
-                           tags=ALL_SITES)
+    again = materialize(crawl, wh, run_config=year)
     assert again.success
     assert snapshot(wh) == first
     [parsed] = [m for m in again.get_asset_materialization_events() if m.asset_key.to_user_string() == "parsed_reports"][:1]
@@ -143,13 +146,18 @@ def test_dagster_cli_materializes(tmp_path: Path, portal: Portal, sites_file: Pa
         "PYTHONPATH": os.pathsep.join(p for p in (str(REPO), os.environ.get("PYTHONPATH")) if p),
         "TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS": "",
     }
-    env.pop("DAGSTER_HOME", None)  # ephemeral instance: nothing written outside tmp_path
+    home = tmp_path / "dagster_home"  # the site partitions live in the instance: register them first
+    home.mkdir()
+    env["DAGSTER_HOME"] = str(home)
+    names = [s["name"] for s in json.loads(sites_file.read_text(encoding="utf-8"))]
+    with dg.DagsterInstance.from_config(str(home)) as instance:
+        register_sites(instance, names)
     config = {"resources": {"crawl": {"config": {"sites": str(sites_file), "portal_url": portal.base_url}}}}
     (tmp_path / "run.yaml").write_text(json.dumps(config), encoding="utf-8")  # JSON is YAML
     dagster = Path(sys.executable).parent / "dagster"
     proc = subprocess.run(
         [str(dagster), "asset", "materialize", "--select", "*", "-m", "dagster_project.definitions",
-         "--partition-range", f"{site_names()[0]}...{site_names()[-1]}", "-c", str(tmp_path / "run.yaml")],
+         "--partition-range", f"{names[0]}...{names[-1]}", "-c", str(tmp_path / "run.yaml")],
         cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300, check=False,
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr[-3000:]
@@ -164,8 +172,7 @@ def test_a_partition_outside_the_crawl_configuration_is_reported(tmp_path: Path,
     sites.write_text(json.dumps(only, ensure_ascii=False), encoding="utf-8")
     crawl = CrawlConfig(sites=str(sites), portal_url=portal.base_url, data_dir=str(tmp_path / "data"))
     wh = Warehouse(path=str(tmp_path / "ogi.duckdb"))
-    result = dg.materialize([*ASSETS, *CHECKS], resources={"crawl": crawl, "warehouse": wh}, run_config=QUIET,
-                            partition_key="quzhou")
+    result = materialize_sites({"crawl": crawl, "warehouse": wh}, ["qzswj", "quzhou"], only=["quzhou"])
     assert result.success
     [event] = [m for m in result.get_asset_materialization_events() if m.asset_key.to_user_string() == "raw_pages"]
     assert event.materialization.metadata["sites_not_configured"].value == ["quzhou"]

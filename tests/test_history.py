@@ -22,13 +22,10 @@ import warehouse
 from crawler.archive import Archive
 from portal import Portal
 from portal.sites import EPOCHS, generate
-from dagster_project.assets import ASSETS
-from dagster_project.checks import CHECKS
-from dagster_project.partitions import ALL_SITES
-from dagster_project.resources import CrawlConfig, Warehouse
+from dagster_project.runs import materialize_sites
+from dagster_project.resources import DEMO, CrawlConfig, Warehouse
 from etl.frames import crawl_frames
 
-QUIET = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
 HISTORY = {"crawl_run", "crawl_seen"}
 APPLICANT_COLUMNS = ("natural_person", "business", "research", "social_org", "legal_service", "other", "total")
 
@@ -45,8 +42,9 @@ def planted(truth: dict, kind: str) -> list[dict]:
     return [p for p in truth["planted"] if p["kind"] == kind]
 
 
-def path(url: str) -> str:
-    return urlsplit(url).path
+def path(url: str, *, query: bool = False) -> str:
+    parts = urlsplit(url)
+    return f"{parts.path}?{parts.query}" if query and parts.query else parts.path
 
 
 def sha(body: bytes) -> str:
@@ -62,8 +60,7 @@ class Demo:
 
 
 def materialize(crawl: CrawlConfig, wh: Warehouse) -> dg.ExecuteInProcessResult:
-    return dg.materialize([*ASSETS, *CHECKS], resources={"crawl": crawl, "warehouse": wh}, run_config=QUIET,
-                          tags=ALL_SITES)
+    return materialize_sites({"crawl": crawl, "warehouse": wh}, crawl.site_names())
 
 
 @pytest.fixture(scope="module")
@@ -71,7 +68,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Demo:
     """The demo materialised once: its first crawl runs over epoch 1, then epoch 2. A fixed port keeps the URLs
     the same when it is materialised again."""
     root = tmp_path_factory.mktemp("history")
-    crawl = CrawlConfig(data_dir=str(root / "data"), demo_port=free_port())
+    crawl = CrawlConfig(sites=DEMO, data_dir=str(root / "data"), demo_port=free_port())
     wh = Warehouse(path=str(root / "ogi.duckdb"))
     result = materialize(crawl, wh)
     assert result.success
@@ -87,7 +84,7 @@ def test_first_demo_crawl_runs_both_epochs(demo: Demo, truth: dict) -> None:
     sites = sorted({r["site"] for r in truth["reports"]})
     assert len(runs) == len(EPOCHS)
     assert all(r["finish_reason"] == "finished" and r["sites"] == sorted(sites) for r in runs)
-    first, second = ({path(s["url"]): s for s in r["seen"]} for r in runs)
+    first, second = ({path(s["url"], query=True): s for s in r["seen"]} for r in runs)  # record windows: by query
     removed = path(planted(truth, "removed")[0]["details"]["url"])
     assert first[removed]["status"] == 200 and removed not in second  # unlisted in epoch 2: never requested
     dead = [path(u) for u in truth["missing_urls"]]
@@ -293,8 +290,9 @@ def test_run_logs_to_frames(tmp_path: Path) -> None:
     archive = Archive(tmp_path)
     one = archive.open_run("20260101T000000000000Z", ["b", "a"], datetime(2026, 1, 1, tzinfo=UTC))
     one.seen("http://x/a/1.html", "a", "report", 200, "f" * 64)
-    one.seen("http://x/a/2.html", "a", "report", 404, "e" * 64)
-    one.seen("http://x/b/", "b", "list", None, None)
+    one.seen("http://x/a/2.html", "a", "report", 404, "e" * 64, "HTTP 404")
+    one.seen("http://x/b/", "b", "list", None, None, "TimeoutError: took longer than 30.0 seconds")
+    one.seen("http://x/a/1.pdf", "a", "attachment", 200, "c" * 64, None, "http://x/a/1.html")
     one.finish(datetime(2026, 1, 1, 0, 5, tzinfo=UTC), "finished")
     two = archive.open_run("20260102T000000000000Z", ["a"], datetime(2026, 1, 2, tzinfo=UTC))
     two.seen("http://x/a/1.html", "a", "report", 200, "d" * 64)
@@ -312,9 +310,11 @@ def test_run_logs_to_frames(tmp_path: Path) -> None:
         ("20260102T000000000000Z", "a", datetime(2026, 1, 2, tzinfo=UTC), None),
     ]
     assert result.crawl_seen.rows() == [
-        ("20260101T000000000000Z", "a", "http://x/a/1.html", "report", 200, "f" * 64),
-        ("20260101T000000000000Z", "a", "http://x/a/2.html", "report", 404, "e" * 64),
-        ("20260101T000000000000Z", "b", "http://x/b/", "list", None, None),
-        ("20260102T000000000000Z", "a", "http://x/a/1.html", "report", 200, "d" * 64),
+        ("20260101T000000000000Z", "a", "http://x/a/1.html", "report", 200, "f" * 64, None, None),
+        ("20260101T000000000000Z", "a", "http://x/a/1.pdf", "attachment", 200, "c" * 64, None, "http://x/a/1.html"),
+        ("20260101T000000000000Z", "a", "http://x/a/2.html", "report", 404, "e" * 64, "HTTP 404", None),
+        ("20260101T000000000000Z", "b", "http://x/b/", "list", None, None, "TimeoutError: took longer than 30.0 seconds",
+         None),
+        ("20260102T000000000000Z", "a", "http://x/a/1.html", "report", 200, "d" * 64, None, None),
     ]
     assert crawl_frames(archive.runs()).crawl_seen.equals(result.crawl_seen)  # deterministic

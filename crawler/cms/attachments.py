@@ -23,10 +23,11 @@ _EXT = re.compile(r"\.(" + "|".join(EXTENSIONS) + r")$", re.IGNORECASE)
 _LINK_WORDS = re.compile(r"附件|下载|原文")
 _NOT_FILE_WORDS = re.compile(r"中心|专区|栏目|频道|客户端|APP|App|app")
 _PAGE_PATH = re.compile(r"(?:\.s?html?|/)$", re.IGNORECASE)
-_SCRIPT_FILE = re.compile(
-    r"""(?:href\s*=\s*\\?["']|["'])([^"'<>\s\\]+?\.(?:""" + "|".join(EXTENSIONS) + r"""))(?:\?[^"'<>\s\\]*)?\\?["']""",
-    re.IGNORECASE,
-)
+_EXT_ALT = "|".join(EXTENSIONS)
+# file links inside scripts: an href (`href=\"./P0….docx\"`), or a quoted path (with a slash: a bare file name in
+# a script is a name shown to people, not a link)
+_SCRIPT_HREF = re.compile(r"""href\s*=\s*\\?["']([^"'<>\s\\]+?\.(?:""" + _EXT_ALT + r"""))(?:\?[^"'<>\s\\]*)?\\?["']""", re.IGNORECASE)
+_SCRIPT_PATH = re.compile(r"""["']([^"'<>\s\\]*/[^"'<>\s\\]*?\.(?:""" + _EXT_ALT + r"""))(?:\?[^"'<>\s\\]*)?["']""", re.IGNORECASE)
 _SKIP = ("javascript:", "mailto:", "tel:", "data:", "#")
 MAX_ATTACHMENTS = 20  # per article: a page listing more files than this is not one report's attachments
 
@@ -77,6 +78,7 @@ def find_attachments(html: str, url: str) -> list[Attachment]:
             add(href, text or None)
     for script in doc.iter("script"):
         code = (script.text or "").replace("\\u0022", '"').replace("\\/", "/")
-        for m in _SCRIPT_FILE.finditer(code):
-            add(m[1], None)
+        for pattern in (_SCRIPT_HREF, _SCRIPT_PATH):
+            for m in pattern.finditer(code):
+                add(m[1], None)
     return list(found.values())[:MAX_ATTACHMENTS]

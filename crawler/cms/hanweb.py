@@ -11,7 +11,8 @@ The column page `/col/col<columnid>/index.html` keeps its first records in
 The browser then POSTs `<proxyUrl>?startrecord=S&endrecord=E&perpage=P` (1-based, inclusive; one group of
 `groupSize × perPage` records per request) with the `param_` fields as a form, and gets
 `<datastore><totalrecord>…</totalrecord><totalpage>…</totalpage><recordset><record><![CDATA[…]]></record>…`.
-This adapter does the same: every group after the first is asked for from the first page. Without a jpage
+This adapter does the same: every group after the first is asked for from the first page (the last window runs
+past `totalRecord` as the plugin's does; the server answers the records there are). Without a jpage
 call it follows the `<nextgroup>` link (GET `dataproxy.jsp?page=1&…`, ~100 records a page) and the pages up
 to the answer's `<totalpage>`. Reports are `/art/YYYY/M/D/art_<col>_<id>.html`.
 """
@@ -57,7 +58,7 @@ def group_requests(scripts: str, page_url: str, name: str) -> list[ListRequest]:
     form = params.get(ajax[1], {}) if ajax else next(iter(params.values()), {})
     out = []
     for start in range(group + 1, total + 1, group):
-        query = urlencode({"startrecord": start, "endrecord": min(start + group - 1, total), "perpage": per_page})
+        query = urlencode({"startrecord": start, "endrecord": start + group - 1, "perpage": per_page})
         url = urljoin(page_url, proxy[1]) + ("&" if "?" in proxy[1] else "?") + query
         out.append(ListRequest(url, name, method="POST", form=dict(form), headers=XHR, state={"part": "records"}))
     return out

@@ -17,15 +17,9 @@ import lxml.html
 from lxml import etree
 from lxml.cssselect import CSSSelector
 
-# A report title: a year (19xx/20xx + 年/年度) and "...公开...年度报告/年报", e.g. `XX局2022年政府信息公开工作年度报告`,
-# `2015年度政府信息公开年度报告`, `平潭县海洋与渔业局2011年工作公开年度报告`, `政府信息公开年报（2020年）`.
-# Traditional forms too (公開, 年度報告): auto-converting mirror sites serve them.
-_YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}\s*年")
-_REPORT = re.compile(r"公[开開].*?(?:年度[报報]告|年[报報])")
-# Documents *about* reports: `关于报送2019年政府信息公开工作年度报告的通知`, `…的函`, `政务公开工作要点`, 解读/图解.
-_REJECT = re.compile(r"^[关關][于於]|的(?:通知|函|通[报報]|公告|批[复覆])|通知$|函$|要[点點]|解[读讀]|[图圖]解|[报報]送")
-# Mirrors print pinyin after some characters: 關(guān)於.
-_PINYIN = re.compile(r"\([a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]{1,7}\)")
+from etl.identify import about_a_report, is_report_title
+
+__all__ = ["ListPage", "ReportLink", "is_report_title", "parse_date", "parse_list_page"]
 
 _DATE = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})(?!\d)")
 # Pager anchor texts (not 首页: on most sites that is the home page, not the list's first page).
@@ -41,16 +35,6 @@ _SKIP_SCHEMES = ("javascript:", "mailto:", "tel:", "data:")
 def _norm(text: str) -> str:
     """Full-width digits/letters to ASCII and whitespace collapsed (for matching and for stored titles)."""
     return " ".join(unicodedata.normalize("NFKC", text).split())
-
-
-def _key(title: str) -> str:
-    return _PINYIN.sub("", _norm(title)).replace(" ", "")
-
-
-def is_report_title(title: str) -> bool:
-    """Whether a link title names an annual open-government-information report (not a notice about one)."""
-    t = _key(title)
-    return bool(_YEAR.search(t) and _REPORT.search(t) and not _REJECT.search(t))
 
 
 def parse_date(text: str) -> str | None:
@@ -107,7 +91,7 @@ def _title(a: etree._Element) -> str | None:
     Either one naming a notice rejects the link: a truncated text can hide the `…的通知` that the attribute shows.
     """
     candidates = [_norm(t) for t in (a.get("title") or "", a.text_content()) if t.strip()]
-    if any(_REJECT.search(_key(t)) for t in candidates):
+    if any(about_a_report(t) for t in candidates):
         return None
     return next((t for t in candidates if is_report_title(t)), None)
 

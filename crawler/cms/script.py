@@ -4,14 +4,15 @@ Real shapes: `var countPage = 8//共多少页` / `var currentPage = 0` and a scr
 `"<a href=\"index_" + (currentPage+1) + ".shtml\">下一页</a>"`; Beijing's `Pager({size: 8, current: 0,
 prefix: 'index', suffix: 'html'})`. The file names come from the written template (`<stem>_` + number +
 `.<ext>`), the count from the variable. Numbering follows TRS, which publishes these pages: the first page is
-`<stem>.<ext>`, the next `<stem>_1.<ext>` (0-based); a first page that says `currentPage = 1` is 1-based
-(`<stem>_2.<ext>` next).
+`<stem>.<ext>`, the next `<stem>_1.<ext>` (0-based); the first page itself saying `currentPage = 1` makes it
+1-based (`<stem>_2.<ext>` next). Any later page repeats the same list.
 """
 
 from __future__ import annotations
 
 import re
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 from crawler.cms.base import Adapter, Listing, Page, js_number, page_requests, js_object
 from crawler.cms.trs import MAX_PAGES
@@ -29,21 +30,25 @@ _TEMPLATE = re.compile(
 _PAGER = re.compile(r"\bPager\s*\(\s*(\{[^{}]*\})\s*\)")
 
 
-def pager_files(scripts: str) -> list[str]:
-    """Every list file a script pager pages through, the first included; [] when the scripts hold none."""
+def pager_files(scripts: str, page_file: str = "") -> list[str]:
+    """Every list file a script pager pages through, the first included; [] when the scripts hold none.
+    `page_file` is the file name of the page the scripts are on ("" for a directory URL: the first page)."""
     pager = next(_PAGER.finditer(scripts), None)
     if pager:
         fields = js_object(pager[1])
         count, name, ext = fields.get("size", ""), fields.get("prefix"), fields.get("suffix")
         if count.isdigit() and name and ext:
-            return _files(name, ext, int(count), one_based=fields.get("current") == "1")
+            first = page_file in ("", f"{name}.{ext}")
+            return _files(name, ext, int(count), one_based=first and fields.get("current") == "1")
     if "document.write" not in scripts:
         return []
     template = next(_TEMPLATE.finditer(scripts), None)
     count = js_number(scripts, *COUNT_NAMES)
     if template is None or count is None:
         return []
-    return _files(template[1], template[2], count, one_based=js_number(scripts, *CURRENT_NAMES) == 1)
+    name, ext = template[1], template[2]
+    first = page_file in ("", f"{name}.{ext}")
+    return _files(name, ext, count, one_based=first and js_number(scripts, *CURRENT_NAMES) == 1)
 
 
 def _files(name: str, ext: str, count: int, *, one_based: bool) -> list[str]:
@@ -62,5 +67,6 @@ class ScriptPager(Adapter):
 
     def read(self, page: Page, site: Site) -> Listing:
         listing = self.html_listing(page, site)
-        listing.requests += page_requests(page, list(pager_files("\n".join(page.scripts()))), self.name)
+        page_file = urlsplit(page.url).path.rsplit("/", 1)[-1]
+        listing.requests += page_requests(page, pager_files("\n".join(page.scripts()), page_file), self.name)
         return listing
