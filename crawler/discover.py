@@ -20,10 +20,10 @@ import lxml.html
 from lxml import etree
 
 from crawler.cms import Listing, Page, detect, read_list
-from crawler.cms.links import is_report_title
 from crawler.settings import USER_AGENT
 from crawler.sites import Site
 from etl.decode import decode_html
+from etl.normalize import to_simplified
 
 MAX_PAGE_BYTES = 10 * 1024 * 1024
 TIMEOUT = 30.0
@@ -32,6 +32,7 @@ _COLUMN = re.compile(r"(?:政府)?信息公开(?:工作)?(?:年度报告|年报)
 # Link texts of the 信息公开 pages that hold the column.
 _DISCLOSURE = re.compile(r"^(?:政府)?信息公开$|^政务公开$|信息公开(?:目录|专栏|平台|网)$|^法定主动公开内容$|^政府信息公开$")
 _SITE_NAME_META = ("SiteName", "sitename", "Author")
+_YEAR = re.compile(r"(?:19|20)\d{2}")
 
 
 class FetchError(OSError):
@@ -68,7 +69,8 @@ def fetch(url: str, timeout: float = TIMEOUT) -> Fetched:
 
 
 def _norm(text: str) -> str:
-    return "".join(unicodedata.normalize("NFKC", text).split())
+    """NFKC, no whitespace, simplified script (mirror sites print 政府信息公開年度報告)."""
+    return to_simplified("".join(unicodedata.normalize("NFKC", text).split()))
 
 
 def _anchors(html: str, url: str) -> list[tuple[str, str]]:
@@ -89,8 +91,9 @@ def _anchors(html: str, url: str) -> list[tuple[str, str]]:
 
 
 def report_columns(html: str, url: str) -> list[str]:
-    """Links to a 年报 column (`政府信息公开年报`, `政府信息公开年度报告`, `年度报告`): never a single report's link."""
-    found = [u for u, text in _anchors(html, url) if _COLUMN.search(text) and not is_report_title(text)]
+    """Links to a 年报 column (`政府信息公开年报`, `政府信息公开年度报告`, `年度报告`): a column's name carries no year, so
+    never a report's link nor one of a document about a report (`《…2022年…年度报告》解读`)."""
+    found = [u for u, text in _anchors(html, url) if _COLUMN.search(text) and not _YEAR.search(text)]
     return list(dict.fromkeys(found))
 
 
@@ -195,7 +198,10 @@ def find_column(url: str, fetcher: Fetcher = fetch, *, max_pages: int = 4) -> Di
                 page = fetcher(page_url)
             except FetchError:
                 continue
-            candidates = report_columns(page.text, page.final_url)
+            if _read(page, Site.from_dict({"name": "probe", "start_urls": [page_url]})).reports:
+                candidates = [page_url]  # the 信息公开 link leads to the column itself
+            else:
+                candidates = report_columns(page.text, page.final_url)
             if candidates:
                 break
     for column in candidates[:max_pages]:
