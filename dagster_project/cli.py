@@ -15,6 +15,7 @@ import sys
 import threading
 import urllib.error
 import urllib.request
+import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
@@ -33,6 +34,8 @@ DAGSTER_YAML = "telemetry:\n  enabled: false\nnux:\n  enabled: false\n"
 
 
 def main(argv: list[str] | None = None) -> int:
+    # Dagster marks backfill policies beta and says so once per asset on every import: noise on a command line
+    warnings.filterwarnings("ignore", message=r".*is currently in beta")
     args, extra = _parser().parse_known_args(sys.argv[1:] if argv is None else argv)
     if args.command == "portal":
         from portal import main as portal_main
@@ -526,6 +529,7 @@ def cmd_sites_add(url: str, *, file: Path, name: str | None, agency: str | None,
     )  # fmt: skip
     existing = json.loads(file.read_text(encoding="utf-8")) if file.is_file() else []
     file.write_text(json.dumps(merge_entries(existing, entry), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    found.check.name = entry["name"]
     print(found.check.line())
     print(f"added site {entry['name']!r} ({entry['agency']}, cms {entry['cms']}) to {file}")
     print(json.dumps(entry, ensure_ascii=False, indent=2))
