@@ -34,7 +34,7 @@ from portal.sites import (
     _article_page,
     _articles,
     _encode,
-    _planted,
+    planted_over,
     collect,
     finish,
     generate,
@@ -206,12 +206,7 @@ def generate_all(epoch: int = 1) -> Generated:
 @cache
 def planted() -> list[dict]:
     """The cross-report findings of the API sites' data (none is planted: the list is expected empty)."""
-    later = {r["path"]: r for r in generate_api(EPOCHS[-1]).reports}
-    out: list[dict] = []
-    for spec in API_SPECS:
-        first = [r for r in generate_api(EPOCHS[0]).reports if r["site"] == spec.name]
-        out += _planted(spec, first, later)
-    return out
+    return planted_over(API_SPECS, generate_api)
 
 
 __all__ = ["API_SPECS", "generate_all", "generate_api", "planted"]

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import html
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import cache
@@ -687,15 +688,20 @@ def collect(builds: list[SiteBuild]) -> Generated:
     return out
 
 
+def planted_over(specs: list[SiteSpec], generated: Callable[[int], Generated]) -> list[dict]:
+    """The cross-report findings of the sites of `specs` over both epochs (`_planted`), root-relative paths."""
+    later = {r["path"]: r for r in generated(EPOCHS[-1]).reports}
+    out: list[dict] = []
+    for spec in specs:
+        first = [r for r in generated(EPOCHS[0]).reports if r["site"] == spec.name]
+        out += _planted(spec, first, later)
+    return out
+
+
 @cache
 def planted() -> list[dict]:
     """The cross-report findings of the generated data, over both epochs (`_planted`), with root-relative paths."""
-    later = {r["path"]: r for r in generate(EPOCHS[-1]).reports}
-    out: list[dict] = []
-    for spec in _SPECS:
-        first = [r for r in generate(EPOCHS[0]).reports if r["site"] == spec.name]
-        out += _planted(spec, first, later)
-    return out
+    return planted_over(_SPECS, generate)
 
 
 def robots_txt(disallow: list[str]) -> bytes:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import socket
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,7 @@ import pytest
 pytest.register_assert_rewrite("corpus_util")  # its check_page holds the corpus test bodies: keep assert diffs
 
 from etl.frames import PageInfo
+from portal import Portal
 from etl.model import Cell, Issue, ParseResult, Region, ReportMeta, Source, Value
 
 REPO = Path(__file__).resolve().parent.parent
@@ -125,3 +127,16 @@ def demo_build(tmp_path_factory: pytest.TempPathFactory):  # -> (Warehouse, dg.E
 def demo_warehouse(demo_build):  # -> Warehouse
     """The demo warehouse of `demo_build` (read-only use)."""
     return demo_build[0]
+
+
+@pytest.fixture(scope="module")
+def portal() -> Iterator[Portal]:
+    """The demo portal (with the real corpus when ../shared is present) on a free port, for one test module."""
+    with Portal(port=0, corpus_dir="auto") as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def truth(portal: Portal) -> dict:
+    """The portal's ground truth (its first epoch) with absolute URLs."""
+    return portal.truth()

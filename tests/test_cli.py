@@ -116,6 +116,7 @@ def test_demo(tmp_path: Path) -> None:
     finally:
         con.close()
     assert reports >= 60 and agencies >= 5
+    assert elsewhere == 0  # everything came from the portal the command started and printed
     assert (restated, removed) == (1, 1)  # the demo crawls both portal epochs: one report restated, one removed
     examples = readme_examples()
     assert len(examples) == 5
@@ -132,7 +133,6 @@ def readme_examples() -> list[tuple[str, str]]:
     text = (REPO / "README.md").read_text(encoding="utf-8")
     pattern = r"```sql\n(-- \d\..*?)```\n\n```\n(.*?)\n```"
     return [(sql, shown.rstrip()) for sql, shown in re.findall(pattern, text, flags=re.S)]
-    assert elsewhere == 0  # everything came from the portal the command started and printed
 
 
 def _get(url: str, body: bytes | None = None) -> bytes:

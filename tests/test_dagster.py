@@ -8,7 +8,6 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import dagster as dg
@@ -26,11 +25,6 @@ CHECK_NAMES = {"requests_balance", "unique_fact_keys", "report_year_and_agency",
                "carry_over", "stock_flow", "copy_paste", "publication_late", "publication_missing_year",
                "report_season_complete"}  # fmt: skip
 
-
-@pytest.fixture(scope="module")
-def portal() -> Iterator[Portal]:
-    with Portal(port=0, corpus_dir="auto") as running:
-        yield running
 
 
 @pytest.fixture(scope="module")

@@ -32,15 +32,6 @@ APPLICANTS = ALL_APPLICANTS[:-1]  # the six applicant columns, without 总计
 REPO = Path(__file__).resolve().parents[1]
 
 
-@pytest.fixture(scope="module")
-def portal():
-    with Portal(corpus_dir="auto") as p:
-        yield p
-
-
-@pytest.fixture(scope="module")
-def truth(portal):
-    return portal.truth()
 
 
 def fetch(url: str) -> tuple[int, dict[str, str], bytes]:

@@ -13,24 +13,12 @@ import urllib.request
 from urllib.parse import urljoin, urlsplit
 
 import lxml.html
-import pytest
 
-from portal import Portal
-from portal.server import AUTO_CORPUS
 
 _TYPES = {"pdf": "application/pdf", "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
           "xls": "application/vnd.ms-excel"}  # fmt: skip
 
 
-@pytest.fixture(scope="module")
-def portal():
-    with Portal(corpus_dir="auto" if AUTO_CORPUS.is_dir() else None) as p:
-        yield p
-
-
-@pytest.fixture(scope="module")
-def truth(portal):
-    return portal.truth()
 
 
 def fetch(url: str, data: bytes | None = None, method: str | None = None, ctype: str | None = None):

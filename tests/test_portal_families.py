@@ -24,15 +24,6 @@ _PAGER_FILE = re.compile(r"(?:^|/)index_\d+\.\w+$")
 _PAGER_WORDS = {"上一页", "下一页", "尾页"}  # not 首页: on these sites that is the home page
 
 
-@pytest.fixture(scope="module")
-def portal():
-    with Portal(corpus_dir="auto" if AUTO_CORPUS.is_dir() else None) as p:
-        yield p
-
-
-@pytest.fixture(scope="module")
-def truth(portal):
-    return portal.truth()
 
 
 def send(url: str, *, form: dict | None = None, body: object = None, method: str | None = None) -> tuple[int, dict, bytes]:

@@ -10,12 +10,10 @@ import os
 import re
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import dagster as dg
 import duckdb
-import pytest
 
 from crawler.discover import check_site, find_column
 from crawler.sites import Site
@@ -33,15 +31,6 @@ def ogi(*args: str, cwd: Path, env: dict[str, str] | None = None, timeout: float
     )  # fmt: skip
 
 
-@pytest.fixture(scope="module")
-def portal() -> Iterator[Portal]:
-    with Portal(port=0, corpus_dir="auto") as running:
-        yield running
-
-
-@pytest.fixture(scope="module")
-def truth(portal: Portal) -> dict:
-    return portal.truth()
 
 
 def test_the_column_is_found_from_every_home_page(portal: Portal, truth: dict) -> None:
