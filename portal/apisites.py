@@ -34,10 +34,10 @@ from portal.sites import (
     _article_page,
     _articles,
     _encode,
-    planted_over,
     collect,
     finish,
     generate,
+    planted_over,
 )
 from portal.values import Profile
 

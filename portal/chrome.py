@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from portal.render import to_mirror_script
 
 if TYPE_CHECKING:
-    from portal.sites import SiteSpec
+    from portal.spec import SiteSpec
 
 ICP = {"浙江省": "浙", "四川省": "蜀", "福建省": "闽", "江苏省": "苏", "广东省": "粤"}
 

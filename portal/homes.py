@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from portal.chrome import column_metas, document, encode, list_page
 
 if TYPE_CHECKING:
-    from portal.sites import SiteSpec
+    from portal.spec import SiteSpec
 
 DEFAULT_XXGK = "zfxxgk/index.html"
 _MENU = [("zfxxgkzn/", "政府信息公开指南"), ("zfxxgkzd/", "政府信息公开制度"), ("fdzdgknr/", "法定主动公开内容")]

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from portal.chrome import document, encode
 
 if TYPE_CHECKING:
-    from portal.sites import SiteSpec
+    from portal.spec import SiteSpec
 
 YEAR = 2012
 DATE = datetime(YEAR + 1, 3, 15, 10, 0)

@@ -15,12 +15,12 @@ Across years of one agency: 上年结转 = last year's 结转下年度, 上一�
 
 from __future__ import annotations
 
-from etl.model import APPLICANTS as ALL_APPLICANTS
-
 import random
 from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
+
+from etl.model import APPLICANTS as ALL_APPLICANTS
 
 Key = tuple[str, str | None, str]
 Number = int | Decimal

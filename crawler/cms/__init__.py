@@ -16,9 +16,8 @@ A site entry may name its family (`"cms"`); otherwise `detect` picks it from the
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING
 
-from crawler.cms.base import Adapter, ListRequest, Listing, Page
+from crawler.cms.base import Adapter, Listing, ListRequest, Page, SiteLike
 from crawler.cms.gkmlpt import Gkmlpt
 from crawler.cms.hanweb import Hanweb
 from crawler.cms.html import PlainHtml
@@ -26,9 +25,6 @@ from crawler.cms.jsonapi import JsonApi
 from crawler.cms.script import ScriptPager
 from crawler.cms.trs import Trs
 from crawler.cms.trsapi import TrsApi
-
-if TYPE_CHECKING:
-    from crawler.sites import Site
 
 ADAPTERS: dict[str, Adapter] = {
     a.name: a for a in sorted((Gkmlpt(), Hanweb(), TrsApi(), Trs(), ScriptPager(), JsonApi(), PlainHtml()),
@@ -42,7 +38,7 @@ def detect(page: Page) -> str:
     return next(name for name, adapter in ADAPTERS.items() if adapter.detect(page))
 
 
-def read_list(page: Page, site: Site, family: str | None = None) -> Listing:
+def read_list(page: Page, site: SiteLike, family: str | None = None) -> Listing:
     """Read a list answer with `family` (default: the site's `cms`, else detected from the page)."""
     family = family or site.cms or detect(page)
     listing = ADAPTERS[family].read(page, site)

@@ -11,7 +11,7 @@ import json
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar, Protocol
 from urllib.parse import urljoin, urlsplit
 
 import lxml.html
@@ -19,12 +19,17 @@ from lxml import etree
 
 from crawler.cms.links import ReportLink, is_report_title, parse_date, parse_list_page
 
-if TYPE_CHECKING:
-    from crawler.sites import Site
-
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>")
 # `var name = 12;`, `name: 12`, `var name = "12"` (page scripts declaring pager or API settings)
 _JS_NUMBER = r"""\b{name}\s*[=:]\s*["']?(\d+)["']?"""
+
+
+class SiteLike(Protocol):
+    """What an adapter reads of a site entry (crawler.sites.Site): no import of it, so sites may import the adapters."""
+
+    selectors: Mapping[str, str]
+    cms: str | None
+    list_api: Mapping[str, Any] | None
 
 
 @dataclass(frozen=True)
@@ -98,12 +103,12 @@ class Adapter:
     def detect(self, page: Page) -> bool:
         raise NotImplementedError
 
-    def read(self, page: Page, site: Site) -> Listing:
+    def read(self, page: Page, site: SiteLike) -> Listing:
         raise NotImplementedError
 
     # -- helpers shared by the HTML families
 
-    def html_listing(self, page: Page, site: Site) -> Listing:
+    def html_listing(self, page: Page, site: SiteLike) -> Listing:
         """The generic reading of an HTML list page: report anchors and pager anchors (crawler.cms.links)."""
         found = parse_list_page(page.text, page.url, site.selectors)
         listing = Listing(self.name, list(found.reports))
@@ -138,7 +143,7 @@ def js_object(text: str) -> dict[str, str]:
     return out
 
 
-def links_from_fragment(html: str, base: str, site: Site) -> list[ReportLink]:
+def links_from_fragment(html: str, base: str, site: SiteLike) -> list[ReportLink]:
     """Report links of an HTML fragment (a Hanweb record, an API answer's HTML)."""
     return parse_list_page(f"<html><body>{html}</body></html>", base, site.selectors).reports
 

@@ -15,13 +15,18 @@ from __future__ import annotations
 import json
 import math
 import re
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-from crawler.cms.base import Adapter, ListRequest, Listing, Page, dig, report_link
-
-if TYPE_CHECKING:
-    from crawler.sites import Site
+from crawler.cms.base import (
+    Adapter,
+    Listing,
+    ListRequest,
+    Page,
+    SiteLike,
+    dig,
+    report_link,
+)
 
 _SID = re.compile(r"""\bSID\s*[:=]\s*['"]?(\d+)""")
 _TREE_NODE = re.compile(r"""\{[^{}]*?["']?id["']?\s*:\s*["']?(\d+)["']?[^{}]*?["']?name["']?\s*:\s*["']([^"']+)["']""")
@@ -55,7 +60,7 @@ class Gkmlpt(Adapter):
     def detect(self, page: Page) -> bool:
         return "/gkmlpt/" in urlsplit(page.url).path or ("_CONFIG" in page.text and bool(_SID.search(page.text)))
 
-    def read(self, page: Page, site: Site) -> Listing:
+    def read(self, page: Page, site: SiteLike) -> Listing:
         if page.state.get("part") == "api":
             return self._read_api(page, site)
         listing = self.html_listing(page, site)
@@ -65,7 +70,7 @@ class Gkmlpt(Adapter):
             listing.requests.append(ListRequest(api_url(page.url, column, sid[1], 1), self.name, headers=XHR, state=state))
         return listing
 
-    def _read_api(self, page: Page, site: Site) -> Listing:
+    def _read_api(self, page: Page, site: SiteLike) -> Listing:
         listing = Listing(self.name)
         try:
             data: Any = page.json()

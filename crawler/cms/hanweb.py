@@ -20,13 +20,18 @@ to the answer's `<totalpage>`. Reports are `/art/YYYY/M/D/art_<col>_<id>.html`.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
-from crawler.cms.base import Adapter, ListRequest, Listing, Page, js_number, js_object, links_from_fragment
-
-if TYPE_CHECKING:
-    from crawler.sites import Site
+from crawler.cms.base import (
+    Adapter,
+    Listing,
+    ListRequest,
+    Page,
+    SiteLike,
+    js_number,
+    js_object,
+    links_from_fragment,
+)
 
 _RECORD = re.compile(r"<record>\s*<!\[CDATA\[(.*?)\]\]>\s*</record>", re.DOTALL)
 _NEXTGROUP = re.compile(r"<nextgroup>\s*<!\[CDATA\[.*?href=['\"]([^'\"]+)['\"]", re.DOTALL)
@@ -77,7 +82,7 @@ class Hanweb(Adapter):
     def detect(self, page: Page) -> bool:
         return "<datastore>" in page.text or bool(re.search(r"\.jpage\s*\(|/jpage/dataproxy\.jsp", page.text))
 
-    def read(self, page: Page, site: Site) -> Listing:
+    def read(self, page: Page, site: SiteLike) -> Listing:
         if page.state.get("part") == "records":  # a dataproxy.jsp answer: XML records
             listing = Listing(self.name, links_from_fragment(_records(page.text), page.url, site))
             if page.state.get("mode") == "page" and page.state.get("page") == 1:

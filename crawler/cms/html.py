@@ -2,12 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from crawler.cms.base import Adapter, Listing, Page
-
-if TYPE_CHECKING:
-    from crawler.sites import Site
+from crawler.cms.base import Adapter, Listing, Page, SiteLike
 
 
 class PlainHtml(Adapter):
@@ -19,5 +14,5 @@ class PlainHtml(Adapter):
     def detect(self, page: Page) -> bool:
         return True
 
-    def read(self, page: Page, site: Site) -> Listing:
+    def read(self, page: Page, site: SiteLike) -> Listing:
         return self.html_listing(page, site)

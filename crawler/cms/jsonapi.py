@@ -21,13 +21,18 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import urljoin
 
-from crawler.cms.base import Adapter, ListRequest, Listing, Page, dig, report_link
-
-if TYPE_CHECKING:
-    from crawler.sites import Site
+from crawler.cms.base import (
+    Adapter,
+    Listing,
+    ListRequest,
+    Page,
+    SiteLike,
+    dig,
+    report_link,
+)
 
 MAX_PAGES = 5000
 
@@ -83,7 +88,7 @@ class JsonApi(Adapter):
     def detect(self, page: Page) -> bool:
         return False
 
-    def read(self, page: Page, site: Site) -> Listing:
+    def read(self, page: Page, site: SiteLike) -> Listing:
         config = site.list_api
         if not config:
             return self.html_listing(page, site)

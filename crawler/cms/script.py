@@ -11,14 +11,18 @@ prefix: 'index', suffix: 'html'})`. The file names come from the written templat
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from crawler.cms.base import Adapter, Listing, Page, js_number, page_requests, js_object
+from crawler.cms.base import (
+    Adapter,
+    Listing,
+    Page,
+    SiteLike,
+    js_number,
+    js_object,
+    page_requests,
+)
 from crawler.cms.trs import MAX_PAGES
-
-if TYPE_CHECKING:
-    from crawler.sites import Site
 
 COUNT_NAMES = ("countPage", "pageCount", "PageCount", "totalPage", "totalPages", "totalpage", "pagecount",
                "page_count", "maxPage", "pageTotal", "allPage")  # fmt: skip
@@ -65,7 +69,7 @@ class ScriptPager(Adapter):
     def detect(self, page: Page) -> bool:
         return bool(pager_files("\n".join(page.scripts())))
 
-    def read(self, page: Page, site: Site) -> Listing:
+    def read(self, page: Page, site: SiteLike) -> Listing:
         listing = self.html_listing(page, site)
         page_file = urlsplit(page.url).path.rsplit("/", 1)[-1]
         listing.requests += page_requests(page, pager_files("\n".join(page.scripts()), page_file), self.name)

@@ -16,12 +16,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
 
-from crawler.cms.base import Adapter, Listing, Page, js_number, page_requests
-
-if TYPE_CHECKING:
-    from crawler.sites import Site
+from crawler.cms.base import Adapter, Listing, Page, SiteLike, js_number, page_requests
 
 _CALL = re.compile(r"(?<![\w.])createPageHTML\s*\(([^()]*)\)")
 _ARG = re.compile(r"""\s*(?:'([^']*)'|"([^"]*)"|([\w.]+))\s*(?:,|$)""")
@@ -71,7 +67,7 @@ class Trs(Adapter):
     def detect(self, page: Page) -> bool:
         return next(pager_files("\n".join(page.scripts())), None) is not None
 
-    def read(self, page: Page, site: Site) -> Listing:
+    def read(self, page: Page, site: SiteLike) -> Listing:
         listing = self.html_listing(page, site)
         listing.requests += page_requests(page, list(pager_files("\n".join(page.scripts()))), self.name)
         return listing

@@ -20,13 +20,18 @@ from __future__ import annotations
 
 import math
 import re
-from typing import TYPE_CHECKING
 from urllib.parse import urljoin
 
-from crawler.cms.base import Adapter, ListRequest, Listing, Page, dig, js_number, report_link
-
-if TYPE_CHECKING:
-    from crawler.sites import Site
+from crawler.cms.base import (
+    Adapter,
+    Listing,
+    ListRequest,
+    Page,
+    SiteLike,
+    dig,
+    js_number,
+    report_link,
+)
 
 ENDPOINT = "/fjdzapp/search"
 _MODEL = re.compile(r"listModel\s*\(\s*\{(.*)\}\s*\)", re.DOTALL)
@@ -70,7 +75,7 @@ class TrsApi(Adapter):
     def detect(self, page: Page) -> bool:
         return "list2.trsapi" in page.text or bool(_MODEL.search(page.text) and "channelid" in page.text)
 
-    def read(self, page: Page, site: Site) -> Listing:
+    def read(self, page: Page, site: SiteLike) -> Listing:
         if page.state.get("part") == "api":
             return self._read_api(page, site)
         listing = self.html_listing(page, site)
@@ -91,7 +96,7 @@ class TrsApi(Adapter):
             )  # fmt: skip
         return listing
 
-    def _read_api(self, page: Page, site: Site) -> Listing:
+    def _read_api(self, page: Page, site: SiteLike) -> Listing:
         listing = Listing(self.name)
         data = page.json()
         items = dig(data, "data") if isinstance(dig(data, "data"), list) else dig(data, "docs")

@@ -23,7 +23,7 @@ from portal.families import gkmlpt, hanweb, jsonapi, script, static, trs, trsapi
 from portal.families.base import Endpoint, Listing, Request, Response
 
 if TYPE_CHECKING:
-    from portal.sites import Article, SiteSpec
+    from portal.spec import Article, SiteSpec
 
 FAMILIES = ("html", "trs", "script", "hanweb", "trsapi", "gkmlpt", "json")
 _BUILDERS = {

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
 
 if TYPE_CHECKING:
-    from portal.sites import Article, SiteSpec
+    from portal.spec import Article, SiteSpec
 
 Response = tuple[int, bytes, str] | tuple[int, bytes, str, dict[str, str]]
 XML = "text/xml;charset=UTF-8"

@@ -36,7 +36,7 @@ from portal.chrome import document, encode
 from portal.families.base import JSON, Listing, Request, Response, dumps, get, int_param
 
 if TYPE_CHECKING:
-    from portal.sites import Article, SiteSpec
+    from portal.spec import Article, SiteSpec
 
 PAGE_SIZE = 100
 CHINA = timezone(timedelta(hours=8))

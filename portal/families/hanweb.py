@@ -40,7 +40,7 @@ from portal.chrome import column_metas, document, encode
 from portal.families.base import XML, Listing, Request, Response, get, int_param
 
 if TYPE_CHECKING:
-    from portal.sites import Article, SiteSpec
+    from portal.spec import Article, SiteSpec
 
 PROXY = "module/web/jpage/dataproxy.jsp"
 PAGE_MODE_SIZE, PAGE_MODE_MAX = 100, 300

@@ -33,7 +33,7 @@ from portal.chrome import document, encode
 from portal.families.base import JSON, Listing, Request, Response, dumps, get, int_param
 
 if TYPE_CHECKING:
-    from portal.sites import Article, SiteSpec
+    from portal.spec import Article, SiteSpec
 
 API = "EWB-FRONT/rest/lightfrontaction/getgovinfolist"
 PAGE_SIZE = 20

@@ -20,7 +20,7 @@ from portal.families.base import Listing
 from portal.families.static import build_static
 
 if TYPE_CHECKING:
-    from portal.sites import Article, SiteSpec
+    from portal.spec import Article, SiteSpec
 
 _WRITER = """var prePage = currentPage - 1;
 var nextPage = currentPage + 1;

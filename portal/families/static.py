@@ -14,7 +14,7 @@ from portal.chrome import encode, list_page
 from portal.families.base import Listing, chunks, get, list_rows
 
 if TYPE_CHECKING:
-    from portal.sites import Article, SiteSpec
+    from portal.spec import Article, SiteSpec
 
 Pager = Callable[["SiteSpec", int, int], str]  # (spec, page index, page count) -> pager markup
 

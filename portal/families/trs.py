@@ -22,7 +22,7 @@ from portal.families.base import Listing
 from portal.families.static import build_static
 
 if TYPE_CHECKING:
-    from portal.sites import Article, SiteSpec
+    from portal.spec import Article, SiteSpec
 
 CREATE_PAGE_HTML = """<script language="javascript">
 <!--

@@ -48,7 +48,7 @@ from portal.families.base import (
 )
 
 if TYPE_CHECKING:
-    from portal.sites import Article, SiteSpec
+    from portal.spec import Article, SiteSpec
 
 API = "fjdzapp/search"
 SORT = "-docorderpri,-docreltime"
