@@ -6,14 +6,18 @@ Layout under `root`:
 - `manifest.jsonl`: one row per distinct (url, sha256), appended in fetch order; `kind` is `list`, `report` or
   `attachment` (a file linked from a report article, `parent_url`); list rows name the CMS `family` that read them;
 - `runs/<run_id>.jsonl`: the log of one crawl run (`RunLog`): a header line `{"run_id", "sites", "started_at"}`,
-  one line per URL the run saw `{"url", "site", "kind", "status", "sha256", "reason", "parent_url"}` (also 404s
-  and failed requests, which have no body: sha256 null and a `reason`), and a last line `{"finished_at",
-  "finish_reason"}` once it ends.
+  one line per URL the run requested or refused `{"url", "site", "kind", "outcome", "status", "sha256", "reason",
+  "parent_url"}` (also 404s, failed and refused requests, which have no body: sha256 null and a `reason`), and a
+  last line `{"finished_at", "finish_reason"}` once it ends.
   The manifest keeps distinct versions; the run logs keep what each crawl saw, so a report that vanished
   from its site shows as a URL the latest run did not see.
 
-A process killed mid-write leaves at most a file under `tmp/` and a truncated last manifest line; readers skip
-that line and the next `record()` starts a fresh line. One writer process at a time (the crawl).
+A process killed mid-write leaves at most a file under `tmp/` (removed when the next crawl opens its run) and a
+truncated last manifest line; readers skip that line and the next `record()` starts a fresh line. Objects are
+verified: a body is re-read and hashed before it gets its name, an existing object is compared with the body that
+would replace it (a corrupt one is rewritten), and `get` checks the hash of what it reads (a corrupt object is moved
+to `corrupt/`, so the next crawl fetches the page again, and `CorruptObject` says so). One writer process at a time
+(the crawl).
 No Scrapy import here: the ETL reads archives with this module.
 """
 
@@ -79,6 +83,15 @@ def _append_line(path: Path, row: Mapping[str, Any]) -> None:
         f.write(line.encode("utf-8"))
 
 
+def outcome_of(status: int | None, sha256: str | None) -> str:
+    """The outcome of an archived answer (and of run-log lines written before outcomes were logged)."""
+    if sha256 is not None and status is not None and 200 <= status < 300:
+        return "ok"
+    if sha256 is not None and status in (404, 410):
+        return "gone"
+    return "error"
+
+
 class RunLog:
     """The log of one crawl run, `runs/<run_id>.jsonl` (layout in the module docstring). One writer: the crawl."""
 
@@ -88,16 +101,22 @@ class RunLog:
 
     def seen(
         self, url: str, site: str, kind: str | None, status: int | None, sha256: str | None,
-        reason: str | None = None, parent_url: str | None = None,
+        reason: str | None = None, parent_url: str | None = None, outcome: str | None = None,
     ) -> None:
-        """Record a URL this run requested: its response status and stored body, or nulls and the reason when
-        none came; an attachment names its report article."""
-        _append_line(self.path, {"url": url, "site": site, "kind": kind, "status": status, "sha256": sha256,
-                                 "reason": reason, "parent_url": parent_url})  # fmt: skip
+        """Record a URL this run requested or refused: its outcome (`ok`, `gone`, `error`, `blocked`,
+        `out_of_scope`, `too_large`), response status and stored body, and the reason when it is not ok; an
+        attachment names its report article."""
+        outcome = outcome or outcome_of(status, sha256)
+        _append_line(self.path, {"url": url, "site": site, "kind": kind, "outcome": outcome, "status": status,
+                                 "sha256": sha256, "reason": reason, "parent_url": parent_url})  # fmt: skip
 
     def finish(self, finished_at: datetime, reason: str | None) -> None:
         """Record the end of the run (a run killed before this line has no finish time)."""
         _append_line(self.path, {"finished_at": finished_at.astimezone(UTC).isoformat(), "finish_reason": reason})
+
+
+class CorruptObject(OSError):
+    """An archived object whose bytes no longer hash to its name (moved aside to `corrupt/`)."""
 
 
 class Archive:
@@ -126,17 +145,24 @@ class Archive:
         return sha
 
     def put_new(self, body: bytes) -> tuple[str, bool]:
-        """Store `body` unless present; returns (sha256, whether it was newly written)."""
+        """Store `body` unless present and intact; returns (sha256, whether it was written now). An existing object
+        whose bytes differ from `body` (corrupted on disk) is rewritten."""
         sha = hashlib.sha256(body).hexdigest()
         final = self.path(sha)
         if final.is_file():
-            return sha, False
+            if final.stat().st_size == len(body) and final.read_bytes() == body:
+                return sha, False
+            logger.warning("archive object %s was corrupt: rewritten", sha)
         final.parent.mkdir(parents=True, exist_ok=True)
         self._tmp.mkdir(parents=True, exist_ok=True)
         fd, tmp_name = tempfile.mkstemp(dir=self._tmp, prefix=sha[:16] + ".")
         try:
             with os.fdopen(fd, "wb") as f:
                 f.write(body)
+                f.flush()
+                os.fsync(f.fileno())
+            if hashlib.sha256(Path(tmp_name).read_bytes()).hexdigest() != sha:  # what reached the disk
+                raise OSError(f"archive write of {sha} did not read back intact")
             os.chmod(tmp_name, 0o644)  # mkstemp creates 0600; objects are shared read-only data
             os.replace(tmp_name, final)  # atomic on one filesystem: readers see all or nothing
         except BaseException:
@@ -145,8 +171,51 @@ class Archive:
         return sha, True
 
     def get(self, sha: str) -> bytes:
-        """The stored bytes of `sha` (FileNotFoundError if absent)."""
-        return self.path(sha).read_bytes()
+        """The stored bytes of `sha`, verified (FileNotFoundError if absent; CorruptObject, after moving the object
+        to `corrupt/`, if its bytes no longer hash to `sha`: the next crawl stores the page again)."""
+        path = self.path(sha)
+        data = path.read_bytes()
+        if hashlib.sha256(data).hexdigest() != sha:
+            aside = self.root / "corrupt" / f"{sha}.{datetime.now(UTC):%Y%m%dT%H%M%S%f}"
+            aside.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(path, aside)
+            logger.error("archive object %s is corrupt: moved to %s", sha, aside)
+            raise CorruptObject(f"archived body {sha} is corrupt (moved to {aside}); the next crawl fetches it again")
+        return data
+
+    def clean_tmp(self) -> int:
+        """Remove partial writes left by a killed writer (call when no writer runs: at the start of a crawl)."""
+        removed = 0
+        if self._tmp.is_dir():
+            for leftover in self._tmp.iterdir():
+                if leftover.is_file():
+                    leftover.unlink(missing_ok=True)
+                    removed += 1
+        return removed
+
+    def resumable(self, sites: Sequence[str]) -> dict[str, dict[str, Any]]:
+        """What runs that did not finish archived for `sites` since each site's last complete run: report and
+        attachment URLs -> their run-log line (with `run_id`), when the body is archived and in the manifest. A new
+        crawl takes these as done instead of fetching them again (a killed crawl resumes)."""
+        wanted = set(sites)
+        last_complete: dict[str, str] = {}
+        runs = self.runs()
+        for run in runs:
+            if run["finish_reason"] == "finished":
+                for site in run["sites"]:
+                    last_complete[site] = run["run_id"]
+        known = self._seen_keys()
+        done: dict[str, dict[str, Any]] = {}
+        for run in runs:
+            if run["finish_reason"] == "finished":
+                continue
+            for line in run["seen"]:
+                site, sha = line.get("site"), line.get("sha256")
+                if site not in wanted or run["run_id"] <= last_complete.get(site, "") or not sha:
+                    continue
+                if line.get("kind") in ("report", "attachment") and (line["url"], sha) in known and self.has(sha):
+                    done[line["url"]] = {**line, "run_id": run["run_id"]}
+        return done
 
     def record(self, row: Mapping[str, Any]) -> bool:
         """Append `row` to the manifest unless its (url, sha256) is already there; returns whether it was new."""
@@ -169,7 +238,9 @@ class Archive:
             yield from _jsonl_rows(self.manifest_path)
 
     def open_run(self, run_id: str, sites: Sequence[str], started_at: datetime) -> RunLog:
-        """Start the log of a new crawl run of `sites` (FileExistsError if `run_id` was used before)."""
+        """Start the log of a new crawl run of `sites` (FileExistsError if `run_id` was used before); partial writes
+        a killed crawl left under `tmp/` are removed first."""
+        self.clean_tmp()
         folder = self.root / RUNS
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / f"{run_id}.jsonl"

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 PageKind = Literal["report", "list", "attachment"]
-IssueKind = Literal["error", "blocked"]
+# What became of a request that gave nothing to archive (crawl_seen.outcome; archived answers are `ok` or `gone`).
+Outcome = Literal["error", "blocked", "out_of_scope", "too_large"]
 
 
 @dataclass
@@ -71,9 +72,10 @@ class ArchivedPage:
 
 @dataclass
 class CrawlIssue:
-    """A request that produced nothing to archive: a download/HTTP error, or a URL blocked by robots.txt."""
+    """A request that produced nothing to archive: an HTTP or download error (timeout, reset, truncated body, redirect
+    loop), a robots.txt block, a scope refusal (also of one redirect hop), a body over the size cap."""
 
-    kind: IssueKind
+    outcome: Outcome
     url: str
     site: str
     error: str
@@ -82,3 +84,16 @@ class CrawlIssue:
     title: str | None = None
     list_url: str | None = None
     parent_url: str | None = None  # a failed attachment: its report article
+
+
+@dataclass
+class ResumedPage:
+    """A report or attachment a crawl run that did not finish archived: taken as done, not fetched again."""
+
+    url: str
+    site: str
+    kind: PageKind
+    status: int
+    sha256: str
+    run_id: str  # the interrupted run
+    parent_url: str | None = None

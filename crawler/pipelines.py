@@ -14,12 +14,12 @@ from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
 from crawler.archive import RUN_ID_SETTING, Archive, RunLog, new_run_id
-from crawler.items import ArchivedPage, CrawlIssue, RawPage
+from crawler.items import ArchivedPage, CrawlIssue, RawPage, ResumedPage
 
 if TYPE_CHECKING:
     from typing_extensions import Self
 
-    from scrapy import Spider
+    from scrapy import Request, Spider
     from scrapy.crawler import Crawler
     from scrapy.statscollectors import StatsCollector
 
@@ -46,6 +46,7 @@ class ArchivePipeline:
             raise NotConfigured(f"{ARCHIVE_SETTING} is not set (spider argument `archive`)")
         pipeline = cls(Archive(root), crawler)
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(pipeline.request_dropped, signal=signals.request_dropped)
         return pipeline
 
     def open_spider(self) -> None:
@@ -59,10 +60,30 @@ class ArchivePipeline:
         if self.run is not None:
             self.run.finish(datetime.now(UTC), reason)
 
+    def request_dropped(self, request: Request, spider: Spider | None = None) -> None:
+        """A redirect whose target the scheduler dropped as already requested leaves a line too: a redirect loop
+        (`a -> b -> a`) is an error, a redirect to a URL fetched on its own is said so."""
+        hops = request.meta.get("redirect_urls") or []
+        if not hops or self.run is None:
+            return
+        chain = " -> ".join([*hops, request.url])
+        loop = request.url in hops
+        self.run.seen(hops[0], request.meta.get("site", ""), request.meta.get("kind"), None, None,
+                      f"redirect loop: {chain}" if loop else f"redirected to a URL already requested: {chain}",
+                      request.meta.get("parent_url"), "error" if loop else "ok")  # fmt: skip
+        self.stats.inc_value("ogi/redirect_dropped")
+
     def process_item(self, item: Any) -> Any:
+        if isinstance(item, ResumedPage):
+            if self.run is not None:
+                self.run.seen(item.url, item.site, item.kind, item.status, item.sha256,
+                              f"archived by the interrupted run {item.run_id}", item.parent_url)  # fmt: skip
+            self.stats.inc_value("ogi/resumed")
+            return item
         if isinstance(item, CrawlIssue):
             if self.run is not None:
-                self.run.seen(item.url, item.site, item.page_kind, item.status, None, item.error, item.parent_url)
+                self.run.seen(item.url, item.site, item.page_kind, item.status, None, item.error, item.parent_url,
+                              item.outcome)  # fmt: skip
             return item
         if not isinstance(item, RawPage):
             return item

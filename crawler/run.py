@@ -6,6 +6,7 @@ runs `python -m scrapy crawl ogi ... -O items.jsonl:jsonlines` with a timeout an
 
 from __future__ import annotations
 
+import ctypes
 import json
 import os
 import re
@@ -21,9 +22,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
-from crawler.archive import RUN_ID_SETTING, RUNS, new_run_id
+from crawler.archive import RUN_ID_SETTING, RUNS, Archive, new_run_id
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent  # holds scrapy.cfg and the `crawler` package
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
 class CrawlFailed(RuntimeError):
@@ -40,15 +42,17 @@ class CrawlStats:
     gone: int  # of which answered 404/410
     lists: int  # list answers archived (pages, record windows, API pages)
     attachments: int  # attachment files archived (any status)
-    errors: int  # requests that failed (HTTP or network errors)
-    blocked: int  # requests not sent (robots.txt, offsite redirects)
+    errors: int  # requests that failed (HTTP or network errors, truncated bodies, redirect loops)
+    blocked: int  # requests not sent because robots.txt disallows them
+    out_of_scope: int  # requests refused by the site's scope (also redirect hops)
+    too_large: int  # answers refused for a body over the site's max_bytes
     new_objects: int  # bodies not in the archive before
     new_rows: int  # manifest rows added
     log_errors: int  # ERROR lines Scrapy logged (e.g. "Gave up retrying")
     spider_exceptions: int  # exceptions raised in spider callbacks (bugs, or pages that broke the parser)
     finish_reason: str | None
     seconds: float
-    issues: tuple[dict[str, Any], ...]  # the error/blocked items
+    issues: tuple[dict[str, Any], ...]  # the failed or refused requests (CrawlIssue items: outcome, reason)
 
 
 def run_crawl(
@@ -91,6 +95,11 @@ def run_crawl(
             cmd += ["-a", f"portal={portal}"]
         if site:
             cmd += ["-a", f"site={site}"]
+        names = [site] if site else [str(s["name"]) for s in _entries(sites)]
+        resumable = Archive(archive_dir).resumable(names)
+        if resumable:  # an interrupted earlier run archived these: done, not fetched again
+            (tmp / "resume.json").write_text(json.dumps(resumable, ensure_ascii=False), "utf-8")
+            cmd += ["-a", f"resume={tmp / 'resume.json'}"]
         for key, value in (settings or {}).items():
             cmd += ["-s", f"{key}={value if isinstance(value, str) else json.dumps(value)}"]
         watcher = Progress(Path(archive_dir) / RUNS / f"{run_id}.jsonl", progress) if progress else None
@@ -100,6 +109,31 @@ def run_crawl(
             raise CrawlFailed(f"crawl exited with {returncode}:\n{_tail(log_text)}")
         rows = _read_feed(feed)
     return _stats(run_id, rows, log_text, time.monotonic() - started)
+
+
+def _entries(sites: Iterable[Mapping[str, Any]] | str | Path) -> list[Mapping[str, Any]]:
+    if isinstance(sites, (str, Path)):
+        entries = json.loads(Path(sites).read_text("utf-8"))
+        return list(entries.get("sites", []) if isinstance(entries, Mapping) else entries)
+    return list(sites)
+
+
+def _prctl() -> Any:
+    """libc's prctl (looked up in the parent: nothing but the call itself may run between fork and exec)."""
+    try:
+        return ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):  # not Linux
+        return None
+
+
+_PRCTL = _prctl()
+
+
+def _die_with_parent() -> None:
+    """In the crawl child, before exec: be killed when the parent dies (a killed `ogi` or Dagster run must never
+    leave a crawl running that later writes "finished" into its run log). Linux only; elsewhere a no-op."""
+    if _PRCTL is not None:
+        _PRCTL(PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
 def _env() -> dict[str, str]:
@@ -137,15 +171,18 @@ class Progress:
                 if "url" in row:
                     c = self.counts.setdefault(str(row.get("site")), Counter())
                     c["requests"] += 1
-                    c[str(row.get("kind"))] += row.get("sha256") is not None
-                    c["failed"] += row.get("sha256") is None or bool(row.get("reason"))
+                    outcome = row.get("outcome") or "error"
+                    c[str(row.get("kind"))] += outcome in ("ok", "gone")
+                    c["gone"] += outcome == "gone"
+                    c["failed"] += outcome not in ("ok", "gone")
         now = time.monotonic()
         if final or now - self._last >= self.interval:
             self._last = now
             elapsed = max(now - self.started, 1e-6)
             for site, c in sorted(self.counts.items()):
                 print(f"crawl {site}: {c['list']} list, {c['report']} report(s), {c['attachment']} attachment(s), "
-                      f"{c['failed']} failed; {c['requests'] / elapsed:.1f} requests/s", file=self.out, flush=True)  # fmt: skip
+                      f"{c['gone']} gone, {c['failed']} failed or refused; {c['requests'] / elapsed:.1f} requests/s",
+                      file=self.out, flush=True)  # fmt: skip
 
 
 def _run(cmd: list[str], log: Path, timeout: float, progress: Progress | None = None) -> int:
@@ -154,7 +191,7 @@ def _run(cmd: list[str], log: Path, timeout: float, progress: Progress | None = 
     with log.open("wb") as out:
         proc = subprocess.Popen(  # noqa: S603 - fixed argv, no shell
             cmd, cwd=PROJECT_ROOT, env=_env(), stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
-            start_new_session=True,
+            start_new_session=True, preexec_fn=_die_with_parent,  # noqa: PLW1509 - only prctl, async-signal-safe
         )  # fmt: skip
         try:
             while True:
@@ -214,7 +251,7 @@ def _stats(run_id: str, rows: list[dict[str, Any]], log_text: str, seconds: floa
     found = dict(_STAT.findall(log_text))  # from Scrapy's "Dumping Scrapy stats" at the end of the log
     pages = [r for r in rows if r.get("kind") in ("report", "list", "attachment")]
     reports = [r for r in pages if r["kind"] == "report"]
-    issues = tuple(r for r in rows if r.get("kind") in ("error", "blocked"))
+    issues = tuple(r for r in rows if "outcome" in r)
     return CrawlStats(
         run_id=run_id,
         items=len(rows),
@@ -222,8 +259,10 @@ def _stats(run_id: str, rows: list[dict[str, Any]], log_text: str, seconds: floa
         gone=sum(1 for r in reports if r.get("status") in (404, 410)),
         lists=sum(1 for r in pages if r["kind"] == "list"),
         attachments=sum(1 for r in pages if r["kind"] == "attachment"),
-        errors=sum(1 for r in issues if r["kind"] == "error"),
-        blocked=sum(1 for r in issues if r["kind"] == "blocked"),
+        errors=sum(1 for r in issues if r["outcome"] == "error"),
+        blocked=sum(1 for r in issues if r["outcome"] == "blocked"),
+        out_of_scope=sum(1 for r in issues if r["outcome"] == "out_of_scope"),
+        too_large=sum(1 for r in issues if r["outcome"] == "too_large"),
         new_objects=sum(1 for r in pages if r.get("new_object")),
         new_rows=sum(1 for r in pages if r.get("new_row")),
         log_errors=int(found.get("log_count/ERROR", 0)),

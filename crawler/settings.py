@@ -29,6 +29,12 @@ TELNETCONSOLE_ENABLED = False
 REMOTE_CONTROL_ENABLED = False
 
 ITEM_PIPELINES = {"crawler.pipelines.ArchivePipeline": 300}
+# The site's scope on every request and redirect hop (host and port, URL prefix, no internal addresses), before
+# Scrapy's host-only offsite check (50).
+DOWNLOADER_MIDDLEWARES = {"crawler.middlewares.ScopeMiddleware": 40}
+DOWNLOAD_MAXSIZE = 50 * 1024 * 1024  # the parser's limit; each site's max_bytes applies per request
+DOWNLOAD_WARNSIZE = 0
+DOWNLOAD_FAIL_ON_DATALOSS = True  # a body shorter than its Content-Length is an error, never archived
 
 FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = "INFO"

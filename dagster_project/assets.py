@@ -104,7 +104,8 @@ def raw_pages(context: dg.AssetExecutionContext, crawl: CrawlConfig, warehouse: 
     if crawl.only:
         only = frozenset(crawl.only) & only if only is not None else frozenset(crawl.only)
     try:
-        with crawl.crawl_target(first_crawl=not archive.run_ids()) as target:
+        finished = any(run["finish_reason"] == "finished" for run in archive.runs())  # a killed first crawl: again
+        with crawl.crawl_target(first_crawl=not finished) as target:
             sites = [s for s in target.sites if only is None or s["name"] in only]
             register_sites(context.instance, [str(s["name"]) for s in target.sites])
             unconfigured = sorted((only or set()) - {str(s["name"]) for s in sites})
@@ -258,12 +259,16 @@ def parsed_reports(
         counts = warehouse.replace_tables(frames._asdict())  # everything: reports no longer archived go too
     else:
         counts = warehouse.replace_report_rows(frames._asdict())
+    with warehouse.connect() as con:
+        con.execute(sql.query("mark_not_reports"))
     reports = frames.dim_report
     return dg.MaterializeResult(
         metadata={
             **{f"rows_{table}": n for table, n in counts.items()},
             "reports_ok": int(reports["parse_ok"].sum()),
             "reports_failed": int((~reports["parse_ok"]).sum()),
+            "not_reports": frames.non_report_page.height,
+            "versions_flagged": int(reports["version_flag"].is_not_null().sum()),
             "agencies": reports["agency_id"].drop_nulls().n_unique(),
             "preview": preview(
                 reports.select(

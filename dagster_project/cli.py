@@ -503,7 +503,8 @@ def cmd_crawl(sites: Path | None, *, only: list[str] | None, data: Path | None, 
         return 1
     print(
         f"crawl {stats.run_id}: {stats.lists} list answer(s), {stats.reports} report(s) ({stats.gone} gone), "
-        f"{stats.attachments} attachment(s), {stats.errors} failed, {stats.blocked} blocked, "
+        f"{stats.attachments} attachment(s), {stats.errors} failed, {stats.blocked} blocked by robots.txt, "
+        f"{stats.out_of_scope} out of scope, {stats.too_large} too large, "
         f"{stats.new_objects} new bodies in {stats.seconds:.1f} s; archive: {config.archive_path()}"
     )
     return 0

@@ -46,6 +46,8 @@ CRAWL_RUN_SCHEMA: dict[str, pl.DataType] = {
     "site": pl.String(),
     "started_at": pl.Datetime("us", "UTC"),
     "finished_at": pl.Datetime("us", "UTC"),
+    "finish_reason": pl.String(),
+    "complete": pl.Boolean(),
 }
 
 CRAWL_SEEN_SCHEMA: dict[str, pl.DataType] = {
@@ -53,6 +55,7 @@ CRAWL_SEEN_SCHEMA: dict[str, pl.DataType] = {
     "site": pl.String(),
     "url": pl.String(),
     "kind": pl.String(),
+    "outcome": pl.String(),
     "status": pl.Int16(),
     "sha256": pl.String(),
     "reason": pl.String(),
@@ -100,6 +103,7 @@ DIM_REPORT_SCHEMA: dict[str, pl.DataType] = {
     "fetched_at": pl.Datetime("us", "UTC"),
     "version": pl.Int16(),
     "is_current": pl.Boolean(),
+    "version_flag": pl.String(),
 }
 
 DIM_AGENCY_SCHEMA: dict[str, pl.DataType] = {
@@ -330,18 +334,22 @@ class CrawlFrames(NamedTuple):
 def crawl_frames(runs: Iterable[Mapping[str, Any]]) -> CrawlFrames:
     """Crawl run logs (crawler.archive `Archive.runs()`) -> crawl_run and crawl_seen.
 
-    crawl_run: one row per run x site the run crawled, sorted by run then site. crawl_seen: one row per run x URL
-    (the first line when a run logged a URL twice), sorted by run, site, url.
+    crawl_run: one row per run x site the run crawled, sorted by run then site; `complete` when the run ended on its
+    own ("finished"; a killed or interrupted run has no finish line or another reason). crawl_seen: one row per run x
+    URL (the first line when a run logged a URL twice), sorted by run, site, url; lines written before outcomes were
+    logged get the outcome their status says (crawler.archive.outcome_of).
     """
     run_rows: list[tuple[Any, ...]] = []
     seen_rows: list[tuple[Any, ...]] = []
     for run in runs:
         rid = str(run["run_id"])
         started, finished = _iso_datetime(run.get("started_at")), _iso_datetime(run.get("finished_at"))
-        run_rows.extend((rid, site, started, finished) for site in run.get("sites") or ())
+        reason = run.get("finish_reason")
+        complete = finished is not None and reason == "finished"
+        run_rows.extend((rid, site, started, finished, reason, complete) for site in run.get("sites") or ())
         seen_rows.extend(
-            (rid, s.get("site"), s["url"], s.get("kind"), s.get("status"), s.get("sha256"), s.get("reason"),
-             s.get("parent_url"))
+            (rid, s.get("site"), s["url"], s.get("kind"), s.get("outcome") or _outcome(s.get("status"), s.get("sha256")),
+             s.get("status"), s.get("sha256"), s.get("reason"), s.get("parent_url"))
             for s in run["seen"]
         )
     crawl_seen = (
@@ -351,6 +359,15 @@ def crawl_frames(runs: Iterable[Mapping[str, Any]]) -> CrawlFrames:
     )
     crawl_run = pl.DataFrame(run_rows, schema=CRAWL_RUN_SCHEMA, orient="row").unique(maintain_order=True)
     return CrawlFrames(crawl_run.sort(["run_id", "site"]), crawl_seen)
+
+
+def _outcome(status: int | None, sha256: str | None) -> str:
+    """The outcome of a run-log line that predates outcomes (as crawler.archive.outcome_of, which etl cannot import)."""
+    if sha256 is not None and status is not None and 200 <= status < 300:
+        return "ok"
+    if sha256 is not None and status in (404, 410):
+        return "gone"
+    return "error"
 
 
 def metric_frame(metrics: Iterable[Metric]) -> pl.DataFrame:
@@ -388,6 +405,7 @@ def report_frames(docs: Iterable[tuple[PageInfo, ParseResult]]) -> ReportFrames:
     issues: list[tuple[Any, ...]] = []
     documents: list[tuple[Any, ...]] = []
     non_reports: list[tuple[Any, ...]] = []
+    truncated: set[str] = set()  # versions cut at a work limit (never replace a complete one)
     for page, result in docs:
         rid = report_id(page.url, page.sha256)
         if result.not_report:
@@ -420,6 +438,8 @@ def report_frames(docs: Iterable[tuple[PageInfo, ParseResult]]) -> ReportFrames:
                 )
             )
         issues.extend(report_issues)
+        if any(i.check == "document.truncated" for i in result.issues):
+            truncated.add(rid)
 
         for v in result.values:
             s = v.source
@@ -511,12 +531,14 @@ def report_frames(docs: Iterable[tuple[PageInfo, ParseResult]]) -> ReportFrames:
                 _iso_datetime(page.fetched_at),
                 None,  # version, set below
                 True,  # is_current, set below
+                None,  # version_flag, set below
             )
         )
 
     dim_report = (
         pl.DataFrame(reports, schema=DIM_REPORT_SCHEMA, orient="row")
-        .with_columns(**_timeliness(), **_versions())
+        .with_columns(**_timeliness())
+        .pipe(_versions, truncated)
         .sort("report_id")
     )
     return ReportFrames(
@@ -542,13 +564,50 @@ def _timeliness() -> dict[str, pl.Expr]:
     return {"deadline": deadline, "on_time": pl.col("published_at") <= deadline}
 
 
-def _versions() -> dict[str, pl.Expr]:
-    """version = 1, 2, ... per URL in fetch order (ties broken by sha256 for determinism); the last is current."""
-    order = pl.struct("fetched_at", "sha256")
-    return {
-        "version": order.rank("ordinal").over("url").cast(pl.Int16),
-        "is_current": order.rank("ordinal", descending=True).over("url") == 1,
-    }
+# A new version that reads less than this share of the figures of the version it would replace is a degraded copy
+# (a page cut off, a soft error that still parses), not a restatement; below MIN_FIGURES the share means little.
+DEGRADED_SHARE = 0.5
+MIN_FIGURES = 10
+
+
+def _versions(dim_report: pl.DataFrame, truncated: set[str]) -> pl.DataFrame:
+    """version = 1, 2, ... per URL in fetch order (ties broken by sha256); `version_flag` says why a version may not
+    replace the one before it, `is_current` marks the latest version without a flag (the latest version when every
+    one has a flag). Flagged: an unreadable version after a readable one, a version cut at a work limit
+    (`truncated`: report ids with a `document.truncated` issue), a version reading fewer than DEGRADED_SHARE of the
+    figures of the current readable one. A real restatement (different figures, about as many) is never flagged."""
+    ordered = dim_report.sort(["url", "fetched_at", "sha256"], nulls_last=True)
+    versions, flags, current = [], [], {}
+    url, number, good = None, 0, None  # good: (version, n_values) of the version that is current so far
+    for rid, u, ok, n in ordered.select("report_id", "url", "parse_ok", "n_values").iter_rows():
+        if u != url:
+            url, number, good = u, 0, None
+        number += 1
+        flag = None
+        if good is not None and not ok:
+            flag = f"unreadable; version {good[0]} stays current"
+        elif good is not None and rid in truncated:
+            flag = f"document cut at a work limit; version {good[0]} stays current"
+        elif good is not None and good[1] >= MIN_FIGURES and n < DEGRADED_SHARE * good[1]:
+            flag = f"reads far less than version {good[0]} ({n} figures against {good[1]}); version {good[0]} stays current"
+        if flag is None:
+            good = (number, n)
+            current[u] = rid
+        versions.append(number)
+        flags.append(flag)
+    latest = ordered.group_by("url", maintain_order=True).agg(pl.col("report_id").last())
+    fallback = dict(zip(latest["url"], latest["report_id"], strict=True))
+    chosen = set(current.values()) | {rid for u, rid in fallback.items() if u not in current}
+    marks = pl.DataFrame(
+        {"report_id": ordered["report_id"], "version": versions, "version_flag": flags},
+        schema={"report_id": pl.String(), "version": pl.Int16(), "version_flag": pl.String()},
+    )
+    return (
+        dim_report.drop("version", "is_current", "version_flag")
+        .join(marks, on="report_id", how="left")
+        .with_columns(is_current=pl.col("report_id").is_in(sorted(chosen)))
+        .select(list(DIM_REPORT_SCHEMA))
+    )
 
 
 def region_frame(divisions: Iterable[Mapping[str, str]]) -> pl.DataFrame:

@@ -246,10 +246,11 @@ def test_crawl_fixture_site(site_server: FixtureServer, tmp_path: Path) -> None:
     assert not NEVER_FETCHED & set(site_server.requests)
     assert site_server.requested("/robots.txt") == 1
     assert all(site_server.requested(p) == 1 for p in EXPECTED_REPORTS | EXPECTED_LISTS)
-    assert {(i["kind"], _path(i["url"])) for i in stats.issues} == {
+    assert {(i["outcome"], _path(i["url"])) for i in stats.issues} == {
         ("blocked", "/alpha/private/2017.html"), ("error", "/alpha/index_3.html"),
+        ("out_of_scope", "/beta/art/2022.html"),  # refused, never sent, and said so
     }  # fmt: skip
-    assert next(i for i in stats.issues if i["kind"] == "error")["status"] == 500
+    assert next(i for i in stats.issues if i["outcome"] == "error")["status"] == 500
     assert site_server.requested("/alpha/index_3.html") == 3  # RETRY_TIMES = 2
 
     # a second crawl of the unchanged site adds nothing
@@ -477,10 +478,10 @@ def test_crawl_demo_portal(tmp_path: Path) -> None:
         assert stats.errors == 0 and stats.spider_exceptions == 0, stats.issues
 
         fetched = {r["url"] for r in rows} | {r["final_url"] for r in rows}
-        fetched |= {i["url"] for i in stats.issues if i["kind"] == "error"}
+        fetched |= {i["url"] for i in stats.issues if i["outcome"] == "error"}
         assert not fetched & _urls(truth["skipped_urls"])
         assert not fetched & _urls(truth["disallowed_urls"])
-        assert _urls(truth["disallowed_urls"]) <= {i["url"] for i in stats.issues if i["kind"] == "blocked"}
+        assert _urls(truth["disallowed_urls"]) <= {i["url"] for i in stats.issues if i["outcome"] == "blocked"}
 
         for row in rows:  # the archive holds exactly the bytes the portal serves (GET answers)
             if row["status"] == 200 and row["kind"] != "list":

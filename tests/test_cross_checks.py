@@ -155,9 +155,11 @@ def crawl_runs(docs: list[tuple[PageInfo, ParseResult]]) -> list[dict[str, Any]]
         {
             "run_id": run_id,
             "sites": ["demo"],
-            "seen": [{"site": "demo", "url": "http://portal/list.html", "kind": "list", "status": 200}]
+            "finished_at": "2026-01-01T00:00:00+00:00",
+            "finish_reason": "finished",
+            "seen": [{"site": "demo", "url": "http://portal/list.html", "kind": "list", "status": 200, "sha256": "1" * 64}]
             + [
-                {"site": "demo", "url": page.url, "kind": "report",
+                {"site": "demo", "url": page.url, "kind": "report", "sha256": page.sha256,
                  "status": 404 if (run_id, page.url) == ("run2", gone) else 200}  # fmt: skip
                 for page, _ in docs
             ],

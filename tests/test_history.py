@@ -15,6 +15,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import dagster as dg
+import polars as pl
 import pytest
 from conftest import free_port
 
@@ -97,7 +98,15 @@ def test_first_demo_crawl_runs_both_epochs(demo: Demo, truth: dict) -> None:
     assert crawl_run["finished_at"].null_count() == 0
     seen = demo.wh.query("select run_id, url, status, sha256 from crawl_seen")
     assert seen.height == len(first) + len(second)
-    assert crawl_frames(runs).crawl_seen.equals(demo.wh.query("select * from crawl_seen order by run_id, site, url"))
+    loaded = demo.wh.query("select * from crawl_seen order by run_id, site, url")
+    # the parse step marks the answers that are not reports (crawl_seen is otherwise the run logs as they are)
+    marked = loaded.filter(pl.col("outcome") == "not_report")
+    assert marked.height == 2 * len(runs) and marked["reason"].str.starts_with("not an annual report: ").all()
+    unmarked = loaded.with_columns(
+        reason=pl.when(pl.col("outcome") == "not_report").then(None).otherwise(pl.col("reason")),
+        outcome=pl.when(pl.col("outcome") == "not_report").then(pl.lit("ok")).otherwise(pl.col("outcome")),
+    )
+    assert crawl_frames(runs).crawl_seen.equals(unmarked)
 
 
 def test_restated_report_keeps_both_versions(demo: Demo, truth: dict) -> None:
@@ -305,16 +314,19 @@ def test_run_logs_to_frames(tmp_path: Path) -> None:
     assert archive.run_ids() == ["20260101T000000000000Z", "20260102T000000000000Z"]
     result = crawl_frames(archive.runs())
     assert result.crawl_run.rows() == [
-        ("20260101T000000000000Z", "a", datetime(2026, 1, 1, tzinfo=UTC), datetime(2026, 1, 1, 0, 5, tzinfo=UTC)),
-        ("20260101T000000000000Z", "b", datetime(2026, 1, 1, tzinfo=UTC), datetime(2026, 1, 1, 0, 5, tzinfo=UTC)),
-        ("20260102T000000000000Z", "a", datetime(2026, 1, 2, tzinfo=UTC), None),
+        ("20260101T000000000000Z", "a", datetime(2026, 1, 1, tzinfo=UTC), datetime(2026, 1, 1, 0, 5, tzinfo=UTC),
+         "finished", True),
+        ("20260101T000000000000Z", "b", datetime(2026, 1, 1, tzinfo=UTC), datetime(2026, 1, 1, 0, 5, tzinfo=UTC),
+         "finished", True),
+        ("20260102T000000000000Z", "a", datetime(2026, 1, 2, tzinfo=UTC), None, None, False),  # killed: incomplete
     ]
     assert result.crawl_seen.rows() == [
-        ("20260101T000000000000Z", "a", "http://x/a/1.html", "report", 200, "f" * 64, None, None),
-        ("20260101T000000000000Z", "a", "http://x/a/1.pdf", "attachment", 200, "c" * 64, None, "http://x/a/1.html"),
-        ("20260101T000000000000Z", "a", "http://x/a/2.html", "report", 404, "e" * 64, "HTTP 404", None),
-        ("20260101T000000000000Z", "b", "http://x/b/", "list", None, None, "TimeoutError: took longer than 30.0 seconds",
-         None),
-        ("20260102T000000000000Z", "a", "http://x/a/1.html", "report", 200, "d" * 64, None, None),
+        ("20260101T000000000000Z", "a", "http://x/a/1.html", "report", "ok", 200, "f" * 64, None, None),
+        ("20260101T000000000000Z", "a", "http://x/a/1.pdf", "attachment", "ok", 200, "c" * 64, None,
+         "http://x/a/1.html"),
+        ("20260101T000000000000Z", "a", "http://x/a/2.html", "report", "gone", 404, "e" * 64, "HTTP 404", None),
+        ("20260101T000000000000Z", "b", "http://x/b/", "list", "error", None, None,
+         "TimeoutError: took longer than 30.0 seconds", None),
+        ("20260102T000000000000Z", "a", "http://x/a/1.html", "report", "ok", 200, "d" * 64, None, None),
     ]
     assert crawl_frames(archive.runs()).crawl_seen.equals(result.crawl_seen)  # deterministic

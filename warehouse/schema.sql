@@ -41,13 +41,17 @@ create or replace table crawl_run (
     run_id varchar not null,
     site varchar not null,
     started_at timestamptz,
-    finished_at timestamptz
+    finished_at timestamptz,
+    finish_reason varchar,
+    complete boolean not null
 );
 comment on table crawl_run is 'One row per crawl run x site it crawled, from the archive''s run logs (runs/<run_id>.jsonl). Grows by one run per crawl: this is history, not derived data.';
 comment on column crawl_run.run_id is 'Run id: the run''s UTC start time to the microsecond (yyyymmddThhmmssffffffZ), so ids sort in time order.';
 comment on column crawl_run.site is 'Site name of the crawl configuration crawled in this run.';
 comment on column crawl_run.started_at is 'When the run started.';
 comment on column crawl_run.finished_at is 'When the run ended; null when it was killed before finishing.';
+comment on column crawl_run.finish_reason is 'Why the crawl ended (Scrapy''s close reason: finished, shutdown, ...); null when it was killed.';
+comment on column crawl_run.complete is 'The run ended on its own (finish_reason finished). An incomplete run proves nothing about what its site no longer links; the next crawl completes its work.';
 
 -- table: crawl_seen
 create or replace table crawl_seen (
@@ -55,6 +59,7 @@ create or replace table crawl_seen (
     site varchar,
     url varchar not null,
     kind varchar,
+    outcome varchar not null,
     status smallint,
     sha256 varchar,
     reason varchar,
@@ -66,8 +71,9 @@ comment on column crawl_seen.site is 'Site name of the crawl configuration.';
 comment on column crawl_seen.url is 'Requested URL (raw_page.url).';
 comment on column crawl_seen.kind is 'list (a list page or list API call), report (a report link) or attachment (a file linked from a report article).';
 comment on column crawl_seen.status is 'HTTP status of the answer; null when no response came (network error, robots.txt block).';
+comment on column crawl_seen.outcome is 'What became of the request: ok (answered 2xx, archived), gone (404/410, archived), error (HTTP error, timeout, reset, truncated body, redirect loop, unreadable list answer), blocked (robots.txt), out_of_scope (refused by the site''s scope: other host or port, outside its URL prefixes, an internal address, another scheme; also a redirect hop), too_large (body over the site''s max_bytes), not_report (archived, but the parser judged it not a report: non_report_page). Every outcome but ok has a reason.';
 comment on column crawl_seen.sha256 is 'SHA-256 of the body received (raw_page.sha256); null when no response came.';
-comment on column crawl_seen.reason is 'Why the request gave no usable answer (HTTP 404, a timeout, a reset, a robots.txt block); null when it was answered 2xx.';
+comment on column crawl_seen.reason is 'Why the outcome is not ok (HTTP 404, a timeout, a reset, a redirect loop, the scope rule a URL broke, a robots.txt block, the size cap, the parser''s verdict); null when ok.';
 comment on column crawl_seen.parent_url is 'Attachments: the report article that links the file.';
 
 -- table: dim_metric
@@ -121,7 +127,8 @@ create or replace table dim_report (
     n_issues integer not null,
     fetched_at timestamptz,
     version smallint not null,
-    is_current boolean not null
+    is_current boolean not null,
+    version_flag varchar
 );
 comment on table dim_report is 'One row per report version: a distinct archived report body (sha256), parsed or not.';
 comment on column dim_report.report_id is 'Deterministic id: hash of url and sha256.';
@@ -152,7 +159,8 @@ comment on column dim_report.n_unmapped is 'Printed numeric cells mapped to no m
 comment on column dim_report.n_issues is 'Number of rows in report_issue for this report.';
 comment on column dim_report.fetched_at is 'First fetch of this body.';
 comment on column dim_report.version is 'Version number of the report at its URL: 1, 2, ... in fetch order (fetched_at, then sha256).';
-comment on column dim_report.is_current is 'True for the most recently fetched version of its URL.';
+comment on column dim_report.is_current is 'True for the most recently fetched version of its URL that has no version_flag (when every version has one: the latest). A degraded copy or soft error never replaces a good version; a restatement does.';
+comment on column dim_report.version_flag is 'Why this version does not replace the one before it: unreadable, cut at a work limit, or reading far less than the current version (fewer than half its figures); null for a version that may be current.';
 
 -- table: dim_agency
 create or replace table dim_agency (

@@ -5,7 +5,8 @@ A sites file holds a list of site entries. Required: `name`, `start_urls` (the �
 text such as "浙江省衢州市"). Optional: `cms` (the CMS family, crawler.cms; detected from the first list page when
 absent), `list_api` (the `json` family's API description), `url_prefixes` (the URL scope; default the start URLs'
 hosts, any path), `allowed_domains` (default the start URLs' hosts), `concurrency` (default 2),
-`download_delay` (seconds, default 0.5), `download_timeout` (seconds, default 30), `selectors`
+`download_delay` (seconds, default 0.5), `download_timeout` (seconds, default 30), `max_bytes` (body cap, default
+50 MiB: what the parser reads; a larger body is refused while it streams, outcome `too_large`), `selectors`
 (`{"list_links": css, "next_page": css, "date": css}`; the date selector is evaluated inside a link's row).
 URLs may contain `{portal}`, replaced by the demo portal's base URL.
 """
@@ -31,6 +32,7 @@ DEMO_SITES = SITES_DIR / "demo.json"
 DEFAULT_CONCURRENCY = 2
 DEFAULT_DOWNLOAD_DELAY = 0.5
 DEFAULT_DOWNLOAD_TIMEOUT = 30.0
+DEFAULT_MAX_BYTES = 50 * 1024 * 1024  # = etl.parse.MAX_BYTES: nothing larger can be read
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 _SITE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
@@ -71,6 +73,7 @@ class Site:
     concurrency: int = DEFAULT_CONCURRENCY
     download_delay: float = DEFAULT_DOWNLOAD_DELAY
     download_timeout: float = DEFAULT_DOWNLOAD_TIMEOUT
+    max_bytes: int = DEFAULT_MAX_BYTES
     selectors: Mapping[str, str] = field(default_factory=dict)
     cms: str | None = None  # crawler.cms family; None = detect from the first list page
     list_api: Mapping[str, Any] | None = None  # the `json` family's API (crawler.cms.jsonapi)
@@ -130,6 +133,7 @@ class Site:
         concurrency = int(entry.get("concurrency") or DEFAULT_CONCURRENCY)
         delay = entry.get("download_delay")
         timeout = entry.get("download_timeout")
+        max_bytes = entry.get("max_bytes")
         return cls(
             name=name,
             start_urls=start_urls,
@@ -140,6 +144,7 @@ class Site:
             concurrency=max(1, concurrency),
             download_delay=DEFAULT_DOWNLOAD_DELAY if delay is None else max(0.0, float(delay)),
             download_timeout=DEFAULT_DOWNLOAD_TIMEOUT if timeout is None else max(1.0, float(timeout)),
+            max_bytes=DEFAULT_MAX_BYTES if max_bytes is None else max(1024, int(max_bytes)),
             selectors=dict(entry.get("selectors") or {}),
             cms=cms,
             list_api=dict(list_api) if isinstance(list_api, Mapping) else None,

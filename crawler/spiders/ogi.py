@@ -11,20 +11,32 @@ Other articles are never fetched.
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator, Iterable, Iterator
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
+from pathlib import Path
 from urllib.parse import urldefrag, urlsplit
 
 import scrapy
-from scrapy.exceptions import IgnoreRequest
+from scrapy.exceptions import (
+    CannotResolveHostError,
+    DownloadCancelledError,
+    DownloadConnectionRefusedError,
+    DownloadFailedError,
+    DownloadTimeoutError,
+    IgnoreRequest,
+    ResponseDataLossError,
+)
 from scrapy.http import FormRequest, JsonRequest
 from scrapy.spidermiddlewares.httperror import HttpError
+from w3lib.url import safe_url_string
 
-from crawler.archive import decode_header
+from crawler.archive import Archive, decode_header
 from crawler.cms import ListRequest, Page, detect, read_list
 from crawler.cms.attachments import find_attachments
-from crawler.items import CrawlIssue, PageKind, RawPage
+from crawler.items import CrawlIssue, Outcome, PageKind, RawPage, ResumedPage
+from crawler.middlewares import OutOfScope
 from crawler.pipelines import ARCHIVE_SETTING
 from crawler.sites import Site, load_sites
 from etl.decode import decode_html
@@ -71,6 +83,39 @@ def _content_type(response: Response) -> str | None:
     return decode_header(value) if value else None
 
 
+def classify(failure: Failure) -> tuple[Outcome, str, int | None]:
+    """(outcome, reason, HTTP status) of a failed or refused request."""
+    error = failure.value
+    text = str(error).split(" in request <")[0] or type(error).__name__
+    if failure.check(HttpError):
+        status = error.response.status
+        return "error", f"HTTP {status}", status
+    if failure.check(OutOfScope):
+        return "out_of_scope", text, None
+    if failure.check(IgnoreRequest):
+        if "robots.txt" in text:
+            return "blocked", text, None
+        if "max redirections" in text:
+            hops = failure.request.meta.get("redirect_urls") or []  # type: ignore[attr-defined]
+            return "error", f"redirect loop: more than {len(hops)} redirections ({' -> '.join(hops[:4])} …)", None
+        if "offsite" in text.lower():
+            return "out_of_scope", text, None
+        return "blocked", text, None
+    if failure.check(DownloadCancelledError) and "max size" in text:
+        return "too_large", f"body larger than the site's max_bytes: {text}", None
+    if failure.check(DownloadTimeoutError):
+        return "error", f"timeout: {text}", None
+    if failure.check(ResponseDataLossError):
+        return "error", f"truncated body (fewer bytes than Content-Length): {text}", None
+    if failure.check(DownloadConnectionRefusedError):
+        return "error", f"connection refused: {text}", None
+    if failure.check(CannotResolveHostError):
+        return "error", f"host not found: {text}", None
+    if failure.check(DownloadFailedError):
+        return "error", f"connection lost: {text}", None
+    return "error", f"{type(error).__name__}: {text}", None
+
+
 def _page_url(response: Response) -> str:
     """The answer's URL with the configured URL's `#fragment` (never sent; gkmlpt keeps its column id there)."""
     fragment = urlsplit(response.meta.get("config_url") or "").fragment
@@ -91,13 +136,17 @@ class OgiSpider(scrapy.Spider):
     name = "ogi"
 
     def __init__(
-        self, sites: str, archive: str, portal: str | None = None, site: str | None = None, **kwargs: Any
-    ) -> None:
+        self, sites: str, archive: str, portal: str | None = None, site: str | None = None,
+        resume: str | None = None, **kwargs: Any,
+    ) -> None:  # fmt: skip
         super().__init__(**kwargs)
         self.site_configs: dict[str, Site] = {s.name: s for s in load_sites(sites, portal=portal, only=site)}
         if not self.site_configs:
             raise ValueError(f"no sites in {sites}")
         self.archive_dir = archive
+        # what an interrupted earlier run archived (crawler.archive.Archive.resumable): done, not fetched again
+        self.resumable: dict[str, dict[str, Any]] = json.loads(Path(resume).read_text("utf-8")) if resume else {}
+        self._resumed: set[str] = set()
         self.allowed_domains = sorted({d for s in self.site_configs.values() for d in s.allowed_domains})
 
     @classmethod
@@ -120,13 +169,14 @@ class OgiSpider(scrapy.Spider):
     # -------------------------------------------------------------------------------------------- requests
 
     def _meta(self, site: Site, kind: PageKind, **meta: Any) -> dict[str, Any]:
-        return {"site": site.name, "kind": kind, "download_slot": site.name,
-                "download_timeout": site.download_timeout, **meta}  # fmt: skip
+        return {"site": site.name, "kind": kind, "download_slot": site.name, "download_timeout": site.download_timeout,
+                "download_maxsize": site.max_bytes, **meta}  # fmt: skip
 
     def _list_request(self, site: Site, req: ListRequest, *, start: bool = False, **meta: Any) -> scrapy.Request:
         """A Scrapy request for a list page or list API call (`family` "" = detect from the answer)."""
+        api = req.method == "POST" or bool(req.state)  # an adapter's API call: any path of the site's origin
         meta = self._meta(site, "list", family=req.family or None, state=dict(req.state), config_url=req.url,
-                          start=start, **meta)  # fmt: skip
+                          start=start, api=api, **meta)  # fmt: skip
         common = {"callback": self.parse_list, "errback": self.on_error, "meta": meta, "headers": dict(req.headers)}
         if req.method == "POST" and req.json is not None:
             return JsonRequest(req.url, data=req.json, method="POST", **common)
@@ -134,15 +184,30 @@ class OgiSpider(scrapy.Spider):
             return FormRequest(req.url, formdata=dict(req.form or {}), method="POST", **common)
         return scrapy.Request(req.url, **common)
 
-    def _file_request(self, site: Site, url: str, kind: PageKind, **meta: Any) -> scrapy.Request:
-        """A report or attachment request; 404/410 answers are archived as such (a report gone)."""
+    def _file_requests(self, site: Site, url: str, kind: PageKind, **meta: Any) -> Iterator[Any]:
+        """A report or attachment request (404/410 answers are archived as such: a report gone); for a URL an
+        interrupted run archived, the archived answer instead (and a report article's attachments from it)."""
+        done = self.resumable.get(safe_url_string(url))
+        if done is not None and done.get("site") == site.name:
+            if url not in self._resumed:
+                self._resumed.add(url)
+                yield ResumedPage(url, site.name, kind, done["status"], done["sha256"], done["run_id"],
+                                  meta.get("parent_url"))  # fmt: skip
+                if kind == "report" and done["status"] == 200:
+                    body = Archive(self.archive_dir).get(done["sha256"])
+                    if body[:512].lstrip()[:1] == b"<":
+                        text, _, _ = decode_html(body, None)
+                        for attachment in find_attachments(text, url):
+                            yield from self._file_requests(site, attachment.url, "attachment",
+                                                           title=attachment.title, parent_url=url)  # fmt: skip
+            return
         callback = self.parse_report if kind == "report" else self.parse_attachment
         meta = self._meta(site, kind, handle_httpstatus_list=GONE_STATUSES, **meta)
-        return scrapy.Request(url, callback=callback, errback=self.on_error, meta=meta)
+        yield scrapy.Request(url, callback=callback, errback=self.on_error, meta=meta)
 
     # --------------------------------------------------------------------------------------------- answers
 
-    def parse_list(self, response: Response) -> Iterator[RawPage | CrawlIssue | scrapy.Request]:
+    def parse_list(self, response: Response) -> Iterator[Any]:
         """Archive the list answer, then follow its in-scope report links and further list requests."""
         site = self.site_configs[response.meta["site"]]
         text, _, _ = decode_html(response.body, _content_type(response))  # never response.text (lying metas)
@@ -153,18 +218,18 @@ class OgiSpider(scrapy.Spider):
             listing = read_list(page, site, family)
         except Exception as exc:  # noqa: BLE001 - an unreadable list answer is recorded; the crawl goes on
             self.logger.warning("list answer unreadable as %s: %s: %s", family, response.url, exc)
-            yield self._issue(response.request, "error", f"list answer unreadable as {family}: {type(exc).__name__}: {exc}")
+            reason = f"list answer unreadable as {family}: {type(exc).__name__}: {exc}"
+            yield self._issue(response.request, "error", reason, response.status)
             return
+        # every link is requested: the scope middleware refuses what is out of scope, and that refusal is recorded
         for link in listing.reports:
-            if site.in_scope(link.url):
-                yield self._file_request(
-                    site, link.url, "report", title=link.title, list_url=response.url, list_date=link.list_date
-                )
+            yield from self._file_requests(
+                site, link.url, "report", title=link.title, list_url=response.url, list_date=link.list_date
+            )
         for req in listing.requests:
-            if site.in_scope(req.url) or (req.method == "POST" or req.state) and site.on_origin(req.url):
-                yield self._list_request(site, req, list_url=response.url)
+            yield self._list_request(site, req, list_url=response.url)
 
-    def parse_report(self, response: Response) -> Iterator[RawPage | scrapy.Request]:
+    def parse_report(self, response: Response) -> Iterator[Any]:
         """Archive the report answer as received (also a 404/410), then follow the article's attachments."""
         yield self._raw_page(response, "report")
         if response.status != 200 or not _is_html(response):
@@ -173,8 +238,7 @@ class OgiSpider(scrapy.Spider):
         text, _, _ = decode_html(response.body, _content_type(response))
         parent = (response.meta.get("redirect_urls") or [response.url])[0]
         for attachment in find_attachments(text, response.url):
-            if site.in_scope(attachment.url):
-                yield self._file_request(site, attachment.url, "attachment", title=attachment.title, parent_url=parent)
+            yield from self._file_requests(site, attachment.url, "attachment", title=attachment.title, parent_url=parent)
 
     def parse_attachment(self, response: Response) -> Iterator[RawPage]:
         yield self._raw_page(response, "attachment")
@@ -198,24 +262,17 @@ class OgiSpider(scrapy.Spider):
         )
 
     def on_error(self, failure: Failure) -> Iterator[CrawlIssue]:
-        """Turn a failed request into a `CrawlIssue` item (HTTP error, network error, or robots.txt block)."""
+        """Turn a failed or refused request into a `CrawlIssue` with its outcome and reason (`classify`)."""
         request = failure.request  # type: ignore[attr-defined]
-        status = None
-        if failure.check(HttpError):
-            status = failure.value.response.status
-            kind, error = "error", f"HTTP {status}"
-        elif failure.check(IgnoreRequest):
-            kind, error = "blocked", str(failure.value) or "ignored"
-        else:
-            kind, error = "error", f"{failure.type.__name__}: {failure.value}"
-        log = self.logger.info if kind == "blocked" else self.logger.warning
-        log("%s %s: %s", kind, request.url, error)
-        yield self._issue(request, kind, error, status)
+        outcome, reason, status = classify(failure)
+        log = self.logger.info if outcome in ("blocked", "out_of_scope") else self.logger.warning
+        log("%s %s: %s", outcome, request.url, reason)
+        yield self._issue(request, outcome, reason, status)
 
-    def _issue(self, request: scrapy.Request, kind: str, error: str, status: int | None = None) -> CrawlIssue:
+    def _issue(self, request: scrapy.Request, outcome: Outcome, error: str, status: int | None = None) -> CrawlIssue:
         meta = request.meta
         return CrawlIssue(
-            kind=kind,  # type: ignore[arg-type]
+            outcome=outcome,
             url=request.url,
             site=meta.get("site", ""),
             error=error,

@@ -1,22 +1,27 @@
--- One row per report URL that disappeared from its site: it answered 2xx in an earlier crawl run, and in the
--- site's latest run it was either no longer linked ('unlisted') or answered 404/410 ('404'). Only runs in which
--- a list page of the site answered count (a run that could not read the listing says nothing about its links).
--- A URL whose latest request failed without an answer (network error) is not counted as removed.
+-- One row per report URL that disappeared from its site, only on evidence:
+-- '404': its latest answered request answered 404/410 (after an earlier 2xx);
+-- 'unlisted': the site's latest *complete* run in which every list request was answered 2xx did not request it.
+-- A run that was killed, or in which a list page failed, says nothing about what the site no longer links; a URL
+-- whose latest request failed without an answer (network error) is not counted as removed.
 create or replace view v_removed_report as
-with site_runs as (
-    select distinct
-        site,
-        run_id
-    from crawl_seen
-    where kind = 'list' and status between 200 and 299
+with runs as (
+    select
+        s.site,
+        s.run_id,
+        count(*) filter (where s.kind = 'list') as lists,
+        count(*) filter (where s.kind = 'list' and s.outcome <> 'ok') as lists_failed
+    from crawl_seen as s
+    group by s.site, s.run_id
 ),
 
-latest as (
+complete as (
     select
-        site,
-        max(run_id) as run_id
-    from site_runs
-    group by site
+        r.site,
+        max(r.run_id) as run_id
+    from runs as r
+    inner join crawl_run as c on c.run_id = r.run_id and c.site = r.site
+    where c.complete and r.lists > 0 and r.lists_failed = 0
+    group by r.site
 ),
 
 last_ok as (
@@ -29,16 +34,34 @@ last_ok as (
     group by site, url
 ),
 
+answered as (
+    select
+        url,
+        run_id,
+        status
+    from crawl_seen
+    where kind = 'report' and outcome in ('ok', 'gone', 'not_report')
+    qualify row_number() over (partition by url order by run_id desc) = 1
+),
+
 gone as (
     select
         o.site,
         o.url,
         o.last_seen_run,
-        case when s.url is null then 'unlisted' else '404' end as how
+        '404' as how
     from last_ok as o
-    inner join latest as l on l.site = o.site and l.run_id > o.last_seen_run
+    inner join answered as a on a.url = o.url and a.run_id > o.last_seen_run and a.status in (404, 410)
+    union all
+    select
+        o.site,
+        o.url,
+        o.last_seen_run,
+        'unlisted' as how
+    from last_ok as o
+    inner join complete as l on l.site = o.site and l.run_id > o.last_seen_run
     left join crawl_seen as s on s.run_id = l.run_id and s.url = o.url
-    where s.url is null or s.status in (404, 410)
+    where s.url is null
 )
 
 select
@@ -46,16 +69,17 @@ select
     g.url,
     g.site,
     g.last_seen_run,
-    (select min(x.run_id) from site_runs as x where x.site = g.site and x.run_id > g.last_seen_run) as removed_run,
+    (select min(x.run_id) from runs as x where x.site = g.site and x.run_id > g.last_seen_run) as removed_run,
     g.how
 from gone as g
 left join dim_report as r on r.url = g.url and r.is_current
+qualify row_number() over (partition by g.url order by g.how) = 1
 order by g.site, g.url;
 
-comment on view v_removed_report is 'One row per report URL that disappeared from its site: answered in an earlier crawl run, unlisted or 404/410 in the site''s latest run.';
+comment on view v_removed_report is 'One row per report URL that disappeared from its site, on evidence: its latest answer was 404/410, or the site''s latest complete run with every list page answered did not link it. Failed list pages and killed runs remove nothing.';
 comment on column v_removed_report.report_id is 'Last version of the report (the current dim_report row of the URL); null if it was never parsed.';
 comment on column v_removed_report.url is 'Report URL.';
 comment on column v_removed_report.site is 'Site name of the crawl configuration.';
 comment on column v_removed_report.last_seen_run is 'Last crawl run (crawl_run.run_id) in which the URL answered 2xx.';
 comment on column v_removed_report.removed_run is 'First crawl run of the site after last_seen_run: the run that found it gone.';
-comment on column v_removed_report.how is 'unlisted (no list page of the latest run links it) or 404 (still linked, answers 404/410).';
+comment on column v_removed_report.how is '404 (its latest answer was 404/410) or unlisted (no list page of the site''s latest complete run, every list page answered, links it).';

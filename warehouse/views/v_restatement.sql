@@ -1,7 +1,7 @@
 -- One row per figure that changed between two consecutive versions of the same report URL (a restatement):
 -- the report was re-published at its URL with different bytes and a figure differs, appeared or disappeared.
--- Versions are the readable dim_report rows of a URL in fetch order (unreadable versions are skipped, so their
--- missing figures do not show as changes). A figure is a fact_disclosure key (metric, applicant, period).
+-- Versions are the readable dim_report rows of a URL in fetch order without a version_flag (unreadable, cut-off or
+-- far thinner versions are skipped, so their missing figures do not show as changes). A figure is a fact_disclosure key (metric, applicant, period).
 create or replace view v_restatement as
 with versions as (
     select
@@ -14,7 +14,7 @@ with versions as (
         fetched_at,
         row_number() over (partition by url order by fetched_at nulls last, sha256) as version
     from dim_report
-    where parse_ok
+    where parse_ok and version_flag is null
 ),
 
 pairs as (
