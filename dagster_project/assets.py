@@ -179,9 +179,14 @@ def _documents(
     order = {a.url: n for n, a in enumerate(find_attachments(text, row["url"]))}
     out = [article]
     for a in sorted(attachments.iter_rows(named=True), key=lambda a: (order.get(a["url"], len(order)), a["url"])):
-        body = archive.get(a["sha256"]) if a["sha256"] else None
+        body, error = None, a["error"]
+        if a["sha256"]:
+            try:
+                body = archive.get(a["sha256"])
+            except OSError as exc:  # CorruptObject (moved aside: the next crawl fetches it again) or missing
+                error = str(exc)
         out.append(Document(a["url"], a["sha256"], "attachment", body, content_type=a["content_type"],
-                            filename=_filename(a["url"]), title=a["title"], error=a["error"]))  # fmt: skip
+                            filename=_filename(a["url"]), title=a["title"], error=error))  # fmt: skip
     return out
 
 
@@ -220,6 +225,9 @@ def _parse_pages(
         try:
             documents = _documents(archive, row, archive.get(row["sha256"]), by_parent.get((row["url"],), empty))
             result = parse_report(documents, input=row["url"], hints=hints, convert=soffice_convert)
+        except OSError as exc:  # the archived body is corrupt (moved aside, fetched again next crawl) or missing
+            log.error("cannot read the archived body of %s: %s", row["url"], exc)
+            result = ParseResult(input=row["url"], ok=False, error=f"archived body unreadable: {exc}")
         except Exception as exc:  # noqa: BLE001 - policy: a parser crash on one page is recorded, not fatal
             log.exception("parser crashed on %s", row["url"])
             result = ParseResult(input=row["url"], ok=False, error=f"parser crashed: {type(exc).__name__}: {exc}")

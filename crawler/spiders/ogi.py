@@ -270,10 +270,11 @@ class OgiSpider(scrapy.Spider):
         yield self._issue(request, outcome, reason, status)
 
     def _issue(self, request: scrapy.Request, outcome: Outcome, error: str, status: int | None = None) -> CrawlIssue:
+        """The issue of a failed request, under the URL the crawl asked for (a redirect hop's failure is its)."""
         meta = request.meta
         return CrawlIssue(
             outcome=outcome,
-            url=request.url,
+            url=(meta.get("redirect_urls") or [request.url])[0],
             site=meta.get("site", ""),
             error=error,
             status=status,
