@@ -29,9 +29,13 @@ TELNETCONSOLE_ENABLED = False
 REMOTE_CONTROL_ENABLED = False
 
 ITEM_PIPELINES = {"crawler.pipelines.ArchivePipeline": 300}
-# The site's scope on every request and redirect hop (host and port, URL prefix, no internal addresses), before
-# Scrapy's host-only offsite check (50).
-DOWNLOADER_MIDDLEWARES = {"crawler.middlewares.ScopeMiddleware": 40}
+# The site's scope on every request and redirect hop (host and port, URL prefix, no internal addresses). It replaces
+# Scrapy's host-only offsite check, which also drops requests when they are scheduled, without an errback: a
+# refused redirect would leave no trace.
+DOWNLOADER_MIDDLEWARES = {
+    "crawler.middlewares.ScopeMiddleware": 40,
+    "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
+}
 DOWNLOAD_MAXSIZE = 50 * 1024 * 1024  # the parser's limit; each site's max_bytes applies per request
 DOWNLOAD_WARNSIZE = 0
 DOWNLOAD_FAIL_ON_DATALOSS = True  # a body shorter than its Content-Length is an error, never archived

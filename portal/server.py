@@ -9,7 +9,11 @@ What is served: static pages (path -> (bytes, content type); the query string is
 page is answered with the page, as real servers do) and dynamic endpoints (path -> function of a
 `portal.families.Request`: method, query fields, form fields, JSON body) answering (status, body, content type[,
 headers]): the CMS families' list APIs (portal.families) and Hanweb's downfile.jsp (portal.attachments). Both
-answer GET, HEAD and POST; other methods get 405.
+answer GET, HEAD and POST; other methods get 405. An endpoint may also answer a callable, which then talks to the
+socket itself (portal.faults: resets, stalls, truncated and streamed bodies).
+
+`Portal(faults=True)` adds the fault site `faulty`, a decoy listener on another port and per-path request counts
+(portal.faults); without it nothing served differs by one byte.
 """
 
 from __future__ import annotations
@@ -20,19 +24,21 @@ import ipaddress
 import signal
 import threading
 import time
+from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
 from urllib.parse import unquote, urlsplit
 
 from portal import corpus as corpus_site
+from portal import faults as fault_site
 from portal.apisites import API_SPECS, generate_all
 from portal.apisites import planted as api_planted
 from portal.corpus import Corpus, load_corpus
 from portal.families import trsapi
 from portal.families.base import Endpoint, Request
 from portal.sites import _SPECS as SPECS
-from portal.sites import EPOCHS, planted, robots_txt
+from portal.sites import EPOCHS, Generated, planted, robots_txt
 
 AUTO_CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
 CONCURRENCY = 4
@@ -49,10 +55,12 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
 
-    def __init__(self, address: tuple[str, int], site: Served, latency: float) -> None:
+    def __init__(self, address: tuple[str, int], site: Served, latency: float, count: bool = False) -> None:
         super().__init__(address, _Handler)
         self.site = site  # (pages, endpoints), swapped as one reference (Portal.set_epoch)
         self.latency = latency
+        self.counts: Counter[str] | None = Counter() if count else None  # requests per path (faults mode)
+        self.counts_lock = threading.Lock()
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -92,6 +100,9 @@ class _Handler(BaseHTTPRequestHandler):
         pages, endpoints = self.server.site
         parts = urlsplit(self.path)
         path = unquote(parts.path)
+        if self.server.counts is not None:
+            with self.server.counts_lock:
+                self.server.counts[path] += 1
         headers: dict[str, str] = {}
         if path in endpoints:
             if method not in ALLOWED:
@@ -100,7 +111,11 @@ class _Handler(BaseHTTPRequestHandler):
             else:
                 request = Request.parse(method, path, parts.query, self.headers.get("Content-Type"), body)
                 try:
-                    status, data, content_type, *extra = endpoints[path](request)
+                    answer = endpoints[path](request)
+                    if callable(answer):  # a raw answer (portal.faults): it writes to the socket itself
+                        self._raw(answer, method)
+                        return
+                    status, data, content_type, *extra = answer
                     headers.update(*extra)
                 except Exception:  # noqa: BLE001 - a bug in an endpoint answers 500, as a real server would
                     status, data, content_type = 500, _SERVER_ERROR, HTML
@@ -120,6 +135,14 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         if method != "HEAD":
             self.wfile.write(data)
+
+    def _raw(self, answer: fault_site.RawAnswer, method: str) -> None:
+        """A raw answer; whatever happens to it, the connection ends with it (nothing else may be written)."""
+        try:
+            answer(self, method)
+        except Exception:  # noqa: BLE001 - the client left mid-answer (OSError), or the answer broke: close
+            pass
+        self.close_connection = True
 
     def _read_body(self) -> bytes:
         try:
@@ -146,6 +169,11 @@ class Portal:
 
     The generated sites are served as in epoch 1; `set_epoch(2)` switches them, also while serving, to their later
     state (one report restated at its URL, one taken down: portal.sites).
+
+    `faults=True` serves the fault site `faulty` too (portal.faults: server errors, resets, stalls, truncated and
+    huge bodies, redirect loops, out-of-scope redirects to a decoy listener, soft errors in epoch 2, …), listed in
+    `truth()["faults"]`; `decoy_hits` counts the decoy listener's requests, `requests_to(url)` the portal's own
+    per path. `self.faults` is the fault site's state (None without faults).
     """
 
     def __init__(
@@ -154,6 +182,7 @@ class Portal:
         port: int = 0,
         corpus_dir: Path | str | None = None,
         latency: float = 0.0,
+        faults: bool = False,
     ) -> None:
         if host != "localhost" and not ipaddress.ip_address(host).is_loopback:
             raise ValueError(f"the demo portal binds loopback addresses only, not {host!r}")
@@ -167,7 +196,13 @@ class Portal:
             self.corpus = load_corpus(Path(corpus_dir))
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
+        self.faults = fault_site.FaultSite(host) if faults else None
         self.set_epoch(EPOCHS[0])
+
+    def _generated(self, epoch: int = EPOCHS[0]) -> Generated:
+        """Every generated site in `epoch`, the fault site included when on."""
+        generated = generate_all(epoch)
+        return fault_site.merge(generated, fault_site.generated(epoch)) if self.faults else generated
 
     def set_epoch(self, epoch: int) -> None:
         """Serve the generated sites as they are in `epoch` (1 or 2) from the next request on."""
@@ -180,7 +215,13 @@ class Portal:
             endpoints |= self.corpus.endpoints
             searches += self.corpus.searches
         endpoints["/" + trsapi.API] = trsapi.root_search(searches)  # where real Fujian hosts answer it
-        pages["/robots.txt"] = (robots_txt(generated.robots_disallow), "text/plain")
+        disallow = generated.robots_disallow
+        if self.faults:
+            fault_pages, fault_endpoints = self.faults.set_epoch(epoch)
+            pages |= fault_pages
+            endpoints |= fault_endpoints
+            disallow = disallow + fault_site.generated(epoch).robots_disallow
+        pages["/robots.txt"] = (robots_txt(disallow), "text/plain")
         self.epoch, self.pages, self.endpoints = epoch, pages, endpoints
         if self._server is not None:
             self._server.site = (pages, endpoints)  # one reference swap: a request sees one epoch or the other
@@ -188,7 +229,15 @@ class Portal:
     def start(self) -> Portal:
         if self._server is not None:
             raise RuntimeError("portal already started")
-        self._server = _Server((self.host, self.port), (self.pages, self.endpoints), self.latency)
+        if self.faults:
+            self.faults.start()
+        try:
+            served = (self.pages, self.endpoints)
+            self._server = _Server((self.host, self.port), served, self.latency, count=self.faults is not None)
+        except BaseException:
+            if self.faults:
+                self.faults.stop()
+            raise
         self._thread = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="ogi-demo-portal", daemon=True
         )
@@ -203,6 +252,8 @@ class Portal:
         assert self._thread is not None
         self._thread.join()
         self._server = self._thread = None
+        if self.faults:
+            self.faults.stop()
 
     def __enter__(self) -> Portal:
         return self.start()
@@ -222,6 +273,20 @@ class Portal:
     def url(self, path: str) -> str:
         return self.base_url + path
 
+    @property
+    def decoy_hits(self) -> int:
+        """Requests the decoy listener received (faults mode; 0 without): a correct crawler sends none."""
+        return self.faults.decoy_hits if self.faults else 0
+
+    def requests_to(self, url: str) -> int:
+        """Requests the portal received for a path (an absolute URL on the portal, or a root-relative path), any
+        query string; counted in faults mode only."""
+        if self._server is None or self._server.counts is None:
+            raise RuntimeError("request counts are kept by a started Portal(faults=True) only")
+        path = unquote(urlsplit(url).path)
+        with self._server.counts_lock:
+            return self._server.counts[path]
+
     def sites_config(self, *, cms: bool = True) -> list[dict]:
         """Crawler site entries (`crawler/sites` format) for every served site, with absolute URLs.
 
@@ -229,8 +294,9 @@ class Portal:
         site to its path prefix (`url_prefixes: [<base>/<site>/]`: every site shares this host). The `json` site
         describes its API in `list_api`; the `trsapi` sites name their search endpoint there
         (`{"url": "/<site>/fjdzapp/search"}`: on real hosts it is `/fjdzapp/search` at the root). URLs inside
-        `list_api` are root-relative. `cms=False` leaves `cms` out (entries for family detection tests)."""
-        generated = generate_all()
+        `list_api` are root-relative. `cms=False` leaves `cms` out (entries for family detection tests).
+        The fault site's entry (faults mode) also has `download_timeout` and `max_bytes` (portal.faults.CONFIG)."""
+        generated = self._generated()
         entries = [
             {
                 "name": s["name"],
@@ -265,6 +331,8 @@ class Portal:
                 entry["cms"] = e["cms"]
             if e["list_api"]:
                 entry["list_api"] = copy.deepcopy(e["list_api"])
+            if e["name"] == fault_site.NAME and self.faults:
+                entry |= fault_site.CONFIG
             out.append(entry)
         return out
 
@@ -288,8 +356,12 @@ class Portal:
         `planted` (the same in every epoch): every cross-report finding in the generated sites' data, as
         {kind, site, agency, report_year, details}: carry_over, stock_flow, copy_paste, late, missing_year
         (on the later report, or the missing year), and the epoch-2 restatement (details.changes: old/new
-        figures) and removed report (details.url). Corpus reports are real pages: nothing is known of them."""
-        generated = generate_all(self.epoch)
+        figures) and removed report (details.url). Corpus reports are real pages: nothing is known of them.
+
+        With faults on, the fault site is in every key as a site, and two keys are added: `faults` (the faults
+        served in this epoch: {name, url, page_kind, outcome, reason, epoch, …}) and `decoy_urls` (the pages a
+        correct crawler never requests): portal.faults."""
+        generated = self._generated(self.epoch)
         reports = []
         for r in copy.deepcopy(generated.reports):
             path = r["path"]
@@ -348,7 +420,8 @@ class Portal:
                 "report_urls": sorted(self.url(r["path"]) for r in self.corpus.reports),
                 "generated_urls": [self.url(p) for p in self.corpus.generated_paths],
             }
-        return {
+        found = planted() + api_planted() + (fault_site.planted() if self.faults else [])
+        out = {
             "reports": reports,
             "report_urls": sorted(r["url"] for r in reports),
             "skipped_urls": sorted(self.url(p) for p in generated.skipped_paths),
@@ -360,8 +433,12 @@ class Portal:
             "attachment_urls": sorted(self.url(p) for p in generated.attachment_paths),
             "not_report_urls": sorted(self.url(p) for p in generated.not_report_paths),
             "home_urls": sorted(homes),
-            "planted": [self._absolute(entry) for entry in copy.deepcopy(planted() + api_planted())],
+            "planted": [self._absolute(entry) for entry in copy.deepcopy(found)],
         }
+        if self.faults:
+            out["faults"] = self.faults.truth(self.epoch, self.url)
+            out["decoy_urls"] = self.faults.decoy_urls(self.url)
+        return out
 
     def _request(self, request: dict) -> dict:
         """A list request with its path made an absolute `url`."""
@@ -379,10 +456,10 @@ class Portal:
         return entry
 
 
-def site_names(corpus: Path | str | None = None) -> list[str]:
-    """The names of the sites a `Portal(corpus_dir=corpus)` serves, in `sites_config()` order, without generating
-    or serving anything."""
-    names = [spec.name for spec in (*SPECS, *API_SPECS)]
+def site_names(corpus: Path | str | None = None, faults: bool = False) -> list[str]:
+    """The names of the sites a `Portal(corpus_dir=corpus, faults=faults)` serves, in `sites_config()` order,
+    without generating or serving anything."""
+    names = [spec.name for spec in (*SPECS, *API_SPECS)] + ([fault_site.NAME] if faults else [])
     if corpus == "auto":
         corpus = AUTO_CORPUS if AUTO_CORPUS.is_dir() else None
     return names + ([corpus_site.SITE["name"]] if corpus is not None and Path(corpus).is_dir() else [])

@@ -89,6 +89,10 @@ def classify(failure: Failure) -> tuple[Outcome, str, int | None]:
     text = str(error).split(" in request <")[0] or type(error).__name__
     if failure.check(HttpError):
         status = error.response.status
+        location = error.response.headers.get(b"Location")
+        if 300 <= status < 400 and location:  # a redirect Scrapy does not follow: another scheme
+            target = decode_header(location)
+            return "out_of_scope", f"redirected to {target}: scheme not fetched (only http and https)", status
         return "error", f"HTTP {status}", status
     if failure.check(OutOfScope):
         return "out_of_scope", text, None
@@ -101,8 +105,10 @@ def classify(failure: Failure) -> tuple[Outcome, str, int | None]:
         if "offsite" in text.lower():
             return "out_of_scope", text, None
         return "blocked", text, None
-    if failure.check(DownloadCancelledError) and "max size" in text:
-        return "too_large", f"body larger than the site's max_bytes: {text}", None
+    if failure.check(DownloadCancelledError) and ("max size" in text or text == type(error).__name__):
+        limit = failure.request.meta.get("download_maxsize")  # type: ignore[attr-defined]
+        detail = text if "max size" in text else "the body grew past it while streaming"
+        return "too_large", f"body larger than the site's max_bytes ({limit}): {detail}", None
     if failure.check(DownloadTimeoutError):
         return "error", f"timeout: {text}", None
     if failure.check(ResponseDataLossError):

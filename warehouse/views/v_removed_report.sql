@@ -17,11 +17,18 @@ with runs as (
 complete as (
     select
         r.site,
-        max(r.run_id) as run_id
+        r.run_id
     from runs as r
     inner join crawl_run as c on c.run_id = r.run_id and c.site = r.site
     where c.complete and r.lists > 0 and r.lists_failed = 0
-    group by r.site
+),
+
+latest_complete as (
+    select
+        site,
+        max(run_id) as run_id
+    from complete
+    group by site
 ),
 
 last_ok as (
@@ -41,27 +48,39 @@ answered as (
         status
     from crawl_seen
     where kind = 'report' and outcome in ('ok', 'gone', 'not_report')
+),
+
+latest_answer as (
+    select *
+    from answered
     qualify row_number() over (partition by url order by run_id desc) = 1
 ),
 
 gone as (
+    -- 404: its latest answer is 404/410; the evidence is the first 404/410 after its last 2xx
     select
         o.site,
         o.url,
         o.last_seen_run,
+        (select min(a.run_id) from answered as a where a.url = o.url and a.run_id > o.last_seen_run) as removed_run,
         '404' as how
     from last_ok as o
-    inner join answered as a on a.url = o.url and a.run_id > o.last_seen_run and a.status in (404, 410)
+    inner join latest_answer as a on a.url = o.url and a.run_id > o.last_seen_run and a.status in (404, 410)
     union all
+    -- unlisted: the latest complete run does not request it; the evidence is the first complete run that did not
     select
         o.site,
         o.url,
         o.last_seen_run,
+        (
+            select min(c.run_id) from complete as c
+            where c.site = o.site and c.run_id > o.last_seen_run
+              and not exists (select 1 from crawl_seen as x where x.run_id = c.run_id and x.url = o.url)
+        ) as removed_run,
         'unlisted' as how
     from last_ok as o
-    inner join complete as l on l.site = o.site and l.run_id > o.last_seen_run
-    left join crawl_seen as s on s.run_id = l.run_id and s.url = o.url
-    where s.url is null
+    inner join latest_complete as l on l.site = o.site and l.run_id > o.last_seen_run
+    where not exists (select 1 from crawl_seen as s where s.run_id = l.run_id and s.url = o.url)
 )
 
 select
@@ -69,7 +88,7 @@ select
     g.url,
     g.site,
     g.last_seen_run,
-    (select min(x.run_id) from runs as x where x.site = g.site and x.run_id > g.last_seen_run) as removed_run,
+    g.removed_run,
     g.how
 from gone as g
 left join dim_report as r on r.url = g.url and r.is_current
@@ -81,5 +100,5 @@ comment on column v_removed_report.report_id is 'Last version of the report (the
 comment on column v_removed_report.url is 'Report URL.';
 comment on column v_removed_report.site is 'Site name of the crawl configuration.';
 comment on column v_removed_report.last_seen_run is 'Last crawl run (crawl_run.run_id) in which the URL answered 2xx.';
-comment on column v_removed_report.removed_run is 'First crawl run of the site after last_seen_run: the run that found it gone.';
+comment on column v_removed_report.removed_run is 'The first crawl run that gave the evidence: the first 404/410 answer after the last 2xx, or the first complete run whose lists (every one answered) no longer link it.';
 comment on column v_removed_report.how is '404 (its latest answer was 404/410) or unlisted (no list page of the site''s latest complete run, every list page answered, links it).';
