@@ -478,6 +478,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--host", default="127.0.0.1", help="loopback address to bind (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8800, help="port (default 8800; 0 picks a free one)")
     parser.add_argument("--corpus", default="auto", help="auto (../shared/corpus if present), none, or a directory")
+    parser.add_argument("--faults", action="store_true",
+                        help="also serve the fault site `faulty` (portal/faults.py) and its decoy listener")
+    parser.add_argument("--epoch", type=int, choices=EPOCHS, default=EPOCHS[0],
+                        help=f"serve the sites as in this epoch (default {EPOCHS[0]})")
     args = parser.parse_args(argv)
     corpus = None if args.corpus == "none" else args.corpus if args.corpus == "auto" else Path(args.corpus)
 
@@ -486,7 +490,8 @@ def main(argv: list[str] | None = None) -> int:
     if threading.current_thread() is threading.main_thread():
         previous = signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:
-        with Portal(host=args.host, port=args.port, corpus_dir=corpus) as portal:
+        with Portal(host=args.host, port=args.port, corpus_dir=corpus, faults=args.faults) as portal:
+            portal.set_epoch(args.epoch)
             print(f"demo portal serving at {portal.base_url}  (robots: {portal.url('/robots.txt')})")
             for site in portal.sites_config():
                 print(f"  {site['name']:<8} {site['agency']}  {site['start_urls'][0]}")
