@@ -37,11 +37,11 @@ from pathlib import Path
 
 from etl.normalize import clean
 
-CONVERT_TIMEOUT = 120.0  # seconds for one LibreOffice conversion (a 9 MB DOC of ~650 report tables takes ~17 s)
-# Address space of LibreOffice (RLIMIT_AS, virtual memory). Measured peaks (VmPeak of soffice.bin, LibreOffice 7.4,
-# glibc arenas capped by MALLOC_ARENA_MAX): 450 MiB for a generated report DOC, 600 MiB for a 3 MB DOC of 80
-# reports, 740 MiB for a 9 MB DOC of 220 reports, 530 MiB for a DOCX of six 1500x1000 photos; it does not start
-# below ~300 MiB. 2 GiB leaves ~3x the largest real document and stops a runaway one long before the host suffers.
+CONVERT_TIMEOUT = 120.0  # seconds for one LibreOffice conversion (a 9 MB DOC of 220 reports takes ~15 s)
+# Address space of LibreOffice (RLIMIT_AS, virtual memory). Measured peaks (VmPeak of soffice.bin, LibreOffice 7.4, in
+# this sandbox: prepared profile, MALLOC_ARENA_MAX=2): 317 MiB for a generated report DOC, 405 MiB for a 3 MB DOC of 80
+# reports, 543 MiB for a 9 MB DOC of 220 reports (15 s), 410 MiB for a 26 MB DOCX of photos; a report fails below
+# ~280 MiB. 2 GiB leaves ~4x the largest real document and stops a runaway one long before the host suffers.
 CONVERT_MEMORY = 2 * 1024**3
 CONVERT_MAX_FILE = 512 * 1024**2  # RLIMIT_FSIZE: largest file LibreOffice may write (output, temporary files)
 LIBREOFFICE_PACKAGE = "libreoffice-writer-nogui"  # Debian package that provides `soffice` for Word binaries
@@ -84,10 +84,13 @@ ARCHES = {"x86_64": (0xC000003E, 41, 425), "aarch64": (0xC00000B7, 198, 425)}
 
 
 def new_network_namespace(libc):
-    if libc.unshare(CLONE_NEWNET) == 0:  # root (CAP_SYS_ADMIN)
+    unshare = getattr(libc, "unshare", None)  # Linux only
+    if unshare is None:
+        return False
+    if unshare(CLONE_NEWNET) == 0:  # root (CAP_SYS_ADMIN)
         return True
     uid, gid = os.geteuid(), os.getegid()
-    if libc.unshare(CLONE_NEWUSER | CLONE_NEWNET) != 0:  # anyone, where user namespaces are allowed
+    if unshare(CLONE_NEWUSER | CLONE_NEWNET) != 0:  # anyone, where user namespaces are allowed
         return False
     try:  # keep our own ids inside (no fake root); unmapped ids would still only be our own outside
         for name, text in (("setgroups", "deny"), ("uid_map", f"{uid} {uid} 1"), ("gid_map", f"{gid} {gid} 1")):
@@ -207,7 +210,10 @@ def _profile(soffice: str) -> str:
 
 _STACK_FRAME = re.compile(r"\s*\S+\(\S*\)\s*\[0x[0-9a-f]+\]\s*$")  # "/usr/lib/libreoffice/program/libx.so(+0x3)[0x7f]"
 _NEAR_LIMIT = 64 * 1024**2  # a failure with this close to the memory limit seen is put down to the limit
-_MEMORY_SIGNS = ("bad_alloc", "failed to map segment", "cannot allocate memory", "out of memory", "signal 6")
+# what LibreOffice (or the loader) prints when an allocation fails; a crash alone (signal 6) may have other causes
+_MEMORY_SIGNS = (
+    "bad_alloc", "failed to map segment", "cannot allocate memory", "out of memory", "thread::create failed",
+)
 
 
 def _address_space(pid: int) -> int:
@@ -308,13 +314,12 @@ def soffice_convert(data: bytes, source_ext: str, target_ext: str, *, timeout: f
         if proc.returncode != 0 or not result.is_file() or result.stat().st_size == 0:
             message = _message(err, out)
             status = f"exit status {proc.returncode}" if proc.returncode >= 0 else f"signal {-proc.returncode}"
-            if peak >= memory - _NEAR_LIMIT or proc.returncode in (134, -6) or any(
-                sign in message.lower() for sign in _MEMORY_SIGNS
-            ):
+            if peak >= memory - _NEAR_LIMIT or any(sign in message.lower() for sign in _MEMORY_SIGNS):
+                if peak:
+                    status += f"; address space peaked at {peak // 2**20} MiB"
                 raise ConversionError(
                     f"conversion failed: LibreOffice ran out of its memory limit of {memory // 2**20} MiB "
-                    f"converting the {kind} document ({status}" + (f"; {peak // 2**20} MiB in use" if peak else "") + ")"
-                    + (f": {message}" if message else "")
+                    f"converting the {kind} document ({status})" + (f": {message}" if message else "")
                 )
             raise ConversionError(
                 f"conversion failed: LibreOffice could not convert the {kind} document ({status})"

@@ -4,9 +4,17 @@ Every reader gives the same row stream as `etl.document.html_doc`: one `Row` per
 visual order, a merged cell once on its first row (like an HTML `<td rowspan colspan>`), and one single-cell `Row`
 per paragraph or line. Line breaks inside a cell are joined (Chinese parts without a space).
 
-Hostile input is bounded before any library reads it: a zip's declared uncompressed sizes are checked first
-(`zipfile` never inflates past the declared size), sheets are capped in rows and columns. Unreadable input raises
-`OfficeError` with a message meant for people; `etl.parse` turns it into `ok=False`.
+Hostile input is bounded before any library reads it (a few KB of zip can otherwise ask for gigabytes: openpyxl
+makes an object per cell of a merged range, calamine allocates the whole rectangle an XLS sheet's values span):
+- a zip's declared uncompressed sizes and ratios are checked first (`zipfile` never inflates past the declared size);
+- an XLSX's sheet XML is scanned as a stream (cell and merge references only) before openpyxl opens it: too many
+  cells or merged ranges, or merged ranges covering too much of the sheet, are refused with the reason; openpyxl
+  then reads in read-only (streaming) mode, only the rows and columns of the read window (MAX_ROWS x MAX_COLS), so
+  a far cell (XFD1048576) costs nothing; merges come from the scan;
+- an XLS's BIFF records are scanned the same way before calamine loads a sheet;
+- DOCX and spreadsheet rows go through `etl.document`'s work limits (rows, cells, characters).
+A cut is recorded in `Doc.steps` as "truncated:<what>" (reported by etl.parse as `document.truncated`). Unreadable
+input raises `OfficeError` with a message meant for people; `etl.parse` turns it into `ok=False`.
 
 DOC, WPS and ODT have no maintained pure-Python reader that keeps tables: they are converted to DOCX by a
 `Converter` the caller passes in (`crawler.convert.soffice_convert`: LibreOffice in a subprocess). This module
@@ -16,15 +24,17 @@ never starts a process; without a converter such a document gets a clear OfficeE
 from __future__ import annotations
 
 import io
+import itertools
 import math
 import re
+import struct
 import unicodedata
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
-from etl.document import Doc, Row
+from etl.document import Doc, Row, _Budget
 from etl.normalize import clean, normalize_text
 
 # --- limits ---------------------------------------------------------------------------------------
@@ -33,8 +43,17 @@ MAX_ZIP_MEMBERS = 5_000
 MAX_UNCOMPRESSED = 64 * 1024 * 1024  # whole package, as declared in the zip directory
 MAX_MEMBER = 16 * 1024 * 1024  # one part (document.xml, a sheet): openpyxl reads 16 MiB of sheet XML in ~6 s
 MAX_RATIO = 500  # declared size / compressed size, for parts above 1 MiB (office XML deflates ~5-50:1)
-MAX_ROWS = 5_000  # per sheet
+MAX_ROWS = 5_000  # per sheet: the read window (a report sheet has < 200 rows)
 MAX_COLS = 256  # per sheet
+MAX_CELLS = 100_000  # cells in a workbook's sheets, read or not (<c> elements, BIFF cell records): a report has
+#                      < 5,000; scanning and reading 100,000 with openpyxl takes ~2 s
+MAX_XML_ELEMENTS = 100_000  # other XML elements of an XLSX (styles, shared strings, names, charts...): openpyxl
+#                             builds an object for each, 10-20 µs; a report has < 5,000
+MAX_MERGES = 10_000  # merged ranges in a workbook (a report has < 100)
+MAX_MERGED_CELLS = 250_000  # cells under merged ranges inside the read window, summed over a workbook: each is a
+#                             dictionary entry when rows are assembled (~100 bytes); a whole-row title merge is 256
+MAX_XLS_AREA = 2_000_000  # cells of the rectangles an XLS's sheets' values span, summed: calamine allocates them
+#                           (32 bytes a cell), empty or not; 65,536 rows x 30 columns still fit
 
 # (data, source extension, target extension) -> converted bytes; raises with a message for people on failure
 Converter = Callable[[bytes, str, str], bytes]
@@ -53,15 +72,15 @@ def _wide(ch: str) -> bool:
 
 def join_lines(parts: list[str]) -> str:
     """Lines of one cell as one string: Chinese parts joined directly (`本年新` + `制作数量`), others with a space."""
-    out = ""
+    pieces: list[str] = []  # joined once at the end: a cell of 10^5 lines stays linear
     for part in parts:
         part = clean(part)
         if not part:
             continue
-        if out and not (_wide(out[-1]) and _wide(part[0])):
-            out += " "
-        out += part
-    return out
+        if pieces and not (_wide(pieces[-1][-1]) and _wide(part[0])):
+            pieces.append(" ")
+        pieces.append(part)
+    return "".join(pieces)
 
 
 def _normalized(rows: list[Row], title: str | None) -> tuple[list[Row], str | None, list[str]]:
@@ -168,24 +187,25 @@ def _val(el, tag: str) -> str | None:
 def _para_lines(p) -> list[str]:
     """A paragraph's text, split at its line breaks."""
     lines = [""]
-
-    def walk(el) -> None:
-        for child in el:
-            tag = child.tag
-            if not isinstance(tag, str) or tag in _SKIP:
-                continue
-            if tag == _T:
-                lines[-1] += child.text or ""
-            elif tag in _BREAKS:
-                lines.append("")
-            elif tag in _TABS:
-                lines[-1] += " "
-            elif tag == f"{{{_W}}}noBreakHyphen":
-                lines[-1] += "-"
-            else:
-                walk(child)
-
-    walk(p)
+    stack: list[Iterator] = [iter(p)]  # iterative, like _DocxWalker.block
+    while stack:
+        child = next(stack[-1], None)
+        if child is None:
+            stack.pop()
+            continue
+        tag = child.tag
+        if not isinstance(tag, str) or tag in _SKIP:
+            continue
+        if tag == _T:
+            lines[-1] += child.text or ""
+        elif tag in _BREAKS:
+            lines.append("")
+        elif tag in _TABS:
+            lines[-1] += " "
+        elif tag == f"{{{_W}}}noBreakHyphen":
+            lines[-1] += "-"
+        else:
+            stack.append(iter(child))
     return lines
 
 
@@ -194,27 +214,48 @@ class _DocxWalker:
     rows: list[Row] = field(default_factory=list)
     ntables: int = 0
     firsts: list[str] = field(default_factory=list)  # the first paragraphs' text, for the title
+    holders: set = field(default_factory=set)  # tables that hold tables (layout tables)
+    budget: _Budget = field(default_factory=_Budget)  # etl.document's work limits
+
+    def add(self, cells: list[str], table: int | None = None, index: int = 0) -> bool:
+        """Append a row within the budget; False once a limit is reached (the rest of the document is not read)."""
+        taken = self.budget.take(cells)
+        if taken is None:
+            return False
+        self.rows.append(Row(taken, table=table, index=index))
+        return True
 
     def block(self, el) -> None:
-        for child in el:
+        """Paragraphs and tables in body order; a layout table's cells are read as blocks. Iterative (a stack of
+        child iterators): nesting is the document's choice, and Python frames stay few (CPython 3.11 slows down
+        many-fold when a hot call straddles one of its frame-stack chunks)."""
+        stack: list[Iterator] = [iter(el)]
+        while stack:
+            child = next(stack[-1], None)
+            if child is None:
+                stack.pop()
+                continue
+            if self.budget.full:
+                return
             tag = child.tag
             if tag == _P:
                 lines = [clean(s) for s in _para_lines(child)]
                 if len(self.firsts) < 5 and any(lines):
                     self.firsts.append(join_lines(lines))
-                self.rows.extend(Row([s]) for s in lines if s)
+                for s in lines:
+                    if s and not self.add([s]):
+                        return
             elif tag == _TBL:
-                self.table(child)
+                if child in self.holders:
+                    # a layout table holding tables: its cells are read as blocks (like html_doc with leaf tables)
+                    cells = (tc for tr in _children(child, _TR) for tc in _children(tr, _TC))
+                    stack.append(itertools.chain.from_iterable(cells))  # each cell's children, cell after cell
+                else:
+                    self.table(child)
             elif tag in _CONTAINERS:
-                self.block(child)
+                stack.append(iter(child))
 
     def table(self, tbl) -> None:
-        if any(True for _ in tbl.iter(_TBL) if _ is not tbl):
-            # a layout table holding tables: its cells are read as blocks (like html_doc with leaf tables only)
-            for tr in _children(tbl, _TR):
-                for tc in _children(tr, _TC):
-                    self.block(tc)
-            return
         t = self.ntables
         self.ntables += 1
         index = 0
@@ -230,8 +271,20 @@ class _DocxWalker:
                 parts = [s for p in _children(tc, _P) for s in _para_lines(p)]
                 cells.append(join_lines(parts))
             if any(cells):
-                self.rows.append(Row(cells, table=t, index=index))
+                if not self.add(cells, table=t, index=index):
+                    return
                 index += 1
+
+
+def _table_holders(body) -> set:
+    """The tables that hold other tables, in one pass (each table's ancestors, up to one already known)."""
+    holders: set = set()  # the set keeps the lxml proxies alive, so identity (hash) is stable
+    for tbl in body.iter(_TBL):
+        for ancestor in tbl.iterancestors(_TBL):
+            if ancestor in holders:
+                break
+            holders.add(ancestor)
+    return holders
 
 
 def _children(el, tag: str) -> Iterator:
@@ -255,13 +308,16 @@ def docx_doc(data: bytes) -> Doc:
         raise OfficeError("unreadable DOCX document (no Word document part)") from None
     except Exception as exc:  # noqa: BLE001 - lxml, zlib and zipfile raise many types on damaged parts
         raise OfficeError(f"unreadable DOCX document ({type(exc).__name__}: {exc})") from None
-    walker = _DocxWalker()
-    walker.block(document.element.body)
+    body = document.element.body
+    walker = _DocxWalker(holders=_table_holders(body))
+    walker.block(body)
     title = next((text for text in walker.firsts if _looks_like_title(text)), None)
     if title is None:
         core = (document.core_properties.title or "").strip()
         title = core or None
     rows, title, steps = _normalized(walker.rows, title)
+    if walker.budget.cut:
+        steps.append(f"truncated:{walker.budget.cut}")
     return Doc(title, rows, steps=steps)
 
 
@@ -274,6 +330,7 @@ class _Sheet:
     cells: dict[tuple[int, int], str]  # (row, col) -> printed text, 0-based, non-empty only
     merges: list[tuple[int, int, int, int]]  # (first row, first col, last row, last col), inclusive
     truncated: bool = False
+    unordered: bool = False  # rows out of order: those after a later row were not read
 
 
 def format_number(value: float | int, number_format: str | None = None) -> str:
@@ -366,50 +423,342 @@ def _sheets_doc(sheets: list[_Sheet], core_title: str | None) -> Doc:
     for sheet in sheets:
         sheet_rows, ntables = _sheet_rows(sheet, ntables)
         rows.extend(sheet_rows)
-    title = next((t for r in rows[:10] for t in r.cells if _looks_like_title(t)), None) or core_title
-    rows, title, steps = _normalized(rows, title)
-    if any(s.truncated for s in sheets):
-        steps.append(f"sheet truncated to {MAX_ROWS} rows x {MAX_COLS} columns")
-    if not any(r.cells for r in rows):
-        raise OfficeError("spreadsheet has no text")
-    return Doc(title, rows, steps=steps)
+    budget = _Budget()  # etl.document's work limits, over all sheets
+    kept: list[Row] = []
+    for row in rows:
+        taken = budget.take(row.cells)
+        if taken is None:
+            break
+        kept.append(Row(taken, row.table, row.index, row.page))
+    title = next((t for r in kept[:10] for t in r.cells if _looks_like_title(t)), None) or core_title
+    kept, title, steps = _normalized(kept, title)
+    truncated = any(s.truncated for s in sheets)
+    if truncated:
+        steps.append(f"truncated:sheet>{MAX_ROWS}x{MAX_COLS}")
+    if any(s.unordered for s in sheets):
+        steps.append("truncated:rows-out-of-order")  # the format requires ascending rows; Excel calls it corrupt
+    if budget.cut:
+        steps.append(f"truncated:{budget.cut}")
+    if not any(r.cells for r in kept):
+        raise OfficeError(
+            "spreadsheet has no text"
+            + (f" in its first {MAX_ROWS} rows x {MAX_COLS} columns (the rest is not read)" if truncated else "")
+        )
+    return Doc(title, kept, steps=steps)
+
+
+# --- bounding spreadsheets before a library reads them ----------------------------------------------
+
+def _cell_ref(text: str | None) -> tuple[int, int] | None:
+    """"B3" -> (3, 2): 1-based row and column ("$B$3" too); None for anything else."""
+    if not text:
+        return None
+    if "$" in text:
+        text = text.replace("$", "")
+    letters = text.rstrip("0123456789")
+    digits = text[len(letters):]
+    if not (0 < len(letters) <= 3 and 0 < len(digits) <= 7 and letters.isascii() and letters.isalpha()):
+        return None
+    col = 0
+    for ch in letters.upper():
+        col = col * 26 + ord(ch) - 64
+    return int(digits), col
+
+
+def _col_name(col: int) -> str:
+    name = ""
+    while col > 0:
+        col, rest = divmod(col - 1, 26)
+        name = chr(65 + rest) + name
+    return name
+
+
+class _MergeBudget:
+    """A workbook's merged ranges, counted against MAX_MERGES and MAX_MERGED_CELLS as they are met."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.cells = 0  # inside the read window
+
+    def add(self, r0: int, c0: int, r1: int, c1: int) -> tuple[int, int, int, int] | None:
+        """A merged range (1-based, inclusive) -> the part inside the read window (0-based, inclusive), None when
+        it starts outside; OfficeError over a limit."""
+        r0, r1 = sorted((r0, r1))
+        c0, c1 = sorted((c0, c1))
+        self.count += 1
+        if self.count > MAX_MERGES:
+            raise OfficeError(f"spreadsheet too large: more than {MAX_MERGES} merged ranges (limit {MAX_MERGES})")
+        if r0 > MAX_ROWS or c0 > MAX_COLS or r0 < 1 or c0 < 1:
+            return None
+        inside = (min(r1, MAX_ROWS) - r0 + 1) * (min(c1, MAX_COLS) - c0 + 1)
+        self.cells += inside
+        if self.cells > MAX_MERGED_CELLS:
+            ref = f"{_col_name(c0)}{r0}:{_col_name(c1)}{r1}"
+            limit = f"limit {MAX_MERGED_CELLS} merged cells in the first {MAX_ROWS} rows x {MAX_COLS} columns"
+            if inside > MAX_MERGED_CELLS:
+                raise OfficeError(
+                    f"spreadsheet too large: merged range {ref} covers {(r1 - r0 + 1) * (c1 - c0 + 1)} cells ({limit})"
+                )
+            raise OfficeError(
+                f"spreadsheet too large: merged ranges cover more than {MAX_MERGED_CELLS} cells ({limit})"
+            )
+        return r0 - 1, c0 - 1, min(r1, MAX_ROWS) - 1, min(c1, MAX_COLS) - 1
+
+
+@dataclass
+class _SheetScan:
+    merges: list[tuple[int, int, int, int]] = field(default_factory=list)  # inside the read window, 0-based
+    rows: int = 0  # rows to read: the <row> index of the last value inside the window (0: none)
+    beyond: bool = False  # values outside the read window
+    unordered: bool = False  # values in a <row> that comes after a later one (openpyxl's streaming read skips it)
+
+
+class _XlsxBudget:
+    """What openpyxl may be asked to parse, spent while the package is scanned: cells, other XML elements (styles,
+    shared strings, defined names, rich-text runs, charts...: each one an object openpyxl builds, ~15 µs), merges."""
+
+    def __init__(self) -> None:
+        self.cells = MAX_CELLS
+        self.parts = 3 * MAX_CELLS  # rows and the elements inside cells (a value, a formula, an inline string)
+        self.elements = MAX_XML_ELEMENTS
+        self.merges = _MergeBudget()
+
+    def cell(self) -> None:
+        self.cells -= 1
+        if self.cells < 0:
+            raise OfficeError(f"spreadsheet too large: more than {MAX_CELLS} cells (limit {MAX_CELLS})")
+
+    def part(self) -> None:
+        self.parts -= 1
+        if self.parts < 0:
+            raise OfficeError(
+                f"spreadsheet too large: more than {3 * MAX_CELLS} rows and cell values (limit {3 * MAX_CELLS})"
+            )
+
+    def element(self, name: str) -> None:
+        self.elements -= 1
+        if self.elements < 0:
+            raise OfficeError(
+                f"spreadsheet too large: more than {MAX_XML_ELEMENTS} XML elements besides cells (styles, shared "
+                f"strings, names...) in {name} and the parts before it (limit {MAX_XML_ELEMENTS})"
+            )
+
+
+_CELL_TAGS = frozenset(("row", "c", "v", "f", "is", "t"))  # a cell's own elements (spent as cells)
+
+
+def _scan_part(source, name: str, budget: _XlsxBudget) -> _SheetScan | None:
+    """One XML part of the package, streamed with the parser openpyxl uses (defusedxml's expat); finished elements
+    are dropped as their ancestor at depth 2 ends (a row, a style record, a shared string), so memory stays flat.
+    A worksheet (whatever the part's name) -> its scan: cell positions (<row> index, `r` references), whether each
+    holds a value, merge references; any other part -> None, after its elements are counted."""
+    from openpyxl.xml.functions import iterparse
+
+    scan: _SheetScan | None = None
+    stack: list = []
+    names: dict[str, str] = {}  # tag -> local name
+    row = col = 0
+    has_value = back = False  # back: the current <row> comes after a later one
+    for event, el in iterparse(source, events=("start", "end")):
+        tag = el.tag
+        local = names.get(tag)
+        if local is None:
+            local = names[tag] = tag.rpartition("}")[2]
+        if event == "end":
+            stack.pop()
+            if scan is not None:
+                if local == "v":
+                    has_value = has_value or bool(el.text)
+                elif local == "c" and has_value:
+                    if row > MAX_ROWS or col > MAX_COLS:
+                        scan.beyond = True
+                    elif row > scan.rows:
+                        scan.rows = row
+                    scan.unordered = scan.unordered or back
+            if 0 < len(stack) <= 2:
+                stack[-1].remove(el)  # the parent's only child by now (earlier siblings were removed)
+            continue
+        if scan is None and not stack and local == "worksheet":
+            scan = _SheetScan()
+        stack.append(el)
+        if scan is None:
+            budget.element(name)
+        elif local == "c":
+            budget.cell()
+            ref = _cell_ref(el.get("r"))
+            col = ref[1] if ref else col + 1
+            has_value = False
+        elif local == "row":
+            budget.part()
+            before = row
+            try:
+                row = int(el.get("r") or row + 1)
+            except ValueError:
+                row += 1
+            back = row <= before
+            col = 0
+        elif local in _CELL_TAGS:
+            budget.part()
+            has_value = has_value or local == "is"
+        else:
+            budget.element(name)
+            if local == "mergeCell":
+                first, _, final = (el.get("ref") or "").partition(":")
+                a, b = _cell_ref(first), _cell_ref(final or first)
+                if a and b:
+                    kept = budget.merges.add(a[0], a[1], b[0], b[1])
+                    if kept:
+                        scan.merges.append(kept)
+    return scan
+
+
+def _scan_xlsx(zf: zipfile.ZipFile) -> dict[str, _SheetScan | str]:
+    """Every XML part of the package -> worksheets' scans by part name (the reason when a part cannot be parsed);
+    OfficeError over a limit. Runs before openpyxl sees the file. Parts that are not XML (images) are parsed by
+    neither."""
+    scans: dict[str, _SheetScan | str] = {}
+    budget = _XlsxBudget()
+    for info in zf.infolist():
+        if info.is_dir():
+            continue
+        try:
+            with zf.open(info) as source:
+                scan = _scan_part(source, info.filename, budget)
+        except OfficeError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - not XML (an image), or XML openpyxl refuses too
+            scans[info.filename] = f"{type(exc).__name__}: {exc}"
+            continue
+        if scan is not None:
+            scans[info.filename] = scan
+    return scans
 
 
 def xlsx_doc(data: bytes) -> Doc:
     """An XLSX workbook: each visible sheet in order; values as printed (cached formula results)."""
     import openpyxl
 
-    _open_zip(data)
+    scans = _scan_xlsx(_open_zip(data))
     try:
-        wb = openpyxl.load_workbook(io.BytesIO(data), data_only=True, rich_text=False)
+        wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True, rich_text=False)
     except Exception as exc:  # noqa: BLE001 - openpyxl raises KeyError, TypeError, ValueError… on damaged parts
         raise OfficeError(f"unreadable XLSX workbook ({type(exc).__name__}: {exc})") from None
     sheets: list[_Sheet] = []
-    for ws in wb.worksheets:
-        if ws.sheet_state != "visible":
-            continue
-        cells: dict[tuple[int, int], str] = {}
-        truncated = (ws.max_row or 0) > MAX_ROWS or (ws.max_column or 0) > MAX_COLS
-        for row in ws.iter_rows(max_row=min(ws.max_row or 0, MAX_ROWS), max_col=min(ws.max_column or 0, MAX_COLS)):
-            for cell in row:
-                if cell.value is None:
-                    continue
-                text = _cell_text(cell.value, cell.number_format)
-                if text:
-                    cells[(cell.row - 1, cell.column - 1)] = text
-        merges = [
-            (m.min_row - 1, m.min_col - 1, m.max_row - 1, m.max_col - 1)
-            for m in ws.merged_cells.ranges
-            if m.min_row <= MAX_ROWS and m.min_col <= MAX_COLS
-        ]
-        sheets.append(_Sheet(ws.title, cells, merges, truncated))
-    return _sheets_doc(sheets, (wb.properties.title or "").strip() or None)
+    try:
+        for ws in wb.worksheets:
+            if ws.sheet_state != "visible":
+                continue
+            scan = scans.get(str(getattr(ws, "_worksheet_path", "")).lstrip("/"))
+            if not isinstance(scan, _SheetScan):  # damaged XML, or a part that is not a worksheet
+                raise OfficeError(f"unreadable XLSX workbook (sheet {ws.title!r}: {scan or 'not a worksheet'})")
+            cells: dict[tuple[int, int], str] = {}
+            # read-only openpyxl streams the sheet: rows up to the last one with a value, MAX_COLS columns
+            # (rows must come in order, as the format requires); stop there, before it parses what follows
+            rows = ws.iter_rows(min_row=1, max_row=max(scan.rows, 1), max_col=MAX_COLS)
+            for row in itertools.islice(rows, scan.rows):
+                for cell in row:
+                    if cell.value is None:
+                        continue
+                    if cell.row > MAX_ROWS or cell.column > MAX_COLS:  # a cell whose `r` lies outside its row
+                        scan.beyond = True
+                        continue
+                    text = _cell_text(cell.value, cell.number_format)
+                    if text:
+                        cells[(cell.row - 1, cell.column - 1)] = text
+            sheets.append(_Sheet(ws.title, cells, scan.merges, scan.beyond, scan.unordered))
+        title = (wb.properties.title or "").strip() or None
+    except OfficeError:
+        raise
+    except Exception as exc:  # noqa: BLE001
+        raise OfficeError(f"unreadable XLSX workbook ({type(exc).__name__}: {exc})") from None
+    finally:
+        wb.close()
+    return _sheets_doc(sheets, title)
+
+
+# BIFF record types (MS-XLS 2.3): cells with a value (calamine skips BLANK and MULBLANK), MULRK, MERGEDCELLS
+_BIFF_BOF = {0x0809, 0x0409, 0x0209, 0x0009}
+_BIFF_EOF, _BIFF_FILEPASS, _BIFF_MULRK, _BIFF_MERGED = 0x000A, 0x002F, 0x00BD, 0x00E5
+_BIFF_CELLS = {0x0203, 0x027E, 0x00FD, 0x0204, 0x0006, 0x0205, 0x00D6, 0x0206, 0x0406, 0x0002, 0x0003, 0x0004, 0x0005}
+
+
+def _scan_xls(data: bytes) -> None:
+    """The BIFF records of an XLS, before calamine loads a sheet: calamine allocates the whole rectangle between a
+    sheet's first and last value, so the rectangles (summed), the cells and the merged ranges are bounded here."""
+    import olefile
+
+    try:
+        with olefile.OleFileIO(io.BytesIO(data)) as ole:
+            name = next((n for n in ("Workbook", "Book") if ole.exists(n)), None)
+            if name is None:
+                return  # calamine gives the error
+            stream = ole.openstream(name).read()
+    except Exception:  # noqa: BLE001 - calamine reports a damaged file itself
+        return
+    merges = _MergeBudget()
+    cells = area = depth = 0
+    box: list[int] | None = None  # first row, last row, first column, last column of the current sheet's values
+
+    def close() -> None:
+        nonlocal area, box
+        if box is not None:
+            rows, cols = box[1] - box[0] + 1, box[3] - box[2] + 1
+            area += rows * cols
+            if area > MAX_XLS_AREA:
+                raise OfficeError(
+                    f"spreadsheet too large: a sheet's values span {rows} rows x {cols} columns "
+                    f"({rows * cols} cells; limit {MAX_XLS_AREA} per workbook)"
+                )
+        box = None
+
+    def put(r: int, c: int) -> None:
+        nonlocal box
+        if box is None:
+            box = [r, r, c, c]
+        else:
+            box[0], box[1], box[2], box[3] = min(box[0], r), max(box[1], r), min(box[2], c), max(box[3], c)
+
+    pos, end = 0, len(stream)
+    while pos + 4 <= end:
+        typ, size = struct.unpack_from("<HH", stream, pos)
+        body, pos = pos + 4, pos + 4 + size
+        if pos > end:
+            break
+        if typ in _BIFF_BOF:
+            depth += 1
+            if depth == 1:
+                close()
+        elif typ == _BIFF_EOF:
+            if depth == 1:
+                close()
+            depth = max(0, depth - 1)
+        elif typ == _BIFF_FILEPASS:
+            break  # the rest is encrypted: calamine refuses the file
+        elif typ in _BIFF_CELLS and size >= 4:
+            r, c = struct.unpack_from("<HH", stream, body)
+            cells += 1
+            put(r, c)
+        elif typ == _BIFF_MULRK and size >= 6:
+            r, c0 = struct.unpack_from("<HH", stream, body)
+            (c1,) = struct.unpack_from("<H", stream, body + size - 2)
+            cells += max(1, c1 - c0 + 1)
+            put(r, c0)
+            put(r, max(c0, c1))
+        elif typ == _BIFF_MERGED and size >= 2:
+            (count,) = struct.unpack_from("<H", stream, body)
+            for i in range(min(count, (size - 2) // 8)):
+                r0, r1, c0, c1 = struct.unpack_from("<HHHH", stream, body + 2 + 8 * i)
+                merges.add(r0 + 1, c0 + 1, r1 + 1, c1 + 1)
+        if cells > MAX_CELLS:
+            raise OfficeError(f"spreadsheet too large: more than {MAX_CELLS} cells (limit {MAX_CELLS})")
+    close()
 
 
 def xls_doc(data: bytes) -> Doc:
     """A legacy XLS (BIFF) workbook, read with python-calamine (Rust calamine)."""
     import python_calamine
 
+    _scan_xls(data)
     try:
         wb = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
     except Exception as exc:  # noqa: BLE001 - calamine raises its own error types

@@ -31,6 +31,8 @@ MAX_RSS_MB = 2500
 
 CHILD = r"""
 import json, resource, sys, time
+if len(sys.argv) > 4 and sys.argv[4]:  # address-space cap: a regression fails with MemoryError, not a starved host
+    resource.setrlimit(resource.RLIMIT_AS, (int(sys.argv[4]), int(sys.argv[4])))
 t0 = time.perf_counter()
 from etl.parse import parse_document
 from etl import document
@@ -46,24 +48,38 @@ def spy(fn):
     return wrapped
 import etl.parse as p
 p.html_doc, p.text_doc = spy(_html_doc), spy(_text_doc)
+_office_doc = p.office_doc
+def office_spy(*a, **k):
+    doc, how = _office_doc(*a, **k)
+    steps.extend(doc.steps)
+    return doc, how
+p.office_doc = office_spy
+def peak_mb():
+    # this process's own peak RSS: ru_maxrss would also count the parent's resident pages at fork (Linux keeps the
+    # high-water mark across exec), i.e. pytest's size
+    try:
+        with open("/proc/self/status") as f:
+            return next(int(line.split()[1]) // 1024 for line in f if line.startswith("VmHWM:"))
+    except (OSError, StopIteration):
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
 t1 = time.perf_counter()
 r = parse_document(data, input=path, content_type=ctype, filename=fname)
 t2 = time.perf_counter()
 print(json.dumps({"ok": r.ok, "error": r.error, "values": len(r.values), "issues": len(r.issues), "steps": steps,
                   "checks": sorted({i.check for i in r.issues}),
                   "import_s": t1 - t0, "parse_s": t2 - t1,
-                  "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024}))
+                  "rss_mb": peak_mb()}))
 """
 
 
 def run_child(tmp_path: Path, name: str, data: bytes, ctype: str | None = None, fname: str | None = None,
-              timeout: float = TIMEOUT) -> dict:
+              timeout: float = TIMEOUT, address_space: int | None = None) -> dict:
     assert len(data) <= MAX_BYTES, f"{name}: {len(data)} bytes is over MAX_BYTES; the case would test nothing"
     path = tmp_path / name
     path.write_bytes(data)
     try:
-        proc = subprocess.run([sys.executable, "-c", CHILD, str(path), ctype or "", fname or ""], cwd=REPO,
-                              capture_output=True, timeout=timeout, text=True)
+        proc = subprocess.run([sys.executable, "-c", CHILD, str(path), ctype or "", fname or "", str(address_space or "")],
+                              cwd=REPO, capture_output=True, timeout=timeout, text=True)
     except subprocess.TimeoutExpired:
         pytest.fail(f"{name}: parse_document did not finish within {timeout:.0f} s ({len(data):,} bytes)")
     assert proc.returncode == 0, f"{name}: child failed\n{proc.stderr[-3000:]}"
@@ -257,3 +273,139 @@ def test_pdf_at_the_page_limit(tmp_path: Path) -> None:
 def test_a_pdf_page_with_thousands_of_lines_is_linear(tmp_path: Path) -> None:
     # ~0.3 s when linear; 5 s keeps a loaded machine's margin without waiting the full TIMEOUT on the known failure
     run_child(tmp_path, "tall.pdf", _ruled_pdf(2_048), fname="tall.pdf", timeout=5.0)
+
+
+# --- office documents: bounded work before any library materialises a cell -----------------------------------------
+# openpyxl makes one MergedCell per cell of a merged range and one Cell per coordinate iter_rows passes, calamine
+# allocates the whole rectangle an XLS sheet's values span, python-docx builds the whole document tree: a few KB of
+# zip can ask any of them for gigabytes. etl.office reads the package's own size fields, cell references and merge
+# references first (zip directory, a streaming scan of the sheet XML, the BIFF records) and refuses or cuts there.
+
+OFFICE_MAX_RSS_MB = 1024
+OFFICE_ADDRESS_SPACE = 4 * 1024**3  # the child's cap (a Python child with etl imported reserves ~1 GiB)
+_SML = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_WML = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+_PKG_RELS = "http://schemas.openxmlformats.org/package/2006/relationships"
+_DOC_RELS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_TITLE = "2023年政府信息公开工作年度报告"
+
+
+def _package(main: str, content_type: str, parts: dict[str, str | bytes]) -> bytes:
+    """An OOXML zip: content types, the package relationship to `main`, and `parts`."""
+    types = ('<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/'
+             'content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.'
+             f'relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/{main}" '
+             f'ContentType="{content_type}"/></Types>')
+    rels = (f'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="{_PKG_RELS}"><Relationship Id="rId1" '
+            f'Type="{_DOC_RELS}/officeDocument" Target="{main}"/></Relationships>')
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml", types)
+        z.writestr("_rels/.rels", rels)
+        for name, data in parts.items():
+            z.writestr(name, data)
+    return out.getvalue()
+
+
+def _xlsx(rows: str, merges: list[str] | tuple = ()) -> bytes:
+    """A one-sheet workbook written by hand: `rows` is the sheetData content."""
+    workbook = (f'<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="{_SML}" xmlns:r="{_DOC_RELS}"><sheets>'
+                '<sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>')
+    rels = (f'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="{_PKG_RELS}"><Relationship Id="rId1" '
+            f'Type="{_DOC_RELS}/worksheet" Target="worksheets/sheet1.xml"/></Relationships>')
+    merged = (f'<mergeCells count="{len(merges)}">' + "".join(f'<mergeCell ref="{m}"/>' for m in merges)
+              + "</mergeCells>") if merges else ""
+    sheet = f'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="{_SML}"><sheetData>{rows}</sheetData>{merged}</worksheet>'
+    return _package("xl/workbook.xml", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
+                    {"xl/workbook.xml": workbook, "xl/_rels/workbook.xml.rels": rels, "xl/worksheets/sheet1.xml": sheet})
+
+
+def _c(ref: str, text: str) -> str:
+    return f'<c r="{ref}" t="inlineStr"><is><t>{text}</t></is></c>'
+
+
+def _docx(body: str) -> bytes:
+    document = f'<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="{_WML}"><w:body>{body}</w:body></w:document>'
+    return _package("word/document.xml",
+                    "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml",
+                    {"word/document.xml": document})
+
+
+def _p(text: str) -> str:
+    return f"<w:p><w:r><w:t>{text}</w:t></w:r></w:p>"
+
+
+def _tc(text: str, props: str = "") -> str:
+    return "<w:tc>" + (f"<w:tcPr>{props}</w:tcPr>" if props else "") + _p(text) + "</w:tc>"
+
+
+def _honest_bomb(kind: str) -> bytes:
+    """An office zip whose main part honestly declares 256 MiB of zeros (~256 KB compressed)."""
+    main = "word/document.xml" if kind == "docx" else "xl/worksheets/sheet1.xml"
+    base = _docx(_p(_TITLE)) if kind == "docx" else _xlsx(f'<row r="1">{_c("A1", _TITLE)}</row>')
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(base)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        for info in src.infolist():
+            if info.filename != main:
+                z.writestr(info.filename, src.read(info.filename))
+        with z.open(main, "w", force_zip64=True) as member:
+            for _ in range(256):
+                member.write(b"\x00" * 2**20)
+    return out.getvalue()
+
+
+def _xls_far_cell() -> bytes:
+    import xlwt  # the demo portal's .xls writer
+
+    wb = xlwt.Workbook()
+    ws = wb.add_sheet("报表")
+    ws.write(0, 0, _TITLE)
+    ws.write(65535, 255, 1)  # IV65536, the last cell of a BIFF8 sheet
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+# name -> (input, what the error says; None: any typed outcome, ok or not)
+OFFICE_CASES = {
+    "xlsx-merged-A1:XFD1048576": (lambda: _xlsx(f'<row r="1">{_c("A1", _TITLE)}</row>', ["A1:XFD1048576"]),
+                                  "merged range A1:XFD1048576 covers 17179869184 cells"),
+    "xlsx-far-cell-XFD1048576": (lambda: _xlsx(f'<row r="1">{_c("A1", _TITLE)}</row>'
+                                               '<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>'), None),
+    "xlsx-only-a-far-cell": (lambda: _xlsx('<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>'),
+                             "spreadsheet has no text"),
+    "xlsx-100k-merged-ranges": (lambda: _xlsx(f'<row r="1">{_c("A1", _TITLE)}</row>',
+                                              [f"A{i}:B{i}" for i in range(2, 100_002)]), "merged ranges"),
+    "xlsx-600k-cells": (lambda: _xlsx("".join(f'<row r="{r}">' + "".join(f'<c r="{c}{r}"><v>1</v></c>' for c in "ABCDEFGHIJ")
+                                              + "</row>" for r in range(1, 60_001))), "spreadsheet too large"),
+    "xlsx-member-bomb": (lambda: _honest_bomb("xlsx"), "zip bomb"),
+    "xls-far-cell-IV65536": (_xls_far_cell, "spreadsheet too large"),
+    "docx-gridSpan-60000-vMerge-1e4": (lambda: _docx(_p(_TITLE) + "<w:tbl><w:tr>" + _tc(
+        "统计指标", '<w:gridSpan w:val="60000"/><w:vMerge w:val="restart"/>') + _tc("1") + "</w:tr>" + (
+        "<w:tr>" + _tc("", '<w:gridSpan w:val="60000"/><w:vMerge/>') + _tc("2") + "</w:tr>") * 10_000 + "</w:tbl>"), None),
+    "docx-table-1e5-rows": (lambda: _docx(_p(_TITLE) + "<w:tbl>" + ("<w:tr>" + _tc("主动公开政府信息数") + _tc("1")
+                                                                     + "</w:tr>") * 100_000 + "</w:tbl>"), None),
+    "docx-200k-paragraphs": (lambda: _docx(_p(_TITLE) + _p("一、主动公开政府信息情况") * 200_000), None),
+    "docx-nested-tables-80-around-200k-paragraphs": (lambda: _docx(
+        _p(_TITLE) + ("<w:tbl><w:tr><w:tc>" + _p("x")) * 80 + _p("1") * 200_000 + "</w:tc></w:tr></w:tbl>" * 80), None),
+    "docx-member-bomb": (lambda: _honest_bomb("docx"), "zip bomb"),
+}
+# the work limit each of these reaches, as recorded in Doc.steps (etl/document.py's limits, applied by etl/office.py)
+OFFICE_CUT = {
+    "xlsx-far-cell-XFD1048576": "truncated:sheet>5000x256",
+    "docx-table-1e5-rows": "truncated:rows>20000",
+    "docx-200k-paragraphs": "truncated:rows>20000",
+}
+
+
+@pytest.mark.parametrize("name", list(OFFICE_CASES))
+def test_hostile_office_document_is_bounded(tmp_path: Path, name: str) -> None:
+    build, error = OFFICE_CASES[name]
+    data = build()
+    out = run_child(tmp_path, name.replace(":", "-"), data, address_space=OFFICE_ADDRESS_SPACE)
+    assert out["rss_mb"] < OFFICE_MAX_RSS_MB, out
+    if error is not None:
+        assert not out["ok"] and error in out["error"], out
+    if name in OFFICE_CUT:
+        assert OFFICE_CUT[name] in out["steps"], out
+        assert "document.truncated" in out["checks"] or not out["ok"], out

@@ -20,6 +20,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from test_bounded import _c, _docx, _p, _tc, _xlsx  # hand-written OOXML packages (tests/test_bounded.py)
+
 from portal.blocks import blocks
 from portal.sites import generate
 from etl.model import Hints, ParseResult
@@ -192,6 +194,26 @@ HOSTILE = [
     pytest.param(OLE + b"\xff" * 1000, id="ole-garbage"),
     pytest.param(OLE, id="ole-magic-only"),
     pytest.param(OLE + b"\x00" * 4096, id="ole-zeros"),
+    # structure that asks a reader for far more than the file holds (the big ones run in a child: test_bounded.py)
+    pytest.param(_xlsx(f'<row r="1">{_c("A1", "标题")}</row>', ["A1:XFD1"]), id="xlsx-whole-row-merge"),
+    pytest.param(_xlsx(f'<row r="1">{_c("A1", "标题")}</row>', ["A1:A1048576"]), id="xlsx-whole-column-merge"),
+    pytest.param(_xlsx(f'<row r="1">{_c("A1", "标题")}</row>', ["A1:IV1000"]), id="xlsx-merge-over-the-window"),
+    pytest.param(_xlsx(f'<row r="1">{_c("A1", "x")}</row>', ["B2:A1", "A0:B0", "XFE1:A1", "1:2", "A1:", ":", "",
+                                                            "ZZZZ1:A1", "A1:B99999999"]), id="xlsx-bad-merge-refs"),
+    pytest.param(_xlsx(f'<row r="1">{_c("XFD1", "远")}</row><row r="2">{_c("A1048576", "低")}{_c("A2", "1")}</row>'),
+                 id="xlsx-cell-refs-outside-their-row"),
+    pytest.param(_xlsx(f'<row r="9">{_c("A9", "9")}</row><row r="2">{_c("A2", "2")}</row><row r="x"><c><v>1</v></c></row>'
+                       '<row r="-4"><c r="A-4"><v>1</v></c></row><row><c r=""><v>2</v></c><c r="$B$3"><v>3</v></c></row>'),
+                 id="xlsx-rows-out-of-order-and-bad-refs"),
+    pytest.param(_xlsx("<row><c><v>1</v></c>" + "<c/>" * 20_000 + "<c><v>2</v></c></row>"), id="xlsx-row-of-empty-cells"),
+    pytest.param(_xlsx(f'<row r="1">{_c("A1", "一" * 200_000)}</row>'), id="xlsx-huge-inline-string"),
+    pytest.param(_docx("<w:tbl><w:tr>" + _tc("a", '<w:gridSpan w:val="-5"/><w:vMerge w:val="bogus"/>')
+                       + _tc("b", '<w:gridSpan w:val="99999999999999999999"/><w:hMerge/>') + "</w:tr></w:tbl>"),
+                 id="docx-absurd-spans"),
+    pytest.param(_docx("<w:tbl>" + ("<w:tr>" + _tc("", "<w:vMerge/>") * 50 + "</w:tr>") * 200 + "</w:tbl>"),
+                 id="docx-table-of-continuations"),
+    pytest.param(_docx(("<w:tbl><w:tr><w:tc>" + _p("x")) * 70 + "</w:tc></w:tr></w:tbl>" * 70), id="docx-nested-70"),
+    pytest.param(_docx(("<w:tbl><w:tr><w:tc>" + _p("x")) * 200 + "</w:tc></w:tr></w:tbl>" * 200), id="docx-nested-200"),
 ]
 
 

@@ -29,6 +29,7 @@ from etl.office import (
     docx_doc,
     format_number,
     ole_kind,
+    xls_doc,
     xlsx_doc,
     zip_kind,
 )
@@ -354,6 +355,84 @@ def test_xlsx_huge_sheet_is_capped():
     wb.save(out)
     doc = xlsx_doc(out.getvalue())
     assert len(doc.rows) == MAX_ROWS and any("truncated" in s for s in doc.steps)
+
+
+def test_xlsx_a_merged_range_over_the_whole_sheet_is_refused_before_openpyxl():
+    # openpyxl made a MergedCell for each of the 17,179,869,184 cells (6.8 GB when a limit stopped it)
+    from test_bounded import _c, _xlsx
+
+    data = _xlsx(f'<row r="1">{_c("A1", "2023年报告")}</row>', ["A1:XFD1048576"])
+    began = time.monotonic()
+    with pytest.raises(OfficeError) as err:
+        xlsx_doc(data)
+    assert time.monotonic() - began < 1
+    assert str(err.value) == ("spreadsheet too large: merged range A1:XFD1048576 covers 17179869184 cells "
+                              "(limit 250000 merged cells in the first 5000 rows x 256 columns)")
+
+
+def test_xlsx_whole_row_and_whole_column_merges_are_read_within_the_window():
+    from test_bounded import _c, _xlsx
+
+    rows = (f'<row r="1">{_c("A1", "标题")}</row><row r="3">{_c("A3", "项目")}{_c("B3", "数量")}</row>'
+            f'<row r="4">{_c("B4", "12")}</row>')
+    doc = xlsx_doc(_xlsx(rows, ["A1:XFD1", "A3:A1048576"]))
+    assert [(r.table, r.cells) for r in doc.rows] == [(None, ["标题"]), (0, ["项目", "数量"]), (0, ["12"])]
+    assert doc.steps == []
+
+
+def test_xlsx_a_far_cell_is_cut_not_materialised():
+    from test_bounded import _c, _xlsx
+
+    data = _xlsx(f'<row r="1">{_c("A1", "标题")}{_c("B1", "1")}</row>'
+                 '<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>')
+    began = time.monotonic()
+    doc = xlsx_doc(data)
+    assert time.monotonic() - began < 1
+    assert [r.cells for r in doc.rows] == [["标题", "1"]] and doc.steps == ["truncated:sheet>5000x256"]
+    with pytest.raises(OfficeError, match=r"^spreadsheet has no text in its first 5000 rows x 256 columns"):
+        xlsx_doc(_xlsx('<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>'))
+
+
+def test_xlsx_limits_name_what_is_too_large():
+    from test_bounded import _c, _xlsx
+
+    many = _xlsx(f'<row r="1">{_c("A1", "x")}</row>', [f"A{i}:B{i}" for i in range(2, 10_003)])
+    with pytest.raises(OfficeError, match=r"^spreadsheet too large: more than 10000 merged ranges"):
+        xlsx_doc(many)
+    cells = _xlsx("".join(f'<row r="{r}">' + '<c><v>1</v></c>' * 100 + "</row>" for r in range(1, 1_002)))
+    with pytest.raises(OfficeError, match=r"^spreadsheet too large: more than 100000 cells"):
+        xlsx_doc(cells)
+
+
+def test_xlsx_rows_out_of_order_are_a_reported_cut():
+    # the format requires ascending rows (Excel calls such a file corrupt); openpyxl's streaming read skips a row
+    # that comes after a later one: said in the steps, never silent
+    from test_bounded import _c, _xlsx
+
+    doc = xlsx_doc(_xlsx(f'<row r="3">{_c("A3", "三")}</row><row r="2">{_c("A2", "二")}</row>'))
+    assert [r.cells for r in doc.rows] == [["三"]] and doc.steps == ["truncated:rows-out-of-order"]
+
+
+def test_xls_a_far_cell_is_refused_before_calamine():
+    # calamine allocates the rectangle from the first to the last value: 65,536 x 256 cells, ~1 GB for 5 KB
+    import xlwt
+
+    wb = xlwt.Workbook()
+    ws = wb.add_sheet("表")
+    ws.write(0, 0, "标题")
+    ws.write(65535, 255, 1)
+    out = io.BytesIO()
+    wb.save(out)
+    with pytest.raises(OfficeError, match=r"^spreadsheet too large: a sheet's values span 65536 rows x 256 columns"):
+        xls_doc(out.getvalue())
+
+
+def test_docx_rows_go_through_the_work_limits():
+    from etl.document import MAX_ROWS as DOC_MAX_ROWS
+    from test_bounded import _docx, _p
+
+    doc = docx_doc(_docx(_p("2023年报告") + _p("一、概述") * (DOC_MAX_ROWS + 10)))
+    assert len(doc.rows) == DOC_MAX_ROWS and doc.steps == [f"truncated:rows>{DOC_MAX_ROWS}"]
 
 
 # ---------------------------------------------------------------------------------------------------------
