@@ -33,6 +33,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from etl.model import outcome_of
+
 logger = logging.getLogger(__name__)
 
 MANIFEST = "manifest.jsonl"
@@ -81,15 +83,6 @@ def _append_line(path: Path, row: Mapping[str, Any]) -> None:
                 if r.read(1) != b"\n":
                     f.write(b"\n")
         f.write(line.encode("utf-8"))
-
-
-def outcome_of(status: int | None, sha256: str | None) -> str:
-    """The outcome of an archived answer (and of run-log lines written before outcomes were logged)."""
-    if sha256 is not None and status is not None and 200 <= status < 300:
-        return "ok"
-    if sha256 is not None and status in (404, 410):
-        return "gone"
-    return "error"
 
 
 class RunLog:

@@ -20,7 +20,7 @@ import polars as pl
 
 from etl.agency import agency_level, agency_type
 from etl.catalog import Metric
-from etl.model import ParseResult
+from etl.model import ParseResult, outcome_of
 
 NOT_REPORT_PREFIX = "not an annual report: "
 
@@ -337,7 +337,7 @@ def crawl_frames(runs: Iterable[Mapping[str, Any]]) -> CrawlFrames:
     crawl_run: one row per run x site the run crawled, sorted by run then site; `complete` when the run ended on its
     own ("finished"; a killed or interrupted run has no finish line or another reason). crawl_seen: one row per run x
     URL (the first line when a run logged a URL twice), sorted by run, site, url; lines written before outcomes were
-    logged get the outcome their status says (crawler.archive.outcome_of).
+    logged get the outcome their status says (etl.model.outcome_of).
     """
     run_rows: list[tuple[Any, ...]] = []
     seen_rows: list[tuple[Any, ...]] = []
@@ -348,7 +348,7 @@ def crawl_frames(runs: Iterable[Mapping[str, Any]]) -> CrawlFrames:
         complete = finished is not None and reason == "finished"
         run_rows.extend((rid, site, started, finished, reason, complete) for site in run.get("sites") or ())
         seen_rows.extend(
-            (rid, s.get("site"), s["url"], s.get("kind"), s.get("outcome") or _outcome(s.get("status"), s.get("sha256")),
+            (rid, s.get("site"), s["url"], s.get("kind"), s.get("outcome") or outcome_of(s.get("status"), s.get("sha256")),
              s.get("status"), s.get("sha256"), s.get("reason"), s.get("parent_url"))
             for s in run["seen"]
         )
@@ -359,15 +359,6 @@ def crawl_frames(runs: Iterable[Mapping[str, Any]]) -> CrawlFrames:
     )
     crawl_run = pl.DataFrame(run_rows, schema=CRAWL_RUN_SCHEMA, orient="row").unique(maintain_order=True)
     return CrawlFrames(crawl_run.sort(["run_id", "site"]), crawl_seen)
-
-
-def _outcome(status: int | None, sha256: str | None) -> str:
-    """The outcome of a run-log line that predates outcomes (as crawler.archive.outcome_of, which etl cannot import)."""
-    if sha256 is not None and status is not None and 200 <= status < 300:
-        return "ok"
-    if sha256 is not None and status in (404, 410):
-        return "gone"
-    return "error"
 
 
 def metric_frame(metrics: Iterable[Metric]) -> pl.DataFrame:

@@ -193,3 +193,13 @@ class Hints:
     region: str | None = None  # e.g. "浙江省衢州市": completes short names such as 市商务局
     title: str | None = None  # anchor text on the list page
     published_at: str | None = None  # date printed on the list page, ISO
+
+
+def outcome_of(status: int | None, sha256: str | None) -> str:
+    """The crawl outcome of an archived answer (crawl_seen.outcome; also for run-log lines written before outcomes
+    were logged): `ok` for 2xx, `gone` for 404/410, `error` otherwise."""
+    if sha256 is not None and status is not None and 200 <= status < 300:
+        return "ok"
+    if sha256 is not None and status in (404, 410):
+        return "gone"
+    return "error"
