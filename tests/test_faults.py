@@ -142,10 +142,10 @@ def test_removals_only_on_evidence(runs: Runs) -> None:
     assert on_failing_page and not on_failing_page & {u for u, _, _ in rows}
 
 
-@pytest.mark.parametrize("kill_after", ["crawl", "load"])
+@pytest.mark.parametrize("kill_after", ["start", "crawl", "load"])
 def test_kill_9_then_rerun_equals_an_uninterrupted_run(tmp_path: Path, kill_after: str) -> None:
-    """`ogi run` killed with SIGKILL mid-crawl or mid-load (its crawl child dies with it), then run again: the
-    warehouse equals the one an uninterrupted run builds (timestamps and run ids aside)."""
+    """`ogi run` killed with SIGKILL as its crawl starts, mid-crawl or mid-load (its crawl child dies with it), then
+    run again: the warehouse equals the one an uninterrupted run builds (timestamps and run ids aside)."""
     with Portal(port=0, corpus_dir=None, latency=0.15) as portal:
         entries = [s for s in portal.sites_config() if s["name"] in ("quzhou", "zqhjj")]
         sites = tmp_path / "sites.json"
@@ -158,10 +158,11 @@ def test_kill_9_then_rerun_equals_an_uninterrupted_run(tmp_path: Path, kill_afte
         assert isinstance(proc, subprocess.Popen)
         runs_dir = killed / "data" / "archive" / "runs"
         deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:  # kill point: 15 URLs into the crawl, or once the crawl has finished
+        while time.monotonic() < deadline:  # kill point: the run log opened, 15 URLs in, or the crawl finished
             logs = list(runs_dir.glob("*.jsonl")) if runs_dir.is_dir() else []
             lines = [line for p in logs for line in p.read_text(encoding="utf-8").splitlines()]
-            if kill_after == "crawl" and len(lines) > 15 or kill_after == "load" and any('"finished_at"' in x for x in lines):
+            if (kill_after == "start" and lines or kill_after == "crawl" and len(lines) > 15
+                    or kill_after == "load" and any('"finished_at"' in x for x in lines)):  # fmt: skip
                 break
             time.sleep(0.05)
         else:
@@ -169,7 +170,7 @@ def test_kill_9_then_rerun_equals_an_uninterrupted_run(tmp_path: Path, kill_afte
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait(timeout=30)
         time.sleep(1.0)
-        if kill_after == "crawl":  # the crawl died with its parent: its log never says "finished"
+        if kill_after in ("start", "crawl"):  # the crawl died with its parent: its log never says "finished"
             [log] = runs_dir.glob("*.jsonl")
             assert '"finished_at"' not in log.read_text(encoding="utf-8")
         assert ogi_run(killed, sites).returncode == 0
