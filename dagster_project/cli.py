@@ -241,7 +241,8 @@ EVAL_MISMATCHES_JSON = 50
 
 def _input_types() -> tuple[str, ...]:
     """portal.labelled.INPUT_TYPES (a test keeps them equal), without importing the corpus for every command."""
-    return ("html", "text-pipe", "text-lines", "text-flat", "pdf", "pdf-unruled", "docx", "xlsx")
+    return ("html", "text-pipe", "text-lines", "text-flat", "text-oneline", "pdf", "pdf-unruled", "pdf-real", "scan",
+            "docx", "xlsx")  # fmt: skip
 
 
 def cmd_eval(input_types: list[str] | None, *, as_json: bool, show_failures: int) -> int:

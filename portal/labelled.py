@@ -6,7 +6,11 @@
 - `text-pipe`, `text-lines`, `text-flat`: the report body as plain text (`portal.textgen`), encoded like the
   site (GBK sites give GBK text, served without a charset); `text-flat` comes twice per report: with consecutive
   sub-item rows glued (`23762.政府公报公开`, quirk `ordinals-glued`) and with one line per row (quirk `row-lines`);
-- `pdf`, `pdf-unruled`: `portal.pdfgen.pdf_bytes(blocks, ruled=True|False)`;
+- `text-oneline`: the page's visible text as web archives export it, each paragraph on one line and each table run
+  together on one line (`portal.oneline.oneline_bytes`);
+- `pdf`, `pdf-unruled`: `portal.pdfgen.pdf_bytes(blocks, ruled=True|False)`; `pdf-real`: the layouts real PDFs
+  print (`portal.pdfgen.pdf_real_bytes`: wrapped labels, split tables, two-row headers, footers …);
+- `scan`: rendered page images of the generated PDFs with noise, as a scanned PDF (`portal.scangen.scan_bytes`);
 - `docx`, `xlsx`: `portal.officegen.docx_bytes(blocks)` / `xlsx_bytes(blocks)`.
 
 The binary generators are imported lazily; while one is missing (`available_input_types()` says why) its input
@@ -27,7 +31,10 @@ from portal.render import Layout
 from portal.sites import _SPECS, generate
 from portal.textgen import report_text
 
-INPUT_TYPES: tuple[str, ...] = ("html", "text-pipe", "text-lines", "text-flat", "pdf", "pdf-unruled", "docx", "xlsx")
+INPUT_TYPES: tuple[str, ...] = (
+    "html", "text-pipe", "text-lines", "text-flat", "text-oneline", "pdf", "pdf-unruled", "pdf-real", "scan",
+    "docx", "xlsx",
+)  # fmt: skip
 TEXT_TYPES: tuple[str, ...] = ("html", "text-pipe", "text-lines", "text-flat")
 # Input types that print the tables and no prose: their truth keeps the table values only. Empty today: the XLSX
 # writer (portal.officegen.xlsx_bytes) also prints the paragraphs, in column A, so an XLSX shows the same
@@ -54,13 +61,19 @@ class LabelledDoc:
 # --- binary generators (written by other modules; imported lazily) ------------------------------------------
 
 _GENERATORS: dict[str, tuple[str, str, dict]] = {
+    "text-oneline": ("portal.oneline", "oneline_bytes", {}),
     "pdf": ("portal.pdfgen", "pdf_bytes", {"ruled": True}),
+    "pdf-real": ("portal.pdfgen", "pdf_real_bytes", {}),
+    "scan": ("portal.scangen", "scan_bytes", {}),
     "pdf-unruled": ("portal.pdfgen", "pdf_bytes", {"ruled": False}),
     "docx": ("portal.officegen", "docx_bytes", {}),
     "xlsx": ("portal.officegen", "xlsx_bytes", {}),
 }
 _FILES = {
+    "text-oneline": ("report.txt", "text/plain; charset=utf-8"),
     "pdf": ("report.pdf", "application/pdf"),
+    "pdf-real": ("report.pdf", "application/pdf"),
+    "scan": ("report.pdf", "application/pdf"),
     "pdf-unruled": ("report.pdf", "application/pdf"),
     "docx": ("report.docx", _MIME_DOCX),
     "xlsx": ("report.xlsx", _MIME_XLSX),
@@ -86,9 +99,9 @@ def _generator(input_type: str) -> Callable[[list[Block]], bytes] | str:
 
 def available_input_types() -> dict[str, str | None]:
     """Every input type -> None when it can be generated, else the reason it is left out."""
-    out: dict[str, str | None] = dict.fromkeys(TEXT_TYPES)
-    for input_type in _GENERATORS:
-        gen = _generator(input_type)
+    out: dict[str, str | None] = {}
+    for input_type in INPUT_TYPES:
+        gen = _generator(input_type) if input_type in _GENERATORS else None
         out[input_type] = gen if isinstance(gen, str) else None
     return out
 
