@@ -29,12 +29,12 @@ them): one definition of a report title for both packages.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from etl.document import Doc
 from etl.meta import _TITLE as _TITLE_IN_LINE
+from etl.normalize import nfkc
 
 # --- titles (anchor texts and printed title lines) -----------------------------------------------------------------
 
@@ -57,7 +57,7 @@ _ABOUT_AFTER = re.compile(
 
 def _key(title: str) -> str:
     """NFKC, pinyin after characters dropped, no whitespace (what the title patterns read)."""
-    return _PINYIN.sub("", " ".join(unicodedata.normalize("NFKC", title).split())).replace(" ", "")
+    return _PINYIN.sub("", " ".join(nfkc(title).split())).replace(" ", "")
 
 
 def is_report_title(title: str) -> bool:

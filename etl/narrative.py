@@ -9,13 +9,15 @@ never output as the metric: it is not the metric, and compared with a table tota
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
+from re import _constants as _sre_constants  # the pattern tree, to find the words a rule cannot match without
+from re import _parser as _sre_parser
 
 import cn2an
 
 from etl.catalog import metrics
 from etl.model import Source, Value
+from etl.normalize import nfkc
 
 _CLAUSE = re.compile(r"[，；;。！!？?\n]|,(?!\d{3}(?:\D|$))")  # not the comma of 1,234
 _SENTENCE = re.compile(r"[。；;！!？?\n]")
@@ -170,6 +172,59 @@ def _number(text: str) -> float | int:
     return int(raw) * scale
 
 
+def required_words(pattern: re.Pattern[str]) -> tuple[str, ...]:
+    """The literal words a pattern prints at its top level (outside groups, repeats and alternatives): every match
+    contains each of them, so a clause missing one cannot match and its search is skipped. () when the pattern tree
+    cannot be read (then every clause is searched)."""
+    try:
+        tree = _sre_parser.parse(pattern.pattern, pattern.flags)
+    except Exception:  # noqa: BLE001 - a private module of `re`: without it, no shortcut, same results
+        return ()
+    if pattern.flags & re.IGNORECASE:
+        return ()
+    words: list[str] = []
+    run: list[str] = []
+    for op, arg in tree:
+        if op is _sre_constants.LITERAL:
+            run.append(chr(arg))
+            continue
+        if run:
+            words.append("".join(run))
+            run = []
+    if run:
+        words.append("".join(run))
+    return tuple(words)
+
+
+class _Rules:
+    """An era's rules, in order, and the words each needs: a clause is searched only by the rules whose words it
+    holds (found with one `in` test per distinct word, the rule lists memoised per set of words present)."""
+
+    def __init__(self, rules: tuple[Rule, ...]) -> None:
+        self.rules = tuple((rule, frozenset(required_words(rule.pattern))) for rule in rules)
+        self.words = tuple(sorted({w for _, ws in self.rules for w in ws}))
+        self._by_present: dict[frozenset[str], tuple[Rule, ...]] = {}
+
+    def for_clause(self, clause: str) -> tuple[Rule, ...]:
+        present = frozenset([w for w in self.words if w in clause])
+        found = self._by_present.get(present)
+        if found is None:
+            found = tuple(rule for rule, needs in self.rules if needs <= present)
+            if len(self._by_present) >= 4096:  # sets of words present are few; bounded anyway
+                self._by_present.clear()
+            self._by_present[present] = found
+        return found
+
+
+_ERA_RULES = {era: _Rules(tuple(r for r in RULES if r.era is None or r.era == era)) for era in ("old", "new")}
+_DIGIT = re.compile(r"\d")
+# Every rule reads a figure (`_NUM`: a digit or a Chinese numeral) or states a zero (`_ZERO`: each of its words holds
+# 未, 没 or 无): a clause with none of these characters is searched by no rule (tests/test_etl_units.py checks both).
+_MAY_MATCH = re.compile(r"[\d" + _CN_DIGITS + "未没无]")
+
+_FEE_WORDS = re.compile(r"收费|费用|处理费")
+
+
 def extract(lines: list[tuple[str, str | None]], report_year: int | None) -> list[Value]:
     """Values from prose. `lines` are (text, heading) pairs; the first value per metric wins, except that a
     value qualified as a total (全年/共/累计) beats an earlier unqualified one of the same metric. Parts are not
@@ -177,9 +232,10 @@ def extract(lines: list[tuple[str, str | None]], report_year: int | None) -> lis
     found: dict[str, tuple[int, Value]] = {}
     fee_metric = "info_fees.collected" if (report_year or 0) >= 2021 else "fees.request_fees"
     era = "new" if (report_year or 0) >= 2019 else "old"
+    rules = _ERA_RULES[era]
     previous: str | None = None
     for raw, heading in lines:
-        text = unicodedata.normalize("NFKC", raw)
+        text = nfkc(raw)
         if heading is not None and previous == heading:  # the first line under its heading: maybe a bare answer
             for metric in _answer_metrics(text, heading, fee_metric):
                 _keep(found, metric, 1, 0, False, text, heading)
@@ -199,9 +255,7 @@ def extract(lines: list[tuple[str, str | None]], report_year: int | None) -> lis
                     continue
                 prefix += clause
                 matched: set[str] = set()
-                for rule in RULES:
-                    if rule.era is not None and rule.era != era:
-                        continue
+                for rule in rules.for_clause(clause) if _MAY_MATCH.search(clause) else ():
                     if rule.needs is not None:
                         key = id(rule.needs)
                         if key not in needed:
@@ -216,7 +270,7 @@ def extract(lines: list[tuple[str, str | None]], report_year: int | None) -> lis
                     if rule.metric == "active.total" and _NEW_MEDIA.search(prefix) and not _ALL_CHANNELS.search(prefix):
                         continue
                     if rule.zero:
-                        if re.search(r"\d", m.group(0)):
+                        if _DIGIT.search(m.group(0)):
                             continue
                         value: float | int = 0
                         approx = False
@@ -237,7 +291,7 @@ def extract(lines: list[tuple[str, str | None]], report_year: int | None) -> lis
                             _ALL_CHANNELS.search(scope))
                     rank = _PART_RANK if sub else 0 if _TOTAL.search(clause) else 1
                     _keep(found, rule.metric, rank, value, approx, clause, heading)
-                m = _FEE_NUM.search(clause)
+                m = _FEE_NUM.search(clause) if "收取" in clause else None  # the pattern's own word
                 fee_ok = m is not None and ("信息处理费" in clause or needed.setdefault(-1, bool(_OGI.search(context))))
                 try:
                     v = _number(m.group(1)) if m and fee_ok else None
@@ -251,11 +305,11 @@ def extract(lines: list[tuple[str, str | None]], report_year: int | None) -> lis
                     elif unit == "万元" and target == "元":
                         v = round(v * 10000, 2)
                     _keep(found, fee_metric, 0, v, False, clause, heading)
-                elif _FEE_ZERO.search(clause) and re.search(r"收费|费用|处理费", clause):
+                elif "费" in clause and _FEE_ZERO.search(clause) and _FEE_WORDS.search(clause):
                     _keep(found, fee_metric, 1, 0, False, clause, heading)
-                if era == "old" and _WAIVED_ZERO.search(clause):
+                if era == "old" and "减免" in clause and _WAIVED_ZERO.search(clause):
                     _keep(found, "fees.waived", 1, 0, False, clause, heading)
-                if matched or re.search(r"\d", _YEAR.sub("", clause)):
+                if matched or (_DIGIT.search(clause) is not None and _DIGIT.search(_YEAR.sub("", clause)) is not None):
                     last, lead = matched, ""
                 else:
                     lead += clause
