@@ -1,4 +1,4 @@
-"""PDF input: generated reports rendered as real PDFs (portal/pdfgen.py), read back by etl/pdf.py through
+"""PDF input: generated reports rendered as real PDFs (portal/pdfgen.py), read back by etl/pdf/ through
 parse_document, compared with the generator's truth; plus hand-made PDFs for the reader's edge cases and refusals.
 
 No mocks: every PDF here is written by PyMuPDF (or LibreOffice) and read by PyMuPDF.
@@ -264,11 +264,19 @@ def _parse(data: bytes):
     return result
 
 
+def _pdf_error(data: bytes) -> str:
+    with pytest.raises(PdfError) as exc:
+        pdf_doc(data)
+    return exc.value.reason
+
+
+# The PDF reader refuses scanned pages with the exact message; parse_document then reads them by OCR
+# (etl/ocr.py, tests/test_ocr.py), so these two refusals are asserted on pdf_doc itself.
 def test_scanned_pdf_is_refused_with_the_exact_message() -> None:
     pdf = render("qujiang", 2023, scanned=True)
     with pymupdf.open(stream=pdf, filetype="pdf") as d:
         assert d.page_count > 1 and all(p.get_images() and not p.get_text().strip() for p in d)
-    assert _parse(pdf).error == "scanned PDF, no text layer"
+    assert _pdf_error(pdf) == "scanned PDF, no text layer"
 
 
 def test_partly_scanned_pdf_is_refused() -> None:
@@ -276,7 +284,7 @@ def test_partly_scanned_pdf_is_refused() -> None:
     scan = pymupdf.open(stream=render("qujiang", 2023, scanned=True), filetype="pdf")
     text.insert_pdf(scan, from_page=1, to_page=1)
     n = text.page_count
-    assert _parse(text.tobytes()).error == f"scanned PDF, no text layer on page(s) {n} of {n}"
+    assert _pdf_error(text.tobytes()) == f"scanned PDF, no text layer on page(s) {n} of {n}"
 
 
 def test_broken_pdfs_are_refused() -> None:
