@@ -2,8 +2,8 @@
 printed figure read by hand from the raw HTML, and checked against the page's own arithmetic.
 
 Only 80469 (财金局 2016) prints a statistics table; the other five are narrative reports whose figures are in
-sentences. Dates are the page's metadata (`PubDate`, the same as the visible `时间：` line), years come from the
-title and the 统计期限 sentence. Agencies are the parser's canonical names: 平潭综合实验区… as printed, 平潭县… with
+sentences. Dates are the page's metadata (`PubDate`, the same as the visible `时间：` line) unless it falls inside
+the year the report covers (80679: none then), years come from the title and the 统计期限 sentence. Agencies are the parser's canonical names: 平潭综合实验区… as printed, 平潭县… with
 its city (福州市平潭县…, see etl/parse.py _canonical_agency); both resolve to 平潭县 (350128).
 
 One `Page` record per page (tests/corpus_util.py), one test body (`check_page`, a subtest per aspect: metadata /
@@ -66,13 +66,15 @@ PAGES: dict[str, Page] = {
         text={("review.total", None, Y): 0},
     ),
     # --- 80679 平潭县海洋与渔业局 2011: narrative -------------------------------------------------------------
-    # PubDate 2011-12-21 (= the visible 时间 line) although the URL is t20120511_80679: the page's metadata is kept.
+    # PubDate 2011-12-21 (= the visible 时间 line), inside the year the report covers ("我局在2011年度未收到…"), and
+    # the archive URL is 201205/t20120511_80679: a 2011 report was not published before 2011 ended, so the page's
+    # date is no publication date (etl/meta.py), and no other date is printed: published_at None.
     # Titles: the page title / the report's own heading in the body.
     # 三 "我局在2011年度未收到申请公开政府信息情况。"  四 "我局在2011年度未收到申请行政复议、提起行政诉讼情况。"
     # No count of proactively disclosed items is printed (二 lists forms and contents only); no fee sentence.
     "80679_": Page(
         ("平潭县海洋与渔业局2011年工作公开年度报告", "平潭县海洋与渔业局2011年政府信息公开工作年度报告"),
-        "福州市平潭县海洋与渔业局", 2011, "2011-12-21", "narrative", {},
+        "福州市平潭县海洋与渔业局", 2011, None, "narrative", {},
         text={("requests.received", None, Y): 0, ("review.total", None, Y): 0, ("litigation.total", None, Y): 0},
     ),
     # --- 80704 平潭县旅游局 2011: narrative, answers of one or two words under a heading -------------------------

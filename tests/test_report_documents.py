@@ -14,6 +14,7 @@ import random
 from functools import cache
 
 import polars as pl
+import pymupdf
 import pytest
 
 from etl import frames
@@ -58,6 +59,17 @@ def truth() -> dict[tuple, object]:
 @cache
 def pdf(changed: bool = False, scanned: bool = False) -> bytes:
     return pdf_bytes(blocks(fragment(changed), TITLE), scanned=scanned)
+
+
+@cache
+def blank_scan() -> bytes:
+    """A scanned page that shows only paper: an image-only PDF without any text to recognise."""
+    doc = pymupdf.open()
+    page = doc.new_page()
+    pix = pymupdf.Pixmap(pymupdf.csGRAY, pymupdf.IRect(0, 0, 300, 420), False)
+    pix.set_rect(pix.irect, (235,))
+    page.insert_image(page.rect, pixmap=pix)
+    return doc.tobytes()
 
 
 def article_page(body: str, *, title: str | None = TITLE, date: str = "2023-01-16") -> bytes:
@@ -240,7 +252,8 @@ def test_missing_attachment_of_an_attachment_only_article() -> None:
 @pytest.mark.parametrize(
     ("name", "data", "reason"),
     [
-        ("scanned.pdf", lambda: pdf(scanned=True), "scanned PDF, no text layer"),
+        # a scanned page is read by OCR (etl/ocr.py); one that shows no text at all stays unreadable
+        ("scanned.pdf", lambda: blank_scan(), "scanned PDF, no text layer; OCR: no text recognised"),
         ("broken.docx", lambda: b"PK\x03\x04\x14\x00", "broken or truncated zip/office file (File is not a zip file)"),
         ("empty.pdf", lambda: b"", "empty document"),
     ],
