@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
+from etl import oneline
+from etl.model import Issue
 from etl.normalize import clean, normalize_text
 
 
@@ -34,6 +36,7 @@ class Doc:
     head: list[str] = field(default_factory=list)  # lines outside the article body (metadata block, bylines)
     steps: list[str] = field(default_factory=list)  # normalisation applied
     head_before: int | None = None  # how many `head` lines come before the article body (None: all, or no body)
+    issues: list[Issue] = field(default_factory=list)  # found while reading the rows (one-line tables: etl.oneline)
 
     def lines(self) -> list[str]:
         return [r.text for r in self.rows if r.table is None]
@@ -312,19 +315,45 @@ _BULLET = re.compile(r"^(?:[•·]+\s*(?=\S)|[-*]\s+(?=[^\s\d.\-]))")
 
 
 def text_doc(text: str) -> Doc:
-    """Plain text as published: pipe-rendered table lines (`a | b | c |`) or one cell per line."""
+    """Plain text as published: pipe-rendered table lines (`a | b | c |`), one cell per line, flattened rows, or
+    whole tables run together on one line (`etl.oneline`: rebuilt as table rows, with their issues)."""
     cut = len(text) > MAX_TEXT
     text, steps = normalize_text(text[:MAX_TEXT] if cut else text)
     if cut:
         steps.append(f"truncated:text>{MAX_TEXT}")
     budget = _Budget()
     rows: list[Row] = []
+    issues: list[Issue] = []
     table = -1
     in_table = False
     index = 0  # row number within the current table
+    oneline_left = oneline.MAX_DOC_CHARS  # bounded work: lines past it are read as plain lines
     for raw in text.splitlines():
         line = raw.strip()
         if not line:
+            continue
+        one = None
+        if oneline_left > 0 and "|" not in line and oneline.candidate(line):
+            oneline_left -= len(line)
+            one = oneline.read_line(line)
+        if one is not None:
+            in_table = False
+            issues.extend(one.issues)
+            for piece in one.pieces:
+                if piece.rows is None:
+                    taken = budget.take([clean(piece.text or "")])
+                    if taken is None:
+                        break
+                    rows.append(Row(taken))
+                    continue
+                table += 1
+                for i, cells in enumerate(piece.rows):
+                    taken = budget.take(cells)
+                    if taken is None:
+                        break
+                    rows.append(Row(taken, table=table, index=i))
+            if budget.full:
+                break
             continue
         if "|" in line:
             cells = [clean(c) for c in line.split("|")]
@@ -347,7 +376,7 @@ def text_doc(text: str) -> Doc:
             rows.append(Row(taken))
     if budget.cut:
         steps.append(f"truncated:{budget.cut}")
-    return Doc(None, rows, steps=steps)
+    return Doc(None, rows, steps=steps, issues=issues)
 
 
 def looks_like_html(text: str) -> bool:

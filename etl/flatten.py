@@ -33,6 +33,8 @@ _TOKEN = re.compile(r"-?(?:0|[1-9]\d*)(?:\.\d+)?")
 _BLANKS = "—/－"
 MAX_SPLITS = 20000  # per run: beyond this the run is left unsplit (reported), never searched without bound
 MAX_NODES = 200000  # search budget of `solve`
+MAX_CELL = 32  # characters of one cell: 18 digits, a sign, a decimal part (a longer token is no figure)
+MAX_SPLIT_NODES = 200000  # search budget of `splits` (a run no split can read is then given up, like MAX_SPLITS)
 
 
 def is_run(text: str) -> bool:
@@ -111,16 +113,23 @@ class Column:
 
 
 def splits(run: str, columns: Sequence[Column],
-           accept: Callable[[tuple[str, ...]], bool] | None = None) -> list[tuple[str, ...]]:
+           accept: Callable[[tuple[str, ...]], bool] | None = None, *,
+           max_splits: int = MAX_SPLITS, max_nodes: int = MAX_SPLIT_NODES,
+           budget: list[int] | None = None) -> list[tuple[str, ...]]:
     """Every way to read `run` as len(columns) cells, in a fixed order (shorter leading cells first).
     Blank marks (`—`, `/`) are cells of their own. `accept(cells so far)` prunes partial reads (a row total that
-    cannot hold). More than MAX_SPLITS ways: returns []."""
+    cannot hold). More than `max_splits` ways, or more than `max_nodes` steps of search: returns []. `budget` (one
+    number in a list, decremented in place) shares a limit of steps between calls; it is used instead of max_nodes."""
     run = run.replace(",", "").replace(" ", "")
     n = len(columns)
     out: list[tuple[str, ...]] = []
+    if len(run) > n * MAX_CELL:
+        return []
+    nodes = budget if budget is not None else [max_nodes]
 
     def rec(pos: int, col: int, acc: list[str]) -> bool:
-        if len(out) > MAX_SPLITS:
+        nodes[0] -= 1
+        if len(out) > max_splits or nodes[0] < 0:
             return False
         if accept is not None and acc and not accept(tuple(acc)):
             return True
@@ -137,7 +146,8 @@ def splits(run: str, columns: Sequence[Column],
             return ok
         spec = columns[col]
         remaining = n - col - 1
-        for end in range(pos + 1, len(run) - remaining + 1):
+        # every cell holds 1 to MAX_CELL characters: what is left must fit the columns left
+        for end in range(max(pos + 1, len(run) - remaining * MAX_CELL), min(len(run) - remaining, pos + MAX_CELL) + 1):
             token = run[pos:end]
             if not _TOKEN.fullmatch(token):
                 if token.startswith("-") and len(token) == 1:
@@ -161,7 +171,7 @@ def splits(run: str, columns: Sequence[Column],
         return True
 
     rec(0, 0, [])
-    return out if len(out) <= MAX_SPLITS else []
+    return out if len(out) <= max_splits and nodes[0] >= 0 else []
 
 
 def sums_to_last(width: int) -> Callable[[tuple[str, ...]], bool]:
