@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
-SourceKind = Literal["table", "text"]
+SourceKind = Literal["table", "text", "ocr"]  # ocr: read by OCR from a scanned page or an image (etl.ocr)
 DocumentRole = Literal["article", "attachment"]
 Period = Literal["year", "cumulative", "prior_year"]
 Severity = Literal["error", "warning", "info"]

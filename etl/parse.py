@@ -8,6 +8,7 @@ import hashlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from etl.agency import report_scope
 from etl.checks import check_values, compare_narrative
@@ -30,6 +31,9 @@ from etl.model import (
 from etl.narrative import extract as extract_narrative
 from etl.office import Converter, OfficeError, office_doc
 
+if TYPE_CHECKING:
+    from etl.ocr import OcrInfo
+
 MAX_BYTES = 50 * 1024 * 1024  # bounded work on hostile input
 _HEADING = re.compile(r"^(?:[一二三四五六七八九十]+[、.．]|[(（][一二三四五六七八九十]+[)）])")
 
@@ -40,6 +44,8 @@ def _sniff(data: bytes, filename: str | None, content_type: str | None) -> str:
     ctype = (content_type or "").lower()
     if head.startswith(b"%PDF") or name.endswith(".pdf") or "pdf" in ctype:
         return "pdf"
+    if head.startswith((b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff")):
+        return "image"  # a PNG or JPEG page: read by OCR (etl.ocr)
     if head.startswith(b"PK\x03\x04"):
         return "zip"  # docx / xlsx
     if head.startswith(b"\xd0\xcf\x11\xe0"):
@@ -163,13 +169,31 @@ def _read(data: bytes | None, *, content_type: str | None, filename: str | None,
     if len(data) > MAX_BYTES:
         return f"document too large ({len(data)} bytes)", None
     kind = _sniff(data, filename, content_type)
+    ocr: OcrInfo | None = None
     if kind == "pdf":
         from etl.pdf import PdfError, pdf_doc  # PyMuPDF is loaded for PDF input only
 
         try:
             doc, decoding = pdf_doc(data), "pdf"
         except PdfError as exc:
-            return exc.reason, None
+            if not exc.reason.startswith("scanned PDF"):
+                return exc.reason, None
+            # no text layer (on some page): every page is read by OCR
+            from etl.ocr import OcrError, scanned_pdf_doc
+
+            try:
+                doc, ocr = scanned_pdf_doc(data)
+            except OcrError as err:
+                return f"{exc.reason}; OCR: {err.reason}", None
+            decoding = "pdf:ocr"
+    elif kind == "image":
+        from etl.ocr import OcrError, image_doc
+
+        try:
+            doc, ocr = image_doc(data)
+        except OcrError as err:
+            return f"image: {err.reason}", None
+        decoding = "image:ocr"
     elif kind in ("zip", "ole"):
         try:
             doc, decoding = office_doc(data, kind, convert)
@@ -195,6 +219,12 @@ def _read(data: bytes | None, *, content_type: str | None, filename: str | None,
             heading = text
         lines.append((text, heading))
     text_values = extract_narrative(lines, year)
+    if decoding in ("pdf:ocr", "image:ocr"):
+        # figures read by OCR: Source.kind "ocr", judged by the report's identities (etl.ocr.reconcile)
+        from etl.ocr import reconcile
+
+        table, text_values, ocr_issues = reconcile(mapped.values, text_values, ocr)
+        mapped = dataclasses.replace(mapped, values=table, issues=[*mapped.issues, *ocr_issues])
     verdict = judge(doc, len(mapped.values), len(text_values))
     return _Reading(doc, decoding, meta, mapped, lines, text_values, verdict)
 
@@ -328,6 +358,7 @@ def _one(r: _Reading, *, input: str, hints: Hints | None, documents: list[Docume
     values = [v for v in r.mapped.values if v.key not in filled] + kept
 
     issues: list[Issue] = list(r.mapped.issues)
+    issues.extend(r.doc.issues)  # found while reading the rows (etl.oneline: one-line tables)
     issues.extend(check_values(values))
     issues.extend(narrative_issues)
     issues.extend(_meta_issues(r.meta))
@@ -387,7 +418,7 @@ def _merge(documents: list[Document], readings: list[_Reading | None], used: lis
         r = readings[i]
         assert r is not None
         url = documents[i].url
-        for issue in r.mapped.issues:
+        for issue in [*r.mapped.issues, *r.doc.issues]:
             issues.append(dataclasses.replace(issue, details={**(issue.details or {}), "document": url}))
         for v in r.mapped.values:
             v = _with_document(v, url)
