@@ -244,7 +244,7 @@ def test_zip_bomb_with_a_lying_directory(tmp_path: Path) -> None:
 
 def _ruled_pdf(lines: int, pages: int = 1) -> bytes:
     """Pages of `lines` ruled table rows, each with a CJK label and figures (one page drawn, then copied)."""
-    pymupdf = pytest.importorskip("pymupdf", reason="PDF input needs PyMuPDF (etl/pdf.py)")
+    pymupdf = pytest.importorskip("pymupdf", reason="PDF input needs PyMuPDF (etl/pdf/)")
     doc = pymupdf.open()
     page = doc.new_page(width=595, height=80 + 12 * lines)
     shape = page.new_shape()

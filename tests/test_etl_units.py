@@ -176,7 +176,7 @@ def test_short_agency_full_name_from_the_breadcrumb():
     assert (r.report.agency, r.report.region.code, r.report.published_at) == (*_PINGTAN, "2017-01-13")
 
 
-# --- plain text and blank rows (etl/document.py, etl/mapping.py) ------------------------------------------------
+# --- plain text and blank rows (etl/document.py, etl/mapping/) ------------------------------------------------
 
 _PIPE_REPORT = """某某市人民政府2021年政府信息公开工作年度报告
 三、收到和处理政府信息公开申请情况
