@@ -56,7 +56,6 @@ _BLOCK = {
     "tr", "td", "th", "table", "tbody", "thead", "tfoot", "blockquote", "pre", "center", "form", "header",
     "footer", "nav", "aside", "main", "caption", "hr", "address", "figure", "figcaption",
 }
-_DROP_XPATH = "|".join(f"//{t}" for t in _DROP)
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*>", re.I)
 _BODY_MARK = "\ue000body\ue000"  # a private-use character line: never printed by a page (see html_doc)
 
@@ -114,7 +113,8 @@ class _Budget:
 
 
 def _text_len(el: etree._Element) -> int:
-    return len("".join(el.itertext()).strip())
+    # libxml2's text serialisation: the same text as "".join(el.itertext()), without a Python string per text node
+    return len(etree.tostring(el, method="text", encoding=str, with_tail=False).strip())
 
 
 def _find_body(root: etree._Element) -> etree._Element | None:
@@ -122,8 +122,11 @@ def _find_body(root: etree._Element) -> etree._Element | None:
     measured: set[etree._Element] = set()
     hinted = 0
     for el in root.iter("div", "td", "section", "article"):
-        attrs = " ".join(filter(None, (el.get("id"), el.get("class"))))[:_MAX_ATTR]
-        if attrs and _BODY_HINTS.search(attrs):
+        id_, class_ = el.get("id"), el.get("class")
+        if not (id_ or class_):
+            continue
+        attrs = (f"{id_} {class_}" if id_ and class_ else id_ or class_)[:_MAX_ATTR]
+        if _BODY_HINTS.search(attrs):
             hinted += 1
             if hinted > _MAX_BODY_HINTS:  # a page has a handful; thousands are a list or an attack
                 break
@@ -192,6 +195,8 @@ class _Walker:
         self.budget = _Budget()
 
     def flush(self) -> None:
+        if not self.buf:  # most calls: a block element right after another one
+            return
         text = clean("".join(self.buf))
         self.buf.clear()
         if text:
@@ -200,9 +205,11 @@ class _Walker:
                 self.rows.append(Row(taken))
 
     def walk(self, el: etree._Element, depth: int = 0) -> None:
-        if self.budget.full:
+        if self.budget.cut is not None:
             return
-        tag = el.tag if isinstance(el.tag, str) else ""
+        tag = el.tag
+        if not isinstance(tag, str):  # a comment or processing instruction
+            tag = ""
         if depth > MAX_DEPTH:
             self.buf.append("".join(el.itertext()))
         elif tag == "table" and not any(True for _ in el.iter("table") if _ is not el):
@@ -217,12 +224,16 @@ class _Walker:
             block = tag in _BLOCK
             if block:
                 self.flush()
-            if el.text and tag:
-                self.buf.append(el.text)
+            buf = self.buf
+            if tag:
+                text = el.text
+                if text:
+                    buf.append(text)
             for child in el:
                 self.walk(child, depth + 1)
-                if child.tail:
-                    self.buf.append(child.tail)
+                tail = child.tail
+                if tail:
+                    buf.append(tail)
             if block:
                 self.flush()
 
@@ -269,7 +280,7 @@ def html_doc(text: str) -> Doc:
     root = etree.HTML(text) if text.strip() else None
     if root is None:
         return Doc(None, [], steps=steps)
-    for bad in root.xpath(_DROP_XPATH):
+    for bad in list(root.iter(*_DROP)):  # document order, as the XPath union gave them
         _drop_tree(bad)
     etree.strip_elements(root, etree.Comment, with_tail=False)
     title_el = root.find(".//title")
