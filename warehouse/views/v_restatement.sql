@@ -32,21 +32,34 @@ pairs as (
     inner join versions as n on n.url = o.url and n.version = o.version + 1
 ),
 
+-- each version's figures, reached by two equi-joins (a join on `report_id in (old, new)` is a nested loop over
+-- every pair x every figure of the warehouse)
+sides as (
+    select p.old_report_id, p.new_report_id, f.metric, f.applicant, f.period, f.unit, f.value, true as is_old
+    from pairs as p
+    inner join fact_disclosure as f on f.report_id = p.old_report_id
+
+    union all
+
+    select p.old_report_id, p.new_report_id, f.metric, f.applicant, f.period, f.unit, f.value, false as is_old
+    from pairs as p
+    inner join fact_disclosure as f on f.report_id = p.new_report_id
+),
+
 figures as (
     select
-        p.old_report_id,
-        p.new_report_id,
-        f.metric,
-        f.applicant,
-        f.period,
-        any_value(f.unit) as unit,
-        bool_or(f.report_id = p.old_report_id) as in_old,
-        bool_or(f.report_id = p.new_report_id) as in_new,
-        max(f.value) filter (where f.report_id = p.old_report_id) as old_value,
-        max(f.value) filter (where f.report_id = p.new_report_id) as new_value
-    from pairs as p
-    inner join fact_disclosure as f on f.report_id in (p.old_report_id, p.new_report_id)
-    group by p.old_report_id, p.new_report_id, f.metric, f.applicant, f.period
+        old_report_id,
+        new_report_id,
+        metric,
+        applicant,
+        period,
+        any_value(unit) as unit,
+        bool_or(is_old) as in_old,
+        bool_or(not is_old) as in_new,
+        max(value) filter (where is_old) as old_value,
+        max(value) filter (where not is_old) as new_value
+    from sides
+    group by old_report_id, new_report_id, metric, applicant, period
 )
 
 select
