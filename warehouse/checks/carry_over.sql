@@ -1,6 +1,7 @@
 -- carry_over: requests carried forward at the end of year t-1 (四、结转下年度继续办理, requests.carried_forward) must
 -- be the requests carried over into year t (二、上年结转政府信息公开申请数量, requests.carried_over), per applicant.
--- Pairs: current, readable reports of the same agency and scope for consecutive years (v_report_pair). Both figures
+-- Pairs: v_report_pair (each current readable report with one report of the same agency and scope for the year
+-- before: the same site's, else the agency's picked one). Both figures
 -- must be printed (period year); a figure missing in either report (blank cell, another format) gives no finding.
 -- Severity error: two printed tables that do not reconcile. One row per pair x applicant, on the later report.
 with figures as (

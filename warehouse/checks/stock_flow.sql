@@ -3,7 +3,8 @@
 --       (active.<item>.in_force, .issued, .repealed);
 --   2019 format (行政许可, 行政处罚, ... items): 上一年项目数量 t = 上一年项目数量 t-1 + 本年增/减 t-1
 --       (active.<item>.prior_items, .change).
--- Pairs: v_report_pair (consecutive years, same agency and scope, current readable versions). Every term must be
+-- Pairs: v_report_pair (consecutive years, same agency and scope, current readable versions; one earlier report
+-- per report: the same site's, else the agency's picked one). Every term must be
 -- printed (period year); a blank cell or a format change that drops a term gives no finding.
 -- Severity error: printed tables that do not reconcile. One row per pair x item, on the later report.
 with figures as (
