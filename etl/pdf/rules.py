@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass
+from operator import itemgetter
 
 import pymupdf
 
@@ -20,15 +21,20 @@ class Seg:
 
 
 def segments(page: pymupdf.Page, turn) -> tuple[list[Seg], list[Seg]]:
-    hs: list[Seg] = []
-    vs: list[Seg] = []
+    """The page's horizontal and vertical segments, merged. `turn`: the page's coordinates -> the upright frame's,
+    None when they are the same."""
+    hs: list[tuple[float, float, float]] = []  # (pos, lo, hi) as `Seg`, before merging
+    vs: list[tuple[float, float, float]] = []
+    same = turn is None
+    if same:
+        turn = _same
 
     def add(x0: float, y0: float, x1: float, y1: float) -> None:
         (x0, y0), (x1, y1) = turn(x0, y0), turn(x1, y1)
         if abs(y1 - y0) <= 1.0 and abs(x1 - x0) > 2.0:
-            hs.append(Seg((y0 + y1) / 2, min(x0, x1), max(x0, x1)))
+            hs.append(((y0 + y1) / 2, min(x0, x1), max(x0, x1)))
         elif abs(x1 - x0) <= 1.0 and abs(y1 - y0) > 2.0:
-            vs.append(Seg((x0 + x1) / 2, min(y0, y1), max(y0, y1)))
+            vs.append(((x0 + x1) / 2, min(y0, y1), max(y0, y1)))
 
     for path in page.get_cdrawings():
         stroked = "s" in (path.get("type") or "")
@@ -39,47 +45,59 @@ def segments(page: pymupdf.Page, turn) -> tuple[list[Seg], list[Seg]]:
                 add(x0, y0, x1, y1)
             elif kind in ("re", "qu"):
                 if kind == "re":
-                    x0, y0, x1, y1 = item[1]
+                    ax, ay, bx, by = item[1]
                 else:
                     pts = item[1]
                     xs_, ys_ = [p[0] for p in pts], [p[1] for p in pts]
-                    x0, y0, x1, y1 = min(xs_), min(ys_), max(xs_), max(ys_)
-                (x0, y0), (x1, y1) = turn(x0, y0), turn(x1, y1)
-                x0, x1 = min(x0, x1), max(x0, x1)
-                y0, y1 = min(y0, y1), max(y0, y1)
+                    ax, ay, bx, by = min(xs_), min(ys_), max(xs_), max(ys_)
+                if not same:
+                    (ax, ay), (bx, by) = turn(ax, ay), turn(bx, by)
+                # min and max of each pair, as the builtins give them
+                x0, x1 = (bx if bx < ax else ax), (bx if bx > ax else ax)
+                y0, y1 = (by if by < ay else ay), (by if by > ay else ay)
                 if y1 - y0 <= 2.0 and x1 - x0 > 2.0:  # a border drawn as a thin filled rectangle
-                    hs.append(Seg((y0 + y1) / 2, x0, x1))
+                    hs.append(((y0 + y1) / 2, x0, x1))
                 elif x1 - x0 <= 2.0 and y1 - y0 > 2.0:
-                    vs.append(Seg((x0 + x1) / 2, y0, y1))
+                    vs.append(((x0 + x1) / 2, y0, y1))
                 elif stroked or (x1 - x0 < 400 and y1 - y0 < 200):  # a cell box (stroked, or a shaded cell)
-                    hs += [Seg(y0, x0, x1), Seg(y1, x0, x1)]
-                    vs += [Seg(x0, y0, y1), Seg(x1, y0, y1)]
+                    hs += [(y0, x0, x1), (y1, x0, x1)]
+                    vs += [(x0, y0, y1), (x1, y0, y1)]
         if len(hs) + len(vs) > MAX_SEGMENTS_PER_PAGE:
             return [], []
     return _merge(hs), _merge(vs)
 
 
-def _merge(segs: list[Seg], snap: float = 1.0, join: float = 2.0) -> list[Seg]:
+def _same(x: float, y: float) -> tuple[float, float]:
+    return x, y
+
+
+_POS = itemgetter(0)
+_LO = itemgetter(1)
+
+
+def _merge(segs: list[tuple[float, float, float]], snap: float = 1.0, join: float = 2.0) -> list[Seg]:
     """Collinear segments (positions within `snap`) that touch or overlap (within `join`) -> one segment."""
     out: list[Seg] = []
-    segs = sorted(segs, key=lambda s: s.pos)
-    groups: list[list[Seg]] = []
+    segs = sorted(segs, key=_POS)
+    groups: list[list[tuple[float, float, float]]] = []
+    last = 0.0
     for s in segs:
-        if groups and s.pos - groups[-1][-1].pos <= snap:
+        if groups and s[0] - last <= snap:
             groups[-1].append(s)
         else:
             groups.append([s])
+        last = s[0]
     for g in groups:
-        pos = sum(s.pos for s in g) / len(g)
-        g.sort(key=lambda s: s.lo)
-        cur = Seg(pos, g[0].lo, g[0].hi)
-        for s in g[1:]:
-            if s.lo <= cur.hi + join:
-                cur.hi = max(cur.hi, s.hi)
+        pos = sum([s[0] for s in g]) / len(g)
+        g.sort(key=_LO)
+        lo, hi = g[0][1], g[0][2]
+        for _, s_lo, s_hi in g[1:]:
+            if s_lo <= hi + join:
+                hi = max(hi, s_hi)
             else:
-                out.append(cur)
-                cur = Seg(pos, s.lo, s.hi)
-        out.append(cur)
+                out.append(Seg(pos, lo, hi))
+                lo, hi = s_lo, s_hi
+        out.append(Seg(pos, lo, hi))
     return out
 
 
@@ -98,7 +116,7 @@ class Lattice:
     xs: list[float]
     ys: list[float]
     cells: list[tuple[int, int, int, int]]  # (row0, col0, row1, col1) in grid slots, exclusive ends
-    slot: dict[tuple[int, int], int]
+    slot: list[int]  # grid slot (i, j) -> its cell, at i * (len(xs) - 1) + j
 
     @property
     def bbox(self) -> tuple[float, float, float, float]:
@@ -150,44 +168,52 @@ def _lattice(hs: list[Seg], vs: list[Seg], tol: float) -> Lattice | None:
     if len(xs) < 2 or len(ys) < 2 or (len(xs) - 1) * (len(ys) - 1) > MAX_GRID_SLOTS:
         return None  # no grid, or a drawing (graph paper), not a report's table
 
-    at_x = [[v for v in vs if abs(v.pos - x) <= 1.5] for x in xs]
-    at_y = [[h for h in hs if abs(h.pos - y) <= 1.5] for y in ys]
-
-    def covered(segs: list[Seg], mid: float) -> bool:
-        return any(s.lo - tol <= mid <= s.hi + tol for s in segs)
+    # each inner border's segments, as the ranges they cover (with the tolerance)
+    at_x = [[(v.lo - tol, v.hi + tol) for v in vs if abs(v.pos - x) <= 1.5] for x in xs]
+    at_y = [[(h.lo - tol, h.hi + tol) for h in hs if abs(h.pos - y) <= 1.5] for y in ys]
 
     nr, nc = len(ys) - 1, len(xs) - 1
-    parent = {(i, j): (i, j) for i in range(nr) for j in range(nc)}
+    parent = list(range(nr * nc))  # grid slot (i, j) is i * nc + j
 
-    def find(k: tuple[int, int]) -> tuple[int, int]:
+    def find(k: int) -> int:
         while parent[k] != k:
             parent[k] = parent[parent[k]]
             k = parent[k]
         return k
 
+    xmids = [(xs[j] + xs[j + 1]) / 2 for j in range(nc)]
     for i in range(nr):
         ymid = (ys[i] + ys[i + 1]) / 2
+        below = at_y[i + 1] if i + 1 < nr else None
         for j in range(nc):
-            xmid = (xs[j] + xs[j + 1]) / 2
-            if j + 1 < nc and not covered(at_x[j + 1], ymid):
-                a, b = find((i, j)), find((i, j + 1))
-                if a != b:
-                    parent[b] = a
-            if i + 1 < nr and not covered(at_y[i + 1], xmid):
-                a, b = find((i, j)), find((i + 1, j))
-                if a != b:
-                    parent[b] = a
-    members: dict[tuple[int, int], list[tuple[int, int]]] = {}
-    for k in parent:
+            k = i * nc + j
+            if j + 1 < nc:
+                for lo, hi in at_x[j + 1]:
+                    if lo <= ymid <= hi:
+                        break
+                else:  # no border between (i, j) and (i, j + 1)
+                    a, b = find(k), find(k + 1)
+                    if a != b:
+                        parent[b] = a
+            if below is not None:
+                xmid = xmids[j]
+                for lo, hi in below:
+                    if lo <= xmid <= hi:
+                        break
+                else:  # no border between (i, j) and (i + 1, j)
+                    a, b = find(k), find(k + nc)
+                    if a != b:
+                        parent[b] = a
+    members: dict[int, list[int]] = {}
+    for k in range(nr * nc):
         members.setdefault(find(k), []).append(k)
+    if len(members) < 2:
+        return None  # a box around a paragraph, not a table
     cells = []
-    slot: dict[tuple[int, int], int] = {}
-    for ks in sorted(members.values(), key=lambda ks: min(ks)):
-        r0, c0 = min(k[0] for k in ks), min(k[1] for k in ks)
-        r1, c1 = max(k[0] for k in ks) + 1, max(k[1] for k in ks) + 1
+    slot = [0] * (nr * nc)
+    for ks in sorted(members.values(), key=lambda ks: ks[0]):  # in the order of their first slot
+        cols = [k % nc for k in ks]
         for k in ks:
             slot[k] = len(cells)
-        cells.append((r0, c0, r1, c1))
-    if len(cells) < 2:
-        return None  # a box around a paragraph, not a table
+        cells.append((ks[0] // nc, min(cols), ks[-1] // nc + 1, max(cols) + 1))
     return Lattice(xs, ys, cells, slot)

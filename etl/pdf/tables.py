@@ -33,13 +33,18 @@ class Part:
 
 
 
-def ruled_part(lat: Lattice, chars: list[Char], page: int) -> Part:
+def ruled_part(lat: Lattice, placed: list[tuple[float, float, Char]], page: int) -> Part:
+    """`placed`: the characters inside the lattice, each with the centre of its box (`centred`)."""
     texts: list[list[Char]] = [[] for _ in lat.cells]
-    for ch in chars:
-        cx, cy = (ch.x0 + ch.x1) / 2, (ch.top + ch.bottom) / 2
-        j = min(max(bisect.bisect_right(lat.xs, cx) - 1, 0), len(lat.xs) - 2)
-        i = min(max(bisect.bisect_right(lat.ys, cy) - 1, 0), len(lat.ys) - 2)
-        texts[lat.slot[(i, j)]].append(ch)
+    xs, ys, slot = lat.xs, lat.ys, lat.slot
+    last_x, last_y = len(xs) - 2, len(ys) - 2
+    nc = len(xs) - 1
+    for cx, cy, ch in placed:
+        j = bisect.bisect_right(xs, cx) - 1
+        j = 0 if j < 0 else last_x if j > last_x else j
+        i = bisect.bisect_right(ys, cy) - 1
+        i = 0 if i < 0 else last_y if i > last_y else i
+        texts[slot[i * nc + j]].append(ch)
     by_row: dict[int, list[tuple[int, str, tuple[float, float, int]]]] = {}
     nrows = len(lat.ys) - 1
     reaching: list[tuple[int, float, float, str]] = []
@@ -61,6 +66,7 @@ def ruled_part(lat: Lattice, chars: list[Char], page: int) -> Part:
     return Part(rows, y0, y1, page, True, lat.xs, x0, x1, boxes=boxes, open_cells=open_cells)
 
 
-def in_box(ch: Char, bbox: tuple[float, float, float, float]) -> bool:
-    cx, cy = (ch.x0 + ch.x1) / 2, (ch.top + ch.bottom) / 2
-    return bbox[0] - 1 <= cx <= bbox[2] + 1 and bbox[1] - 1 <= cy <= bbox[3] + 1
+def centred(chars: list[Char]) -> list[tuple[float, float, Char]]:
+    """Each character with the centre of its box."""
+    return [((ch.x0 + ch.x1) / 2, (ch.top + ch.bottom) / 2, ch) for ch in chars]
+

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
+from operator import attrgetter
 
 from etl.normalize import parse_cell_number
 
@@ -94,68 +95,114 @@ def join_lines(parts: list[str]) -> str:
     return out
 
 
-def chunks_of(chars: list[Char]) -> list[Chunk]:
-    """One line's characters (sorted by x) -> chunks, split at gaps wider than 0.8 of the font size."""
-    out: list[Chunk] = []
+def _pieces(chars: list[Char]) -> list[tuple[str, list[Char]]]:
+    """One line's characters (sorted by x) -> the text and characters of each chunk, split at gaps wider than 0.8
+    of the font size."""
+    out: list[tuple[str, list[Char]]] = []
     cur: list[Char] = []
+    last: Char | None = None  # cur[-1]
     text = ""
     spaced = False
     for ch in chars:
-        if ch.c.isspace():
+        c = ch.c
+        if c.isspace():
             spaced = True
             continue
-        if cur and ch.c == cur[-1].c and abs(ch.x0 - cur[-1].x0) < 0.3 * ch.size and abs(ch.base - cur[-1].base) < 1:
-            continue  # the same glyph printed again a hair to the side (fake bold)
-        if cur:
-            gap = ch.x0 - cur[-1].x1
-            size = max(ch.size, cur[-1].size)
+        if last is not None:
+            if c == last.c and abs(ch.x0 - last.x0) < 0.3 * ch.size and abs(ch.base - last.base) < 1:
+                continue  # the same glyph printed again a hair to the side (fake bold)
+            gap = ch.x0 - last.x1
+            size = last.size if last.size > ch.size else ch.size
             if gap > 0.8 * size:
-                out.append(_chunk(text, cur))
+                out.append((text, cur))
                 cur, text = [], ""
-            elif spaced or (gap > 0.4 * size and (_is_ascii_word(cur[-1].c) or _is_ascii_word(ch.c))):
+            elif spaced or (gap > 0.4 * size and (_is_ascii_word(last.c) or _is_ascii_word(c))):
                 text += " "
         spaced = False
         cur.append(ch)
-        text += ch.c
+        last = ch
+        text += c
     if cur:
-        out.append(_chunk(text, cur))
+        out.append((text, cur))
     return out
+
+
+def chunks_of(chars: list[Char]) -> list[Chunk]:
+    """One line's characters (sorted by x) -> chunks, split at gaps wider than 0.8 of the font size."""
+    return [_chunk(text, cs) for text, cs in _pieces(chars)]
 
 
 def _chunk(text: str, chars: list[Char]) -> Chunk:
     mid = chars[len(chars) // 2]
     number = is_number(text)
-    return Chunk(text, chars[0].x0, max(c.x1 for c in chars), min(c.top for c in chars),
-                  max(c.bottom for c in chars), mid.base, mid.size, number, number or text.strip() in BLANKS)
+    first = chars[0]
+    if len(chars) == 1:
+        x1, top, bottom = first.x1, first.top, first.bottom
+    else:
+        x1 = max(c.x1 for c in chars)
+        top = min(c.top for c in chars)
+        bottom = max(c.bottom for c in chars)
+    return Chunk(text, first.x0, x1, top, bottom, mid.base, mid.size, number, number or text.strip() in BLANKS)
+
+
+_BASE_X = attrgetter("base", "x0")
+_X = attrgetter("x0")
+
+
+def _groups(chars: list[Char]) -> list[list[Char]]:
+    """Characters -> the groups of one baseline, top to bottom, each sorted by x."""
+    groups: list[list[Char]] = []
+    group: list[Char] = []
+    first: Char | None = None  # group[0]
+    for ch in sorted(chars, key=_BASE_X):
+        if first is not None and ch.base - first.base > 0.35 * (first.size if first.size > ch.size else ch.size):
+            group.sort(key=_X)
+            groups.append(group)
+            group = []
+            first = None
+        if first is None:
+            first = ch
+        group.append(ch)
+    if group:
+        group.sort(key=_X)
+        groups.append(group)
+    return groups
 
 
 def lines_of(chars: list[Char], page: int) -> list[Line]:
     """Characters -> lines (same baseline), top to bottom, each split into chunks."""
     lines: list[Line] = []
-    group: list[Char] = []
-    for ch in sorted(chars, key=lambda c: (c.base, c.x0)):
-        if group and ch.base - group[0].base > 0.35 * max(ch.size, group[0].size):
-            lines.extend(_line(group, page))
-            group = []
-        group.append(ch)
-    if group:
-        lines.extend(_line(group, page))
+    for group in _groups(chars):
+        chunks = chunks_of(group)
+        if not chunks:
+            continue
+        if len(chunks) == 1:
+            size, base = chunks[0].size, chunks[0].base
+        else:
+            size = _mode([c.size for c in chunks])
+            base = _mode([c.base for c in chunks])
+        lines.append(Line(chunks, base, size, page))
     return lines
 
 
-def _line(group: list[Char], page: int) -> list[Line]:
-    group.sort(key=lambda c: c.x0)
-    chunks = chunks_of(group)
-    if not chunks:
-        return []
-    size = Counter(c.size for c in chunks).most_common(1)[0][0]
-    return [Line(chunks, Counter(c.base for c in chunks).most_common(1)[0][0], size, page)]
+def _mode(values: list[float]) -> float:
+    """The most common value, the first of them on a tie (as `Counter.most_common`)."""
+    first = values[0]
+    if all(v == first for v in values):
+        return first
+    return Counter(values).most_common(1)[0][0]
 
 
 def text_of(chars: list[Char]) -> str:
     """Text in a box (a table cell): its lines joined (a vertical label is one character per line)."""
-    return join_lines([ln.text for ln in lines_of(chars, 0)])
-
+    if not chars:
+        return ""
+    texts = []
+    for group in _groups(chars):
+        pieces = _pieces(group)
+        if pieces:
+            texts.append(" ".join([t for t, _ in pieces]))
+    return join_lines(texts)
 
 
 def is_number(text: str) -> bool:
