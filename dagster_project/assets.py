@@ -7,32 +7,30 @@ No `from __future__ import annotations` here: Dagster inspects the real annotati
 
 import dataclasses
 import sys
-from collections.abc import Iterator, Mapping
-from datetime import date, datetime, timedelta
+from collections.abc import Mapping
+from datetime import timedelta
 from typing import Any
 
 import dagster as dg
 import polars as pl
 
 from crawler.archive import Archive
-from crawler.convert import soffice_convert
 from crawler.run import CrawlStats, run_crawl
+from dagster_project.parsing import (
+    DEFAULT_CHUNK,
+    ParseJob,
+    cache_dir,
+    chunk_size,
+    chunks,
+    auto_workers,
+    run_chunks,
+    uncached,
+)
 from dagster_project.partitions import SITES, register_sites, selected_sites
 from dagster_project.resources import CrawlConfig, SitesNotConfigured, Warehouse
+from etl import parser_version
 from etl.catalog import metrics
-from etl.frames import (
-    PageInfo,
-    agency_frame,
-    crawl_frames,
-    metric_frame,
-    raw_page_frame,
-    region_frame,
-    report_frames,
-)
-from crawler.cms.attachments import file_type, find_attachments
-from etl.decode import decode_html
-from etl.model import Document, Hints, ParseResult
-from etl.parse import parse_report
+from etl.frames import REPORT_ORDER, agency_frame, crawl_frames, metric_frame, raw_page_frame, region_frame
 from etl.regions import divisions
 import warehouse as sql
 from warehouse import checks as check_sql
@@ -57,8 +55,9 @@ CROSS_REPORT_CHECKS = ("carry_over", "stock_flow", "copy_paste", "publication.la
 
 PREVIEW_ROWS = 20
 
-def preview(frame: pl.DataFrame, rows: int = PREVIEW_ROWS) -> dg.MetadataValue:
-    """The first rows of a frame as a markdown table (lists and long texts shortened)."""
+def preview(frame: pl.DataFrame, rows: int = PREVIEW_ROWS, *, total: int | None = None) -> dg.MetadataValue:
+    """The first rows of a frame as a markdown table (lists and long texts shortened); `total`: the rows of the
+    table the frame is the head of (default: the frame's)."""
     if frame.height == 0:
         return dg.MetadataValue.md("(none)")
     head = frame.head(rows)
@@ -66,8 +65,9 @@ def preview(frame: pl.DataFrame, rows: int = PREVIEW_ROWS) -> dg.MetadataValue:
     for row in head.iter_rows():
         cells = [_cell(v) for v in row]
         lines.append("| " + " | ".join(cells) + " |")
-    if frame.height > rows:
-        lines.append(f"\n{frame.height - rows} more rows")
+    total = frame.height if total is None else total
+    if total > rows:
+        lines.append(f"\n{total - rows} more rows")
     return dg.MetadataValue.md("\n".join(lines))
 
 
@@ -78,10 +78,6 @@ def _cell(value: Any) -> str:
         value = ", ".join(str(v) for v in value)
     text = str(value).replace("|", "\\|").replace("\n", " ")
     return text if len(text) <= 60 else text[:59] + "…"
-
-
-def _iso(value: date | datetime | None) -> str | None:
-    return None if value is None else value.isoformat()
 
 
 @dg.asset(
@@ -140,98 +136,29 @@ def raw_pages(context: dg.AssetExecutionContext, crawl: CrawlConfig, warehouse: 
     )
 
 
-def _region_text(region: Any) -> str | None:
-    """A site config's region as the parser's hint wants it: "浙江省衢州市", from a text or {province, city, county}."""
-    if isinstance(region, str):
-        return region or None
-    if isinstance(region, Mapping):
-        text = "".join(str(region[k]) for k in ("province", "city", "county") if region.get(k))
-        return text or None
-    return None
-
-
 class ParseConfig(dg.Config):
     """Run config of `parsed_reports`. A report's year is known only once it is parsed, so re-parsing one report
     year is a setting, not a partition: `report_years` re-parses the bodies whose last parse gave one of these
-    years (and any body not parsed yet) and replaces their rows only."""
+    years (and any body not parsed yet) and replaces their rows only. Parse results are cached by their inputs and
+    the parser version (dagster_project/parsing.py): `reparse` parses every report again anyway (and refreshes the
+    cache). `workers`: parsing processes (1 = in this process; 0 = automatic: one per core, `os.cpu_count()`, unless
+    the work is too small to repay starting a pool, then 1); `chunk_size`: reports per chunk of work and per staging
+    append at most. A script that runs the pipeline with a pool needs the `if __name__ == "__main__":` guard (the
+    workers, started by forkserver, import the main module)."""
 
     report_years: list[int] = []
+    reparse: bool = False
+    workers: int = 0
+    chunk_size: int = DEFAULT_CHUNK
 
 
 def _parsed_years(warehouse: Warehouse) -> pl.DataFrame:
     """(url, sha256, parsed_year) of every report version parsed so far (none before the first parse)."""
-    if not warehouse.query("select count(*) from duckdb_tables() where table_name = 'dim_report'").item():
+    if not warehouse.query(
+        "select count(*) from duckdb_tables() where schema_name = 'main' and table_name = 'dim_report'"
+    ).item():
         return pl.DataFrame(schema={"url": pl.String, "sha256": pl.String, "parsed_year": pl.Int16})
     return warehouse.query("select url, sha256, report_year as parsed_year from dim_report")
-
-
-def _documents(
-    archive: Archive, row: Mapping[str, Any], data: bytes, attachments: pl.DataFrame
-) -> list[Document]:
-    """The report's documents: the article (or file) the report link answered, then its attachments in the order the
-    article links them (crawler.cms.attachments; the archive keeps no order), each from the archive, or with the
-    reason it could not be fetched."""
-    article = Document(row["url"], row["sha256"], "article", data, content_type=row["content_type"],
-                       filename=_filename(row["url"]))  # fmt: skip
-    if attachments.is_empty():
-        return [article]
-    text, _, _ = decode_html(data, row["content_type"])
-    order = {a.url: n for n, a in enumerate(find_attachments(text, row["url"]))}
-    out = [article]
-    for a in sorted(attachments.iter_rows(named=True), key=lambda a: (order.get(a["url"], len(order)), a["url"])):
-        body, error = None, a["error"]
-        if a["sha256"]:
-            try:
-                body = archive.get(a["sha256"])
-            except OSError as exc:  # CorruptObject (moved aside: the next crawl fetches it again) or missing
-                error = str(exc)
-        out.append(Document(a["url"], a["sha256"], "attachment", body, content_type=a["content_type"],
-                            filename=_filename(a["url"]), title=a["title"], error=error))  # fmt: skip
-    return out
-
-
-def _filename(url: str) -> str | None:
-    """A file name carrying the type the URL names (`downfile.jsp?filename=9b2e.pdf` -> `9b2e.pdf`)."""
-    kind = file_type(url)
-    return f"document.{kind}" if kind else None
-
-
-def _parse_pages(
-    crawl: CrawlConfig, pages: pl.DataFrame, attachments: pl.DataFrame, log: dg.DagsterLogManager
-) -> Iterator[tuple[PageInfo, ParseResult]]:
-    """Parse each report: the archived body its link answered plus the attachments the article links, read as one
-    report (etl.parse.parse_report), one at a time (bodies are not kept)."""
-    archive = Archive(crawl.archive_path())
-    sites = {str(s["name"]): s for s in crawl.load_sites()}
-    by_parent = attachments.partition_by("parent_url", as_dict=True) if attachments.height else {}
-    empty = attachments.clear()
-    for row in pages.iter_rows(named=True):
-        site = sites.get(row["site"] or "", {})
-        page = PageInfo(
-            url=row["url"],
-            sha256=row["sha256"],
-            site=row["site"],
-            title=row["title"],
-            list_date=_iso(row["list_date"]),
-            fetched_at=_iso(row["fetched_at"]),
-        )
-        hints = Hints(
-            site=row["site"],
-            agency=site.get("agency"),
-            region=_region_text(site.get("region")),
-            title=row["title"],
-            published_at=page.list_date,
-        )
-        try:
-            documents = _documents(archive, row, archive.get(row["sha256"]), by_parent.get((row["url"],), empty))
-            result = parse_report(documents, input=row["url"], hints=hints, convert=soffice_convert)
-        except OSError as exc:  # the archived body is corrupt (moved aside, fetched again next crawl) or missing
-            log.error("cannot read the archived body of %s: %s", row["url"], exc)
-            result = ParseResult(input=row["url"], ok=False, error=f"archived body unreadable: {exc}")
-        except Exception as exc:  # noqa: BLE001 - policy: a parser crash on one page is recorded, not fatal
-            log.exception("parser crashed on %s", row["url"])
-            result = ParseResult(input=row["url"], ok=False, error=f"parser crashed: {type(exc).__name__}: {exc}")
-        yield page, result
 
 
 @dg.asset(
@@ -243,10 +170,13 @@ def _parse_pages(
     freshness_policy=REPORT_SEASON_FRESHNESS,
     description=(
         "Partitioned by site (a run for some sites re-parses only their reports and replaces only their rows). "
-        "Parses every distinct archived report body with etl.parse.parse_document and loads `dim_report` (one "
-        "row per report version), `fact_disclosure` (one row per report x metric x applicant x period), "
-        "`fact_raw_cell` (one row per printed numeric cell, mapped or not) and `report_issue` (one row per "
-        "parser finding; unreadable documents get a `parse.error` row)."
+        "Parses every distinct archived report body with its attachments (etl.parse.parse_report; results cached "
+        "by inputs and parser version under `<data>/parsed/`, parsed in chunks over a process pool) and loads "
+        "`dim_report` (one row per report version), `fact_disclosure` (one row per report x metric x applicant x "
+        "period), `fact_raw_cell` (one row per printed numeric cell, mapped or not), `report_issue` (one row per "
+        "parser finding; unreadable documents get a `parse.error` row), `report_document` (one row per report x "
+        "document) and `non_report_page` (one row per page that is not a report): chunks are appended to staging "
+        "tables and swapped in at the end in one transaction."
     ),
 )
 def parsed_reports(
@@ -259,30 +189,59 @@ def parsed_reports(
     if config.report_years:
         pages = pages.join(_parsed_years(warehouse), on=["url", "sha256"], how="left").filter(
             pl.col("parsed_year").is_null() | pl.col("parsed_year").is_in(config.report_years)
-        )
-    attachments = warehouse.query(sql.query("report_attachments"))
-    context.log.info("parsing %d report page(s) with %d attachment(s)", pages.height, attachments.height)
-    frames = report_frames(_parse_pages(crawl, pages, attachments, context.log))
-    if only is None and not config.report_years:
-        counts = warehouse.replace_tables(frames._asdict())  # everything: reports no longer archived go too
-    else:
-        counts = warehouse.replace_report_rows(frames._asdict())
+        ).drop("parsed_year")
+    pages = pages.sort("url", "fetched_at", "sha256", nulls_last=True)
+    attachments = warehouse.query(sql.query("report_attachments")).filter(
+        pl.col("parent_url").is_in(pages["url"].unique().implode())
+    )
+    by_parent: dict[str, list[dict[str, Any]]] = {}
+    for a in attachments.iter_rows(named=True):
+        by_parent.setdefault(a.pop("parent_url"), []).append(a)
+    version = parser_version()
+    job = ParseJob(
+        archive=str(crawl.archive_path()), cache=str(cache_dir(crawl.data_path(), version)), reparse=config.reparse
+    )
+    sites = {str(s["name"]): {k: s.get(k) for k in ("agency", "region")} for s in crawl.load_sites()}
+    workers = config.workers
+    if workers <= 0:
+        to_parse = uncached(job, pages.iter_rows(named=True), by_parent, sites)
+        workers = auto_workers(to_parse, pages.height - to_parse)
+    size = chunk_size(pages.height, workers, config.chunk_size)
+    context.log.info(
+        "parsing %d report page(s) with %d attachment(s): %d worker(s), chunks of up to %d, parser %s%s",
+        pages.height, attachments.height, workers, size, version, " (re-parsing everything)" if config.reparse else "",
+    )  # fmt: skip
+    warehouse.stage(REPORT_ORDER)
+    parsed = cached = batches = 0
+    work = chunks(pages.iter_rows(named=True), by_parent, sites, size)
+    for result in run_chunks(job, work, workers):
+        for level, message in result.messages:
+            context.log.log(level, message)
+        warehouse.append_staged(result.frames._asdict())
+        parsed, cached, batches = parsed + result.parsed, cached + result.cached, batches + 1
+    totals = warehouse.query_staged(
+        "select count(*) filter (where parse_ok) as reports_ok, count(*) filter (where not parse_ok) as reports_failed, "
+        "count(*) filter (where version_flag is not null) as versions_flagged, "
+        "count(distinct agency_id) as agencies, (select count(*) from non_report_page) as not_reports from dim_report"
+    ).row(0, named=True)
+    head = warehouse.query_staged(
+        f"select agency, report_year, format, n_values, n_unmapped, n_issues, parse_error, url from dim_report "
+        f"order by report_id limit {PREVIEW_ROWS}"  # noqa: S608 - a constant
+    )
+    full = only is None and not config.report_years  # everything: reports no longer archived go too
+    counts = warehouse.swap_staged(REPORT_ORDER, keep_other_reports=not full)
     with warehouse.connect() as con:
         con.execute(sql.query("mark_not_reports"))
-    reports = frames.dim_report
     return dg.MaterializeResult(
         metadata={
             **{f"rows_{table}": n for table, n in counts.items()},
-            "reports_ok": int(reports["parse_ok"].sum()),
-            "reports_failed": int((~reports["parse_ok"]).sum()),
-            "not_reports": frames.non_report_page.height,
-            "versions_flagged": int(reports["version_flag"].is_not_null().sum()),
-            "agencies": reports["agency_id"].drop_nulls().n_unique(),
-            "preview": preview(
-                reports.select(
-                    "agency", "report_year", "format", "n_values", "n_unmapped", "n_issues", "parse_error", "url"
-                )
-            ),
+            **{k: int(v) for k, v in totals.items()},
+            "parsed": parsed,
+            "cached": cached,
+            "workers": workers,
+            "batches": batches,
+            "parser_version": version,
+            "preview": preview(head, total=counts["dim_report"]),
         }
     )
 

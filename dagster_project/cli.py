@@ -52,7 +52,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "ui":
         return cmd_ui(port=args.port)
     if args.command == "run":
-        return cmd_run(args.sites, only=args.site, data=args.data, warehouse=args.warehouse, timeout=args.timeout)
+        return cmd_run(args.sites, only=args.site, data=args.data, warehouse=args.warehouse, timeout=args.timeout,
+                       reparse=args.reparse, workers=args.workers)  # fmt: skip
     if args.command == "crawl":
         return cmd_crawl(args.sites, only=args.site, data=args.data, timeout=args.timeout)
     if args.command == "sites":
@@ -133,6 +134,10 @@ def _parser() -> argparse.ArgumentParser:
         command.add_argument("--data", type=Path, help="raw data directory (default: $OGI_DATA_DIR or ./data)")
         command.add_argument("--timeout", type=int, default=3600, help="seconds for the whole crawl (default 3600)")
     run.add_argument("--warehouse", type=Path, help="DuckDB file (default: $OGI_WAREHOUSE or warehouse/ogi.duckdb)")
+    run.add_argument("--reparse", action="store_true",
+                     help="parse every report again, ignoring the parse cache (<data>/parsed)")  # fmt: skip
+    run.add_argument("--workers", type=int, default=0, metavar="N",
+                     help="parsing processes (default 0: one per core when the work is worth it; 1: in process)")  # fmt: skip
 
     sites = sub.add_parser(
         "sites", help="add a site from its home page, or check a sites file",
@@ -446,7 +451,7 @@ def _load_sites_or_exit(path: Path, only: list[str] | None) -> list[str] | None:
 
 
 def cmd_run(sites: Path | None, *, only: list[str] | None, data: Path | None, warehouse: Path | None,
-            timeout: int) -> int:  # fmt: skip
+            timeout: int, reparse: bool = False, workers: int = 0) -> int:  # fmt: skip
     path = _sites_file(sites).resolve()
     names = _load_sites_or_exit(path, only)
     if names is None:
@@ -461,7 +466,10 @@ def cmd_run(sites: Path | None, *, only: list[str] | None, data: Path | None, wa
     crawl = {"sites": str(path), "only": list(only or []), "timeout": timeout, "progress": True,
              "data_dir": str(data.resolve()) if data else ""}  # fmt: skip
     wh = Warehouse(path=str(warehouse.resolve()) if warehouse else "")
-    config = {**QUIET, "resources": {"crawl": {"config": crawl}, "warehouse": {"config": {"path": wh.path}}}}
+    resources = {"crawl": {"config": crawl}, "warehouse": {"config": {"path": wh.path}}}
+    config: dict[str, object] = {**QUIET, "resources": resources}
+    if reparse or workers:
+        config["ops"] = {"parsed_reports": {"config": {"reparse": reparse, "workers": workers}}}
     instance = dg.DagsterInstance.get()
     result = run_job(instance, names, config, only=only)
     print(f"run {result.run_id}: {'succeeded' if result.success else 'FAILED'} (DAGSTER_HOME={os.environ['DAGSTER_HOME']})")

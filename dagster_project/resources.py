@@ -9,7 +9,7 @@ import functools
 import json
 import os
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,6 +29,7 @@ DEMO = "demo"
 # The demo portal's URLs include its port: one fixed port keeps them the same from crawl to crawl, so a second
 # crawl finds the same reports instead of new URLs (and old ones "removed").
 DEMO_PORT = 8765
+STAGING = "staging"  # schema of the tables a staged load appends to before its swap (Warehouse.stage)
 
 # DuckDB allows one process to hold the file; another process (a CLI, a notebook, a concurrent run) makes
 # connect() fail with "Could not set lock". Wait for it a bounded time instead of failing at once.
@@ -70,7 +71,8 @@ class Warehouse(dg.ConfigurableResource):
         DDL, except with `keep_other_reports` where an existing table only loses the rows of the frames' reports."""
         counts: dict[str, int] = {}
         with self.connect() as con:
-            present = {row[0] for row in con.execute("select table_name from duckdb_tables()").fetchall()}
+            present = {row[0] for row in con.execute(
+                "select table_name from duckdb_tables() where schema_name = 'main'").fetchall()}  # fmt: skip
             if keep_other_reports:  # the reports of the frames: documents read as reports or as not reports
                 ids = [frames[t].select("report_id") for t in ("dim_report", "non_report_page") if t in frames]
                 con.register("_reports", pl.concat(ids).unique())
@@ -87,6 +89,76 @@ class Warehouse(dg.ConfigurableResource):
                     finally:
                         con.unregister("_frame")
                     counts[table] = frame.height
+                con.execute("commit")
+            except BaseException:
+                con.execute("rollback")
+                raise
+            con.execute("checkpoint")
+        return counts
+
+    # --- staged loads: many bulk appends, then one swap ----------------------------------------------------------
+
+    def stage(self, tables: Iterable[str]) -> None:
+        """Empty staging tables (schema `staging`, each from its table's DDL) for `append_staged`; tables a crashed
+        run left there are replaced. The warehouse's own tables are not touched until `swap_staged`."""
+        with self.connect() as con:
+            con.execute(f"create schema if not exists {STAGING}")
+            con.execute(f"set schema = '{STAGING}'")  # the DDL's unqualified names create staging tables
+            for table in tables:
+                con.execute(warehouse.ddl(table))
+
+    def append_staged(self, frames: Mapping[str, pl.DataFrame]) -> None:
+        """Bulk-insert each frame by column name into its staging table (Arrow scan, one transaction)."""
+        with self.connect() as con:
+            con.execute("begin transaction")
+            try:
+                for table, frame in frames.items():
+                    con.register("_frame", frame)
+                    try:
+                        con.execute(f"insert into {STAGING}.{table} by name select * from _frame")  # noqa: S608
+                    finally:
+                        con.unregister("_frame")
+                con.execute("commit")
+            except BaseException:
+                con.execute("rollback")
+                raise
+
+    def query_staged(self, sql: str) -> pl.DataFrame:
+        """A query over the staging tables (unqualified names are the staged ones)."""
+        with self.connect() as con:
+            con.execute(f"set schema = '{STAGING}'")
+            return con.sql(sql).pl()
+
+    def swap_staged(self, order: Mapping[str, Sequence[str]], *, keep_other_reports: bool) -> dict[str, int]:
+        """Move every staged table of `order` into the warehouse in one transaction, rows sorted by its columns in
+        `order` (nulls first), then drop the staging tables. Like `replace_tables` (each table recreated from its
+        DDL), or with `keep_other_reports` like `replace_report_rows` (only the staged reports' rows replaced: those
+        of staging `dim_report` and `non_report_page`). A run that dies before this leaves the warehouse as it was.
+        Returns the rows moved per table."""
+        counts: dict[str, int] = {}
+        with self.connect() as con:
+            present = {r[0] for r in con.execute(
+                "select table_name from duckdb_tables() where schema_name = 'main'").fetchall()}  # fmt: skip
+            con.execute("begin transaction")
+            try:
+                if keep_other_reports:
+                    con.execute(
+                        f"create temp table _reports as select report_id from {STAGING}.dim_report "  # noqa: S608
+                        f"union select report_id from {STAGING}.non_report_page"
+                    )
+                for table, columns in order.items():
+                    if keep_other_reports and table in present:
+                        con.execute(f"delete from main.{table} where report_id in (select report_id from _reports)")  # noqa: S608
+                    else:
+                        con.execute(warehouse.ddl(table))
+                    keys = ", ".join(f"{c} nulls first" for c in columns)
+                    con.execute(f"insert into main.{table} by name select * from {STAGING}.{table} order by {keys}")  # noqa: S608
+                    counts[table] = con.execute(f"select count(*) from {STAGING}.{table}").fetchone()[0]  # noqa: S608
+                    con.execute(f"drop table {STAGING}.{table}")
+                if keep_other_reports:
+                    con.execute("drop table _reports")
+                if not con.execute("select count(*) from duckdb_tables() where schema_name = $1", [STAGING]).fetchone()[0]:
+                    con.execute(f"drop schema {STAGING}")  # nothing staged is left: the warehouse shows no trace
                 con.execute("commit")
             except BaseException:
                 con.execute("rollback")

@@ -207,6 +207,18 @@ NON_REPORT_PAGE_SCHEMA: dict[str, pl.DataType] = {
 }
 
 FACT_KEY: tuple[str, ...] = ("report_id", "metric", "applicant", "period")
+
+# The row order of each report table (what `report_frames` sorts by; nulls first), so a load that gathers the rows of
+# many `report_frames` calls stores them in the order one call over everything gives. fact_disclosure adds its other
+# columns after the key, which the unique_fact_keys check expects to be unique but cannot promise.
+REPORT_ORDER: dict[str, tuple[str, ...]] = {
+    "dim_report": ("report_id",),
+    "fact_disclosure": (*FACT_KEY, *(c for c in FACT_DISCLOSURE_SCHEMA if c not in FACT_KEY)),
+    "fact_raw_cell": ("report_id", "ordinal"),
+    "report_issue": ("report_id", "ordinal"),
+    "report_document": ("report_id", "ordinal"),
+    "non_report_page": ("url", "sha256"),
+}
 PARSE_ERROR_CHECK = "parse.error"
 ISSUE_SOURCE_PARSER = "parser"
 

@@ -1,0 +1,332 @@
+"""Parsing the archive for `parsed_reports`: a content-addressed parse cache, chunks of whole URLs, a process pool.
+
+No Dagster here (workers import this module and stay light); the asset wires it to the warehouse's staging tables.
+
+**Cache.** A report's parse (`etl.parse.parse_report` of its article and attachments) depends only on what it is
+given: the article's URL, sha256 and Content-Type, each attachment's URL, sha256, Content-Type, link text and fetch
+error, and the hints (site, agency, region, list title, list date). `cache_key` is SHA-256 over exactly these (as
+canonical JSON), so the same body at another URL, with other attachments or other hints is another key, and the same
+inputs are parsed once. Results live under `<data>/parsed/<parser version>/<key[:2]>/<key>.pickle.z` (zlib-compressed
+pickle of the ParseResult), written to a temporary file and renamed into place; an unreadable entry is a miss. The
+parser version is `etl.PARSER_VERSION` (a hash of the parser's files and reader libraries): a new parser never sees
+an older parser's results. Not cached, so tried again next run: a body the archive could not give (corrupt or
+missing object), a parser crash, and a report one of whose conversions failed (LibreOffice missing, a time or memory
+limit: the host's state, not the document's). Frames are built from ParseResults on every run (`etl.frames`), so the
+page's crawl facts (`fetched_at`) and the versioning of a URL's bodies never come from the cache.
+
+**Chunks.** Pages (one row per distinct report body, sorted by URL) are cut into chunks of at most `chunk_size`
+reports without splitting a URL, so each chunk's `report_frames` sees every version of its URLs and numbers them as
+one pass over everything would. A worker turns a chunk into its frames; the asset appends them to staging tables.
+
+**Pool.** `workers` > 1 runs chunks in a `ProcessPoolExecutor` with the forkserver start method (Dagster runs
+threads; forking a threaded process is unsafe), at most 2 × workers chunks in flight, results taken in submission
+order. Workers read bodies from the archive themselves; a chunk carries only page and attachment rows.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import multiprocessing
+import os
+import pickle
+import tempfile
+import zlib
+from collections import deque
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from crawler.archive import Archive
+from crawler.cms.attachments import file_type, find_attachments
+from crawler.convert import soffice_convert
+from etl.decode import decode_html
+from etl.frames import PageInfo, ReportFrames, report_frames
+from etl.model import Document, Hints, ParseResult
+from etl.parse import parse_report
+
+CACHE_DIR = "parsed"  # under the data directory
+CACHE_SUFFIX = ".pickle.z"
+DEFAULT_CHUNK = 500  # reports per chunk (and per staging append) at most
+_IN_FLIGHT_PER_WORKER = 2
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """One unit of work: report pages (rows of warehouse/queries/report_pages.sql, every version of their URLs) with
+    their attachments (rows of report_attachments.sql by parent URL) and the hints of their sites."""
+
+    pages: list[dict[str, Any]]
+    attachments: dict[str, list[dict[str, Any]]]
+    sites: dict[str, dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class ParseJob:
+    """What every chunk of one run shares."""
+
+    archive: str
+    cache: str | None  # the version's cache directory; None = no cache
+    reparse: bool = False  # parse even when cached (and overwrite the entry)
+
+
+@dataclass
+class ChunkResult:
+    frames: ReportFrames
+    reports: int
+    parsed: int
+    cached: int
+    messages: list[tuple[int, str]] = field(default_factory=list)  # (logging level, text) for the run's log
+
+
+def cache_dir(data_dir: Path, version: str) -> Path:
+    return data_dir / CACHE_DIR / version
+
+
+def _iso(value: date | datetime | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def _region_text(region: Any) -> str | None:
+    """A site config's region as the parser's hint wants it: "浙江省衢州市", from a text or {province, city, county}."""
+    if isinstance(region, str):
+        return region or None
+    if isinstance(region, Mapping):
+        text = "".join(str(region[k]) for k in ("province", "city", "county") if region.get(k))
+        return text or None
+    return None
+
+
+def _filename(url: str) -> str | None:
+    """A file name carrying the type the URL names (`downfile.jsp?filename=9b2e.pdf` -> `9b2e.pdf`)."""
+    kind = file_type(url)
+    return f"document.{kind}" if kind else None
+
+
+def _hints(row: Mapping[str, Any], site: Mapping[str, Any]) -> Hints:
+    return Hints(
+        site=row["site"],
+        agency=site.get("agency"),
+        region=_region_text(site.get("region")),
+        title=row["title"],
+        published_at=_iso(row["list_date"]),
+    )
+
+
+def cache_key(row: Mapping[str, Any], attachments: Sequence[Mapping[str, Any]], hints: Hints) -> str:
+    """SHA-256 over everything `parse_report` is given for this report but the bytes (named by their sha256)."""
+    spec = {
+        "url": row["url"],
+        "sha256": row["sha256"],
+        "content_type": row["content_type"],
+        "attachments": sorted(
+            [a["url"], a["sha256"], a["content_type"], a["title"], a["error"]] for a in attachments
+        ),
+        "hints": [hints.site, hints.agency, hints.region, hints.title, hints.published_at],
+    }
+    return hashlib.sha256(json.dumps(spec, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
+
+
+def _entry(cache: str, key: str) -> Path:
+    return Path(cache) / key[:2] / (key + CACHE_SUFFIX)
+
+
+def read_cached(cache: str, key: str) -> ParseResult | None:
+    """The cached result of `key`, or None (absent, or unreadable: then it is parsed again and rewritten)."""
+    try:
+        data = _entry(cache, key).read_bytes()
+    except OSError:
+        return None
+    try:
+        result = pickle.loads(zlib.decompress(data))  # noqa: S301 - our own cache under the data directory
+    except Exception:  # noqa: BLE001 - a damaged entry is a miss, whatever broke
+        return None
+    return result if isinstance(result, ParseResult) else None
+
+
+def write_cached(cache: str, key: str, result: ParseResult) -> None:
+    """Store a result atomically (temporary file in the same directory, then rename)."""
+    path = _entry(cache, key)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = zlib.compress(pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL), 1)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=CACHE_SUFFIX)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _documents(archive: Archive, row: Mapping[str, Any], data: bytes,
+               attachments: Sequence[Mapping[str, Any]]) -> tuple[list[Document], bool]:  # fmt: skip
+    """The report's documents: the article (or file) the report link answered, then its attachments in the order the
+    article links them (crawler.cms.attachments; the archive keeps no order), each from the archive, or with the
+    reason it could not be fetched. Second: whether every archived body could be read."""
+    article = Document(row["url"], row["sha256"], "article", data, content_type=row["content_type"],
+                       filename=_filename(row["url"]))  # fmt: skip
+    if not attachments:
+        return [article], True
+    text, _, _ = decode_html(data, row["content_type"])
+    order = {a.url: n for n, a in enumerate(find_attachments(text, row["url"]))}
+    out, complete = [article], True
+    for a in sorted(attachments, key=lambda a: (order.get(a["url"], len(order)), a["url"])):
+        body, error = None, a["error"]
+        if a["sha256"]:
+            try:
+                body = archive.get(a["sha256"])
+            except OSError as exc:  # CorruptObject (moved aside: the next crawl fetches it again) or missing
+                error, complete = str(exc), False
+        out.append(Document(a["url"], a["sha256"], "attachment", body, content_type=a["content_type"],
+                            filename=_filename(a["url"]), title=a["title"], error=error))  # fmt: skip
+    return out, complete
+
+
+class _WatchedConverter:
+    """soffice_convert, remembering whether a conversion failed (such a result is not cached)."""
+
+    def __init__(self) -> None:
+        self.failed = False
+
+    def __call__(self, data: bytes, source_ext: str, target_ext: str) -> bytes:
+        try:
+            return soffice_convert(data, source_ext, target_ext)
+        except BaseException:
+            self.failed = True
+            raise
+
+
+def _parse_one(archive: Archive, row: Mapping[str, Any], attachments: Sequence[Mapping[str, Any]], hints: Hints,
+               messages: list[tuple[int, str]]) -> tuple[ParseResult, bool]:  # fmt: skip
+    """Parse one report; second: whether the result may be cached."""
+    convert = _WatchedConverter()
+    try:
+        documents, complete = _documents(archive, row, archive.get(row["sha256"]), attachments)
+        result = parse_report(documents, input=row["url"], hints=hints, convert=convert)
+    except OSError as exc:  # the archived body is corrupt (moved aside, fetched again next crawl) or missing
+        messages.append((logging.ERROR, f"cannot read the archived body of {row['url']}: {exc}"))
+        return ParseResult(input=row["url"], ok=False, error=f"archived body unreadable: {exc}"), False
+    except Exception as exc:  # noqa: BLE001 - policy: a parser crash on one page is recorded, not fatal
+        messages.append((logging.ERROR, f"parser crashed on {row['url']}: {type(exc).__name__}: {exc}"))
+        return ParseResult(input=row["url"], ok=False, error=f"parser crashed: {type(exc).__name__}: {exc}"), False
+    return result, complete and not convert.failed
+
+
+def _results(job: ParseJob, chunk: Chunk, counts: dict[str, int],
+             messages: list[tuple[int, str]]) -> Iterator[tuple[PageInfo, ParseResult]]:  # fmt: skip
+    archive = Archive(Path(job.archive))
+    for row in chunk.pages:
+        attachments = chunk.attachments.get(row["url"], [])
+        hints = _hints(row, chunk.sites.get(row["site"] or "", {}))
+        page = PageInfo(url=row["url"], sha256=row["sha256"], site=row["site"], title=row["title"],
+                        list_date=hints.published_at, fetched_at=_iso(row["fetched_at"]))  # fmt: skip
+        key = cache_key(row, attachments, hints)
+        result = None if job.cache is None or job.reparse else read_cached(job.cache, key)
+        if result is not None:
+            counts["cached"] += 1
+        else:
+            result, keep = _parse_one(archive, row, attachments, hints, messages)
+            counts["parsed"] += 1
+            if keep and job.cache is not None:
+                write_cached(job.cache, key, result)
+        yield page, result
+
+
+def parse_chunk(job: ParseJob, chunk: Chunk) -> ChunkResult:
+    """A chunk's frames (etl.frames.report_frames), parsing what the cache does not hold (in a worker or inline)."""
+    counts = {"parsed": 0, "cached": 0}
+    messages: list[tuple[int, str]] = []
+    frames = report_frames(_results(job, chunk, counts, messages))
+    return ChunkResult(frames, len(chunk.pages), counts["parsed"], counts["cached"], messages)
+
+
+def chunks(pages: Iterable[dict[str, Any]], attachments: Mapping[str, list[dict[str, Any]]],
+           sites: Mapping[str, Mapping[str, Any]], size: int) -> Iterator[Chunk]:  # fmt: skip
+    """Pages (sorted by URL) cut into chunks of at most `size` reports, never splitting a URL (a URL with more
+    versions than `size` is one larger chunk)."""
+    size = max(1, size)
+    group: list[dict[str, Any]] = []  # the current URL's versions
+    current: list[dict[str, Any]] = []
+
+    def emit(rows: list[dict[str, Any]]) -> Chunk:
+        urls = {r["url"] for r in rows}
+        names = {r["site"] or "" for r in rows}
+        return Chunk(rows, {u: attachments[u] for u in urls if u in attachments},
+                     {n: dict(sites[n]) for n in names if n in sites})  # fmt: skip
+
+    for row in pages:
+        if group and row["url"] != group[0]["url"]:
+            if current and len(current) + len(group) > size:
+                yield emit(current)
+                current = []
+            current.extend(group)
+            group = []
+        group.append(row)
+    if current and len(current) + len(group) > size:
+        yield emit(current)
+        current = []
+    current.extend(group)
+    if current:
+        yield emit(current)
+
+
+def chunk_size(reports: int, workers: int, limit: int = DEFAULT_CHUNK) -> int:
+    """At most `limit` reports per chunk; with a pool, small enough that every worker gets about four chunks."""
+    if workers <= 1:
+        return max(1, limit)
+    return max(1, min(limit, -(-reports // (workers * 4))))
+
+
+def uncached(job: ParseJob, pages: Iterable[Mapping[str, Any]], attachments: Mapping[str, list[dict[str, Any]]],
+             sites: Mapping[str, Mapping[str, Any]]) -> int:  # fmt: skip
+    """How many of `pages` the run would parse (no cache entry, or `reparse`)."""
+    if job.cache is None or job.reparse:
+        return sum(1 for _ in pages)
+    return sum(
+        not _entry(job.cache, cache_key(row, attachments.get(row["url"], []), _hints(row, sites.get(row["site"] or "", {})))).is_file()
+        for row in pages
+    )  # fmt: skip
+
+
+# A process pool costs about a second to start (a forkserver importing the parser, then the workers), about what
+# parsing ~100 demo reports or reading ~500 cached ones costs: the automatic worker count uses one process below.
+POOL_MIN_WORK = 2000  # in cached-report units
+PARSE_WEIGHT = 10  # a report to parse costs about this many cached ones (demo: 13 ms against 2 ms)
+
+
+def auto_workers(to_parse: int, cached: int, cores: int | None = None) -> int:
+    """Every core (`os.cpu_count()`) when the work is worth a pool's start, else 1 (in process)."""
+    cores = cores or os.cpu_count() or 1
+    return cores if to_parse * PARSE_WEIGHT + cached >= POOL_MIN_WORK else 1
+
+
+def run_chunks(job: ParseJob, work: Iterable[Chunk], workers: int) -> Iterator[ChunkResult]:
+    """Each chunk's result, in the order of `work`: inline when `workers` <= 1, else in a forkserver process pool
+    with at most 2 × workers chunks in flight (the next chunk is submitted as the oldest one is taken)."""
+    if workers <= 1:
+        for chunk in work:
+            yield parse_chunk(job, chunk)
+        return
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload([__name__])
+    pending: deque[Future[ChunkResult]] = deque()
+    todo = iter(work)
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        try:
+            for chunk in todo:
+                pending.append(pool.submit(parse_chunk, job, chunk))
+                if len(pending) >= workers * _IN_FLIGHT_PER_WORKER:
+                    yield pending.popleft().result()
+            while pending:
+                yield pending.popleft().result()
+        finally:
+            for future in pending:
+                future.cancel()
+

@@ -1,0 +1,161 @@
+"""parsed_reports is incremental, chunked and parallel: a second materialisation with nothing new parses nothing
+and gives identical tables; 1 and 2 parsing processes give identical tables; a new parser version (a changed parser
+file) parses again; a parse that dies before its swap leaves the warehouse as it was."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import shutil
+import sys
+from pathlib import Path
+from typing import Any
+
+import dagster as dg
+import pytest
+
+import etl
+import warehouse
+import warehouse as sql
+from dagster_project.assets import ASSETS
+from dagster_project.parsing import ParseJob, cache_dir, chunks, run_chunks
+from dagster_project.resources import STAGING, CrawlConfig, Warehouse
+from dagster_project.runs import QUIET, materialize_sites, partition_args
+from etl.frames import REPORT_ORDER
+from portal import Portal
+
+REPORT_TABLES = list(REPORT_ORDER)
+
+
+@pytest.fixture(scope="module")
+def crawled(portal: Portal, tmp_path_factory: pytest.TempPathFactory) -> tuple[CrawlConfig, Warehouse, dict[str, Any]]:
+    """The demo portal crawled and parsed once, in this process (workers=1); the parse's metadata."""
+    tmp = tmp_path_factory.mktemp("parse-cache")
+    sites = tmp / "sites.json"
+    sites.write_text(json.dumps(portal.sites_config(), ensure_ascii=False), encoding="utf-8")
+    crawl = CrawlConfig(sites=str(sites), portal_url=portal.base_url, data_dir=str(tmp / "data"))
+    wh = Warehouse(path=str(tmp / "ogi.duckdb"))
+    result = materialize_sites({"crawl": crawl, "warehouse": wh}, crawl.site_names(), run_config=_config(workers=1))
+    assert result.success
+    return crawl, wh, _metadata(result)
+
+
+def _config(**parse: object) -> dict[str, Any]:
+    return {**QUIET, "ops": {"parsed_reports": {"config": parse}}}
+
+
+def _metadata(result: dg.ExecuteInProcessResult) -> dict[str, Any]:
+    events = [e for e in result.get_asset_materialization_events() if e.asset_key.to_user_string() == "parsed_reports"]
+    event = events[0]  # one per site partition, the same metadata
+    return {k: v.value for k, v in event.materialization.metadata.items()}
+
+
+def parse_again(crawl: CrawlConfig, wh: Warehouse, **parse: object) -> dict[str, Any]:
+    """Materialise parsed_reports alone (no crawl) over every site; its metadata."""
+    instance = dg.DagsterInstance.ephemeral()
+    result = dg.materialize(
+        ASSETS, selection=["parsed_reports"], resources={"crawl": crawl, "warehouse": wh}, instance=instance,
+        run_config=_config(**parse), **partition_args(instance, crawl.site_names()),
+    )  # fmt: skip
+    assert result.success
+    return _metadata(result)
+
+
+def snapshot(wh: Warehouse) -> dict[str, list[tuple[object, ...]]]:
+    """The report tables, rows sorted (report_issue: the parser's rows; cross_report_checks adds the others)."""
+    with wh.connect() as con:
+        return {
+            t: con.sql(f"select * from {t} {'where source = $1' if t == 'report_issue' else ''} order by all",  # noqa: S608
+                       params=["parser"] if t == "report_issue" else None).fetchall()
+            for t in REPORT_TABLES
+        }  # fmt: skip
+
+
+def test_second_materialisation_parses_nothing_and_gives_identical_tables(crawled) -> None:
+    crawl, wh, first = crawled
+    bodies = wh.query("select (select count(*) from dim_report) + (select count(*) from non_report_page)").item()
+    assert first["parsed"] == bodies > 60 and first["cached"] == 0
+    assert first["workers"] == 1 and first["batches"] == 1  # in process: chunks of up to 500 reports
+    entries = list(cache_dir(crawl.data_path(), etl.PARSER_VERSION).rglob("*.pickle.z"))
+    assert len(entries) == bodies  # every parse kept (the demo's conversions all succeed with LibreOffice present)
+    before = snapshot(wh)
+    again = parse_again(crawl, wh, workers=1)
+    assert (again["parsed"], again["cached"]) == (0, bodies)
+    assert snapshot(wh) == before
+    assert again["rows_dim_report"] == first["rows_dim_report"]
+    # the whole pipeline again (crawl included: nothing new on the portal)
+    result = materialize_sites({"crawl": crawl, "warehouse": wh}, crawl.site_names(), run_config=_config(workers=1))
+    assert result.success and (_metadata(result)["parsed"], _metadata(result)["cached"]) == (0, bodies)
+    assert snapshot(wh) == before
+    # --reparse: everything parsed again, same tables
+    forced = parse_again(crawl, wh, workers=1, reparse=True)
+    assert (forced["parsed"], forced["cached"]) == (bodies, 0)
+    assert snapshot(wh) == before
+
+
+def test_one_and_two_workers_give_identical_tables(crawled) -> None:
+    crawl, wh, _ = crawled
+    one = parse_again(crawl, wh, workers=1, reparse=True, chunk_size=7)
+    tables = snapshot(wh)
+    two = parse_again(crawl, wh, workers=2, reparse=True, chunk_size=7)
+    assert two["workers"] == 2 and two["batches"] > 2  # chunks of at most 7 reports over a pool of two processes
+    assert two["parsed"] == one["parsed"] > 60
+    assert snapshot(wh) == tables
+    cached = parse_again(crawl, wh, workers=2)  # the pool reading the cache
+    assert cached["parsed"] == 0
+    assert snapshot(wh) == tables
+    # not only the same rows: the same physical order (rows are sorted in the swap)
+    with wh.connect() as con:
+        stored = con.sql("select report_id from dim_report").fetchall()
+    assert stored == sorted(stored)
+
+
+def test_a_new_parser_version_parses_again(crawled, tmp_path: Path) -> None:
+    crawl, wh, _ = crawled
+    pages = wh.query(sql.query("report_pages")).sort("url", "fetched_at", "sha256").head(12)
+    by_parent: dict[str, list[dict[str, Any]]] = {}
+    for a in wh.query(sql.query("report_attachments")).iter_rows(named=True):
+        by_parent.setdefault(a.pop("parent_url"), []).append(a)
+    sites = {str(s["name"]): s for s in crawl.load_sites()}
+
+    def run(version: str) -> tuple[int, int]:
+        job = ParseJob(archive=str(crawl.archive_path()), cache=str(cache_dir(tmp_path, version)))
+        results = list(run_chunks(job, chunks(pages.iter_rows(named=True), by_parent, sites, 5), 1))
+        return sum(r.parsed for r in results), sum(r.cached for r in results)
+
+    assert run("v1") == (12, 0)
+    assert run("v1") == (0, 12)
+    assert run("v2") == (12, 0)  # another parser version: its own cache, everything parsed
+    # the version itself: a changed parser file gives a new one, a changed frames.py (not the parser) does not
+    copy = tmp_path / "etl"
+    shutil.copytree(Path(etl.__file__).parent, copy, ignore=shutil.ignore_patterns("__pycache__"))
+
+    def version_of_copy() -> str:
+        spec = importlib.util.spec_from_file_location("etl_copy", copy / "__init__.py")
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        sys.modules.pop("etl_copy", None)
+        return str(module.parser_version())
+
+    assert version_of_copy() == etl.PARSER_VERSION
+    with (copy / "frames.py").open("a", encoding="utf-8") as f:
+        f.write("\n# not part of a parse\n")
+    assert version_of_copy() == etl.PARSER_VERSION
+    with (copy / "parse.py").open("a", encoding="utf-8") as f:
+        f.write("\n# a parser change\n")
+    assert version_of_copy() != etl.PARSER_VERSION
+
+
+def test_a_parse_that_dies_before_its_swap_leaves_the_warehouse_as_it_was(crawled) -> None:
+    crawl, wh, _ = crawled
+    before = snapshot(wh)
+    wh.stage(REPORT_ORDER)  # what a run does first; then it dies (no swap)
+    wh.append_staged({"dim_report": wh.query("select * from dim_report limit 3")})
+    assert snapshot(wh) == before
+    parse_again(crawl, wh, workers=1)  # the next run replaces the leftovers and swaps
+    assert snapshot(wh) == before
+    tables = wh.query("select schema_name, table_name from duckdb_tables() where schema_name <> 'main'")
+    assert tables.is_empty()
+    assert STAGING not in wh.query("select schema_name from duckdb_schemas()")["schema_name"].to_list()
+    assert set(REPORT_TABLES) <= set(warehouse.table_ddl())
