@@ -26,7 +26,10 @@ class Row:
 
     @property
     def text(self) -> str:
-        return " ".join(c for c in self.cells if c)
+        cells = self.cells
+        if len(cells) == 1:  # a text line (most rows read as text)
+            return cells[0] or ""
+        return " ".join([c for c in cells if c])
 
 
 @dataclass(slots=True)
@@ -195,10 +198,11 @@ class _Walker:
         self.budget = _Budget()
 
     def flush(self) -> None:
-        if not self.buf:  # most calls: a block element right after another one
+        buf = self.buf
+        if not buf:  # most calls: a block element right after another one
             return
-        text = clean("".join(self.buf))
-        self.buf.clear()
+        text = " ".join("".join(buf).split())  # normalize.clean, inline: called for every block element
+        buf.clear()
         if text:
             taken = self.budget.take([text])
             if taken is not None:

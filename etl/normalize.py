@@ -31,12 +31,16 @@ def _t2s() -> opencc.OpenCC:
 
 
 _TRAD_RE = re.compile("[" + "".join(sorted(_TRAD_ONLY)) + "]")
+_ASCII_BYTES = bytes(range(128))
 
 
 def is_traditional(text: str, threshold: int = 8) -> bool:
     """True when the text is written in traditional characters (a mirror or a Taiwan-style copy)."""
-    # the scan runs in the regex engine: a 20 MB page without traditional characters costs one C-level pass
-    for n, _ in enumerate(_TRAD_RE.finditer(text), 1):
+    # The scan runs in the regex engine (about 5 ns a character). A page is mostly ASCII markup, which holds no
+    # traditional character: the non-ASCII characters alone, in order, are scanned (UTF-8 bytes minus the ASCII
+    # bytes decode to exactly them; encoding and deleting bytes cost well under 1 ns a character).
+    wide = text.encode("utf-8", "surrogatepass").translate(None, _ASCII_BYTES).decode("utf-8", "surrogatepass")
+    for n, _ in enumerate(_TRAD_RE.finditer(wide), 1):
         if n >= threshold:
             return True
     return False
