@@ -59,22 +59,24 @@ def _direction(raw: dict) -> tuple[int, int]:
     return best if best in ((1, 0), (0, 1), (0, -1), (-1, 0)) else (1, 0)
 
 
-_MISSING = object()
-_NFC: dict[str, str | None] = {}  # a character as read -> its NFC form; None: no Unicode mapping (_BAD_CHAR)
+class _Nfc(dict):
+    """A character as read -> its NFC form; None for one without a Unicode mapping (`_BAD_CHAR`). Memoised."""
+
+    def __missing__(self, c: str) -> str | None:
+        n = None if _BAD_CHAR.search(c) else unicodedata.normalize("NFC", c)
+        if len(self) < 100_000:
+            self[c] = n
+        return n
 
 
-def _nfc(c: str) -> str | None:
-    n = None if _BAD_CHAR.search(c) else unicodedata.normalize("NFC", c)
-    if len(_NFC) < 100_000:
-        _NFC[c] = n
-    return n
+_NFC = _Nfc()
 
 
 def _page_chars(raw: dict, turn, number: int, direction: tuple[int, int]) -> tuple[list[Char], int]:
     chars: list[Char] = []
     bad = 0
     seen: set[tuple[str, int, int]] = set()
-    nfc = _NFC.get
+    nfc = _NFC
     upright_page = direction == (1, 0)  # `turn` is the identity
 
     def add(c: str, x0: float, x1: float, y0: float, y1: float, base: float, size: float) -> None:
@@ -93,9 +95,7 @@ def _page_chars(raw: dict, turn, number: int, direction: tuple[int, int]) -> tup
                 for span in line.get("spans", ()):
                     size = float(span.get("size") or 0) or 1.0
                     for ch in span.get("chars", ()):
-                        c = nfc(ch["c"], _MISSING)
-                        if c is _MISSING:
-                            c = _nfc(ch["c"])
+                        c = nfc[ch["c"]]
                         if c is None:
                             bad += 1
                             continue
@@ -126,9 +126,7 @@ def _page_chars(raw: dict, turn, number: int, direction: tuple[int, int]) -> tup
             for span in line.get("spans", ()):
                 size = float(span.get("size") or 0) or 1.0
                 for ch in span.get("chars", ()):
-                    c = nfc(ch["c"], _MISSING)
-                    if c is _MISSING:
-                        c = _nfc(ch["c"])
+                    c = nfc[ch["c"]]
                     if c is None:
                         bad += 1
                         continue

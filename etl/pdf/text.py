@@ -136,12 +136,14 @@ def _chunk(text: str, chars: list[Char]) -> Chunk:
     mid = chars[len(chars) // 2]
     number = is_number(text)
     first = chars[0]
-    if len(chars) == 1:
-        x1, top, bottom = first.x1, first.top, first.bottom
-    else:
-        x1 = max(c.x1 for c in chars)
-        top = min(c.top for c in chars)
-        bottom = max(c.bottom for c in chars)
+    x1, top, bottom = first.x1, first.top, first.bottom
+    for c in chars:  # as max() and min() over the characters give them
+        if c.x1 > x1:
+            x1 = c.x1
+        if c.top < top:
+            top = c.top
+        if c.bottom > bottom:
+            bottom = c.bottom
     return Chunk(text, first.x0, x1, top, bottom, mid.base, mid.size, number, number or text.strip() in BLANKS)
 
 

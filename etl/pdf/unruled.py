@@ -5,7 +5,6 @@ of a cell by default), so an unruled merged label counts on the row where its fi
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from itertools import pairwise
 from typing import TYPE_CHECKING
 
@@ -26,11 +25,29 @@ if TYPE_CHECKING:
     from etl.pdf.page import Page
 
 
-@dataclass(eq=False)
 class _Block:
-    """Chunks of one cell: a label wrapped over several lines, or printed one character per line."""
+    """Chunks of one cell: a label wrapped over several lines, or printed one character per line. Its extent is
+    kept as chunks are added (`add`), its text made once."""
 
-    chunks: list[Chunk]
+    __slots__ = ("chunks", "x0", "x1", "top", "bottom", "_text")
+
+    def __init__(self, chunk: Chunk) -> None:
+        self.chunks = [chunk]
+        self.x0, self.x1, self.top, self.bottom = chunk.x0, chunk.x1, chunk.top, chunk.bottom
+        self._text: str | None = None
+
+    def add(self, c: Chunk) -> None:
+        self.chunks.append(c)
+        # as min() and max() over the chunks give them
+        if c.x0 < self.x0:
+            self.x0 = c.x0
+        if c.x1 > self.x1:
+            self.x1 = c.x1
+        if c.top < self.top:
+            self.top = c.top
+        if c.bottom > self.bottom:
+            self.bottom = c.bottom
+        self._text = None
 
     @property
     def first(self) -> Chunk:
@@ -41,24 +58,10 @@ class _Block:
         return self.chunks[-1]
 
     @property
-    def x0(self) -> float:
-        return min(c.x0 for c in self.chunks)
-
-    @property
-    def x1(self) -> float:
-        return max(c.x1 for c in self.chunks)
-
-    @property
-    def top(self) -> float:
-        return min(c.top for c in self.chunks)
-
-    @property
-    def bottom(self) -> float:
-        return max(c.bottom for c in self.chunks)
-
-    @property
     def text(self) -> str:
-        return clean(join_lines([c.text for c in self.chunks]))
+        if self._text is None:
+            self._text = clean(join_lines([c.text for c in self.chunks]))
+        return self._text
 
 
 def _single_cjk(c: Chunk) -> bool:
@@ -94,11 +97,11 @@ def _stitch(lines: list[Line]) -> list[_Block]:
                 best = b
                 break
             if best is None:
-                block = _Block([c])
+                block = _Block(c)
                 blocks.append(block)
                 grown.append((block, numeric_line))
             else:
-                best.chunks.append(c)
+                best.add(c)
         live += grown
     return blocks
 
