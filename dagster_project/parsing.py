@@ -6,13 +6,14 @@ No Dagster here (workers import this module and stay light); the asset wires it 
 given: the article's URL, sha256 and Content-Type, each attachment's URL, sha256, Content-Type, link text and fetch
 error, and the hints (site, agency, region, list title, list date). `cache_key` is SHA-256 over exactly these (as
 canonical JSON), so the same body at another URL, with other attachments or other hints is another key, and the same
-inputs are parsed once. Results live under `<data>/parsed/<parser version>/<key[:2]>/<key>.pickle.z` (zlib-compressed
-pickle of the ParseResult), written to a temporary file and renamed into place; an unreadable entry is a miss. The
-parser version is `etl.PARSER_VERSION` (a hash of the parser's files and reader libraries): a new parser never sees
-an older parser's results. Not cached, so tried again next run: a body the archive could not give (corrupt or
+inputs are parsed once. Entries live under `<data>/parsed/<parser version>/<key[:2]>/<key>.pickle.z`: the report's
+table rows (`etl.frames.ReportRows`: plain tuples, so reading one back costs a fraction of rebuilding the
+ParseResult's dataclasses), zlib-compressed pickle, written to a temporary file and renamed into place; an
+unreadable entry is a miss. The parser version is `etl.PARSER_VERSION` (a hash of the etl package's files, frames
+included, and of the reader libraries): a new parser never sees an older parser's rows. Not cached, so tried again next run: a body the archive could not give (corrupt or
 missing object), a parser crash, and a report one of whose conversions failed (LibreOffice missing, a time or memory
-limit: the host's state, not the document's). Frames are built from ParseResults on every run (`etl.frames`), so the
-page's crawl facts (`fetched_at`) and the versioning of a URL's bodies never come from the cache.
+limit: the host's state, not the document's). The page's first fetch time (`fetched_at`) and the versioning of a
+URL's bodies (`etl.frames.frames_of_rows`) are applied on every run, never taken from the cache.
 
 **Chunks.** Pages (one row per distinct report body, sorted by URL) are cut into chunks of at most `chunk_size`
 reports without splitting a URL, so each chunk's `report_frames` sees every version of its URLs and numbers them as
@@ -45,7 +46,7 @@ from crawler.archive import Archive
 from crawler.cms.attachments import file_type, find_attachments
 from crawler.convert import soffice_convert
 from etl.decode import decode_html
-from etl.frames import PageInfo, ReportFrames, report_frames
+from etl.frames import PageInfo, ReportFrames, ReportRows, frames_of_rows, report_rows
 from etl.model import Document, Hints, ParseResult
 from etl.parse import parse_report
 
@@ -137,7 +138,7 @@ def _entry(cache: str, key: str) -> Path:
     return Path(cache) / key[:2] / (key + CACHE_SUFFIX)
 
 
-def read_cached(cache: str, key: str) -> ParseResult | None:
+def read_cached(cache: str, key: str) -> ReportRows | None:
     """The cached result of `key`, or None (absent, or unreadable: then it is parsed again and rewritten)."""
     try:
         data = _entry(cache, key).read_bytes()
@@ -147,10 +148,10 @@ def read_cached(cache: str, key: str) -> ParseResult | None:
         result = pickle.loads(zlib.decompress(data))  # noqa: S301 - our own cache under the data directory
     except Exception:  # noqa: BLE001 - a damaged entry is a miss, whatever broke
         return None
-    return result if isinstance(result, ParseResult) else None
+    return result if isinstance(result, ReportRows) else None
 
 
-def write_cached(cache: str, key: str, result: ParseResult) -> None:
+def write_cached(cache: str, key: str, result: ReportRows) -> None:
     """Store a result atomically (temporary file in the same directory, then rename)."""
     path = _entry(cache, key)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -219,8 +220,8 @@ def _parse_one(archive: Archive, row: Mapping[str, Any], attachments: Sequence[M
     return result, complete and not convert.failed
 
 
-def _results(job: ParseJob, chunk: Chunk, counts: dict[str, int],
-             messages: list[tuple[int, str]]) -> Iterator[tuple[PageInfo, ParseResult]]:  # fmt: skip
+def _rows(job: ParseJob, chunk: Chunk, counts: dict[str, int],
+          messages: list[tuple[int, str]]) -> Iterator[ReportRows]:  # fmt: skip
     archive = Archive(Path(job.archive))
     for row in chunk.pages:
         attachments = chunk.attachments.get(row["url"], [])
@@ -228,22 +229,25 @@ def _results(job: ParseJob, chunk: Chunk, counts: dict[str, int],
         page = PageInfo(url=row["url"], sha256=row["sha256"], site=row["site"], title=row["title"],
                         list_date=hints.published_at, fetched_at=_iso(row["fetched_at"]))  # fmt: skip
         key = cache_key(row, attachments, hints)
-        result = None if job.cache is None or job.reparse else read_cached(job.cache, key)
-        if result is not None:
+        rows = None if job.cache is None or job.reparse else read_cached(job.cache, key)
+        if rows is not None:
             counts["cached"] += 1
-        else:
-            result, keep = _parse_one(archive, row, attachments, hints, messages)
-            counts["parsed"] += 1
-            if keep and job.cache is not None:
-                write_cached(job.cache, key, result)
-        yield page, result
+            yield rows.fetched(page.fetched_at)
+            continue
+        result, keep = _parse_one(archive, row, attachments, hints, messages)
+        counts["parsed"] += 1
+        rows = report_rows(page, result)
+        if keep and job.cache is not None:
+            write_cached(job.cache, key, rows)
+        yield rows
 
 
 def parse_chunk(job: ParseJob, chunk: Chunk) -> ChunkResult:
-    """A chunk's frames (etl.frames.report_frames), parsing what the cache does not hold (in a worker or inline)."""
+    """A chunk's frames (etl.frames.report_rows per page, then frames_of_rows), parsing what the cache does not hold
+    (in a worker or inline)."""
     counts = {"parsed": 0, "cached": 0}
     messages: list[tuple[int, str]] = []
-    frames = report_frames(_results(job, chunk, counts, messages))
+    frames = frames_of_rows(_rows(job, chunk, counts, messages))
     return ChunkResult(frames, len(chunk.pages), counts["parsed"], counts["cached"], messages)
 
 

@@ -1,9 +1,9 @@
 """Pure parsing core: bytes/str in, typed records out. No network, DuckDB or environment reads.
 
 `PARSER_VERSION` names what the parser is: 16 hex digits of SHA-256 over every source and data file of this package
-(but `frames.py`, which turns ParseResults into frames and is not part of a parse) and the versions of the libraries
-that read documents. It changes by itself whenever parsing may change, so a parse result cached under it (the
-`parsed_reports` asset's cache, `<data>/parsed/<PARSER_VERSION>/`) is never reused by another parser. Computed once,
+(but `evaluate.py`, the accuracy harness) and the versions of the libraries that read documents. It changes by itself
+whenever parsing or the rows made of a parse (`frames.py`) may change, so rows cached under it (the `parsed_reports`
+asset's cache, `<data>/parsed/<PARSER_VERSION>/`) are never reused by another parser. Computed once,
 on first use (reading the package's own files), not at import.
 """
 
@@ -14,8 +14,8 @@ from functools import cache
 from importlib import metadata
 from pathlib import Path
 
-# Files of this package outside the parse (frame building, the accuracy harness): editing them keeps cached parses.
-_NOT_PARSER = frozenset({"frames.py", "evaluate.py"})
+# Files of this package outside the parse (the accuracy harness): editing them keeps cached parses.
+_NOT_PARSER = frozenset({"evaluate.py"})
 _PARSER_SUFFIXES = frozenset({".py", ".csv", ".json", ".yaml", ".yml", ".txt"})
 # Distributions whose code reads documents for the parser (decoding, HTML, PDF, OCR, office files, numbers, t->s).
 _PARSER_LIBRARIES = (

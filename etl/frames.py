@@ -391,6 +391,30 @@ def metric_frame(metrics: Iterable[Metric]) -> pl.DataFrame:
     return pl.DataFrame(rows, schema=DIM_METRIC_SCHEMA, orient="row").sort("code")
 
 
+class ReportRows(NamedTuple):
+    """The rows one parsed page gives each report table (`report_rows`), before the rows of a URL's versions are
+    numbered together (`frames_of_rows`): a report (`report`: its dim_report row) or a page that is not one
+    (`non_report`). Plain tuples of str, numbers, dates: cheap to pickle, so the parse cache keeps these."""
+
+    report: tuple[Any, ...] | None
+    facts: list[tuple[Any, ...]]
+    cells: list[tuple[Any, ...]]
+    issues: list[tuple[Any, ...]]
+    documents: list[tuple[Any, ...]]
+    non_report: tuple[Any, ...] | None
+    truncated: bool  # cut at a work limit (never replaces a complete version)
+
+    def fetched(self, fetched_at: str | None) -> ReportRows:
+        """The same rows with the dim_report row's fetched_at from `fetched_at` (ISO; the crawl's, not the parse's)."""
+        if self.report is None:
+            return self
+        report = (*self.report[:_FETCHED_AT], _iso_datetime(fetched_at), *self.report[_FETCHED_AT + 1 :])
+        return self._replace(report=report)
+
+
+_FETCHED_AT = list(DIM_REPORT_SCHEMA).index("fetched_at")
+
+
 def report_frames(docs: Iterable[tuple[PageInfo, ParseResult]]) -> ReportFrames:
     """Parsed report pages -> dim_report, fact_disclosure, fact_raw_cell, report_issue, report_document and
     non_report_page.
@@ -402,6 +426,141 @@ def report_frames(docs: Iterable[tuple[PageInfo, ParseResult]]) -> ReportFrames:
     that printed it (`Source.document`), else the page itself; report_document lists the documents read (the page
     alone for a single-document parse).
     """
+    return frames_of_rows(report_rows(page, result) for page, result in docs)
+
+
+def report_rows(page: PageInfo, result: ParseResult) -> ReportRows:
+    """The rows of one parsed page (see `report_frames`)."""
+    rid = report_id(page.url, page.sha256)
+    if result.not_report:
+        reason = (result.error or "not an annual report").removeprefix(NOT_REPORT_PREFIX)
+        return ReportRows(None, [], [], [], [], (rid, page.url, page.sha256, page.site, page.title, reason), False)
+    meta = result.report
+    region = meta.region if meta is not None else None
+    region_code = region.code if region is not None else None
+    raw_name = meta.agency if meta is not None else None
+    name = normalize_agency_name(raw_name) if raw_name else None
+    aid = agency_id(name, region_code) if name else None
+    year = meta.report_year if meta is not None else None
+    facts: list[tuple[Any, ...]] = []
+    cells: list[tuple[Any, ...]] = []
+    documents: list[tuple[Any, ...]] = []
+
+    report_issues: list[tuple[Any, ...]] = []
+    if not result.ok:
+        reason = result.error or "unreadable document"
+        report_issues.append((rid, 0, PARSE_ERROR_CHECK, "error", reason, None, None, ISSUE_SOURCE_PARSER))
+    for issue in result.issues:
+        report_issues.append(
+            (
+                rid,
+                len(report_issues),
+                issue.check,
+                issue.severity,
+                issue.message,
+                issue.applicant,
+                _json(issue.details),
+                ISSUE_SOURCE_PARSER,
+            )
+        )
+    truncated = any(i.check == "document.truncated" for i in result.issues)
+
+    for v in result.values:
+        s = v.source
+        facts.append(
+            (
+                rid,
+                aid,
+                year,
+                v.metric,
+                v.applicant,
+                v.period,
+                _float(v.value),
+                v.unit,
+                v.approximate,
+                s.kind,
+                s.section,
+                s.row,
+                s.column,
+                s.text,
+                s.page,
+                s.document or page.url,
+            )
+        )
+    for ordinal, c in enumerate(result.cells):
+        cells.append(
+            (
+                rid,
+                ordinal,
+                c.section,
+                c.row,
+                c.column,
+                c.text,
+                _float(c.value),
+                c.metric,
+                c.applicant,
+                c.period,
+                c.page,
+                c.document or page.url,
+            )
+        )
+    if result.documents:
+        for ordinal, d in enumerate(result.documents):
+            article = ordinal == 0 and d.role == "article"
+            documents.append(
+                (
+                    rid,
+                    ordinal,
+                    d.url,
+                    d.sha256 if d.sha256 is not None or not article else page.sha256,
+                    d.role,
+                    d.title,
+                    d.ok,
+                    d.error,
+                    d.n_values,
+                )
+            )
+    else:  # a result built without its document list: the page is its one document
+        documents.append((rid, 0, page.url, page.sha256, "article", None, result.ok, result.error,
+                          len(result.values)))
+
+    report = (
+        rid,
+        page.url,
+        page.sha256,
+        page.site,
+        (meta.title if meta is not None else None) or page.title,
+        aid,
+        name,
+        raw_name,
+        region_code,
+        region.province if region is not None else None,
+        region.city if region is not None else None,
+        region.county if region is not None else None,
+        meta.scope if meta is not None else "body",
+        year,
+        _iso_date(meta.published_at if meta is not None else None) or _iso_date(page.list_date),
+        None,  # deadline, set below
+        None,  # on_time, set below
+        meta.format if meta is not None else None,
+        _json(meta.section_formats) if meta is not None else None,
+        result.ok,
+        result.error,
+        result.decoding,
+        len(result.values),
+        len(result.cells),
+        sum(1 for c in result.cells if c.metric is None),
+        len(report_issues),
+        _iso_datetime(page.fetched_at),
+        None,  # version, set below
+        True,  # is_current, set below
+        None,  # version_flag, set below
+    )
+    return ReportRows(report, facts, cells, report_issues, documents, None, truncated)
+
+
+def frames_of_rows(pages: Iterable[ReportRows]) -> ReportFrames:
+    """The frames of pages' rows (`report_rows`): versions numbered per URL, every frame sorted (REPORT_ORDER)."""
     reports: list[tuple[Any, ...]] = []
     facts: list[tuple[Any, ...]] = []
     cells: list[tuple[Any, ...]] = []
@@ -409,134 +568,18 @@ def report_frames(docs: Iterable[tuple[PageInfo, ParseResult]]) -> ReportFrames:
     documents: list[tuple[Any, ...]] = []
     non_reports: list[tuple[Any, ...]] = []
     truncated: set[str] = set()  # versions cut at a work limit (never replace a complete one)
-    for page, result in docs:
-        rid = report_id(page.url, page.sha256)
-        if result.not_report:
-            reason = (result.error or "not an annual report").removeprefix(NOT_REPORT_PREFIX)
-            non_reports.append((rid, page.url, page.sha256, page.site, page.title, reason))
+    for rows in pages:
+        if rows.non_report is not None:
+            non_reports.append(rows.non_report)
+        if rows.report is None:
             continue
-        meta = result.report
-        region = meta.region if meta is not None else None
-        region_code = region.code if region is not None else None
-        raw_name = meta.agency if meta is not None else None
-        name = normalize_agency_name(raw_name) if raw_name else None
-        aid = agency_id(name, region_code) if name else None
-        year = meta.report_year if meta is not None else None
-
-        report_issues: list[tuple[Any, ...]] = []
-        if not result.ok:
-            reason = result.error or "unreadable document"
-            report_issues.append((rid, 0, PARSE_ERROR_CHECK, "error", reason, None, None, ISSUE_SOURCE_PARSER))
-        for issue in result.issues:
-            report_issues.append(
-                (
-                    rid,
-                    len(report_issues),
-                    issue.check,
-                    issue.severity,
-                    issue.message,
-                    issue.applicant,
-                    _json(issue.details),
-                    ISSUE_SOURCE_PARSER,
-                )
-            )
-        issues.extend(report_issues)
-        if any(i.check == "document.truncated" for i in result.issues):
-            truncated.add(rid)
-
-        for v in result.values:
-            s = v.source
-            facts.append(
-                (
-                    rid,
-                    aid,
-                    year,
-                    v.metric,
-                    v.applicant,
-                    v.period,
-                    _float(v.value),
-                    v.unit,
-                    v.approximate,
-                    s.kind,
-                    s.section,
-                    s.row,
-                    s.column,
-                    s.text,
-                    s.page,
-                    s.document or page.url,
-                )
-            )
-        for ordinal, c in enumerate(result.cells):
-            cells.append(
-                (
-                    rid,
-                    ordinal,
-                    c.section,
-                    c.row,
-                    c.column,
-                    c.text,
-                    _float(c.value),
-                    c.metric,
-                    c.applicant,
-                    c.period,
-                    c.page,
-                    c.document or page.url,
-                )
-            )
-        if result.documents:
-            for ordinal, d in enumerate(result.documents):
-                article = ordinal == 0 and d.role == "article"
-                documents.append(
-                    (
-                        rid,
-                        ordinal,
-                        d.url,
-                        d.sha256 if d.sha256 is not None or not article else page.sha256,
-                        d.role,
-                        d.title,
-                        d.ok,
-                        d.error,
-                        d.n_values,
-                    )
-                )
-        else:  # a result built without its document list: the page is its one document
-            documents.append((rid, 0, page.url, page.sha256, "article", None, result.ok, result.error,
-                              len(result.values)))
-
-        reports.append(
-            (
-                rid,
-                page.url,
-                page.sha256,
-                page.site,
-                (meta.title if meta is not None else None) or page.title,
-                aid,
-                name,
-                raw_name,
-                region_code,
-                region.province if region is not None else None,
-                region.city if region is not None else None,
-                region.county if region is not None else None,
-                meta.scope if meta is not None else "body",
-                year,
-                _iso_date(meta.published_at if meta is not None else None) or _iso_date(page.list_date),
-                None,  # deadline, set below
-                None,  # on_time, set below
-                meta.format if meta is not None else None,
-                _json(meta.section_formats) if meta is not None else None,
-                result.ok,
-                result.error,
-                result.decoding,
-                len(result.values),
-                len(result.cells),
-                sum(1 for c in result.cells if c.metric is None),
-                len(report_issues),
-                _iso_datetime(page.fetched_at),
-                None,  # version, set below
-                True,  # is_current, set below
-                None,  # version_flag, set below
-            )
-        )
+        reports.append(rows.report)
+        facts += rows.facts
+        cells += rows.cells
+        issues += rows.issues
+        documents += rows.documents
+        if rows.truncated:
+            truncated.add(rows.report[0])
 
     dim_report = (
         pl.DataFrame(reports, schema=DIM_REPORT_SCHEMA, orient="row")
