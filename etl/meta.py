@@ -56,6 +56,7 @@ _ALL_KEYS = sorted({k for ks in _FIELD_KEYS.values() for k in ks}, key=len, reve
 _GENERIC_KEYS = ("日期", "时间")
 _KEY_ALTERNATIVES = "|".join(k if k not in _GENERIC_KEYS else r"(?<![\u4e00-\u9fff])" + k for k in _ALL_KEYS)
 # a value never starts with another key (or a colon): an empty `来源： 时间：2016-03-16` must not swallow `时间`
+_ANY_KEY = re.compile("|".join(_ALL_KEYS))
 _FIELD = re.compile(r"(" + _KEY_ALTERNATIVES + r")\s*[:：]?\s*(?:\|\s*)?(?!(?:" + "|".join(_ALL_KEYS) + r")|[:：])([^|\s][^|]*?)(?=\s*(?:\||$|" + "|".join(_ALL_KEYS) + r"|浏览|字号|字体|责任编辑|点击))")
 
 
@@ -137,6 +138,8 @@ def _fields(lines: list[str]) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     for line in lines:
         line = nfkc(line)
+        if _ANY_KEY.search(line) is None:  # a field starts with its key: most lines have none
+            continue
         for m in _FIELD.finditer(line):
             key, value = m.group(1), m.group(2).strip(" :：")
             if value:

@@ -101,6 +101,7 @@ AMBIGUOUS, UNREADABLE = "flat.ambiguous", "flat.unreadable"
 # table header / row
 T2, H2, R2, H3, R3, H4, HS, RS = "t2", "h2", "r2", "h3", "r3", "h4", "hs", "rs"
 _NOTE = "本列数据的勾稽关系"
+_NOTE_OPEN = "(" + _NOTE
 SEC4_HEAD = ("行政复议", "行政诉讼", "结果维持", "结果纠正", "其他结果", "尚未审结", "总计", "未经复议直接起诉", "复议后起诉")
 SEC3_HEAD = ("申请人情况", "自然人", "法人或其他组织", *APPLICANT_LABELS[1:])
 STAT_HEAD = (*STAT_HEADER_WORDS, "单位", "计量单位", "统计数", "数量", "历年累计", "本年累计", "本期实际", "本年度", "代码")
@@ -116,6 +117,7 @@ class Word:
 class _Vocab:
     # first character -> (key, words, led: may start a token after other text), longest key first
     by_first: dict[str, tuple[tuple[str, tuple[Word, ...], bool], ...]]
+    led_first: dict[str, tuple[tuple[str, tuple[Word, ...], bool], ...]]  # the led entries alone (after text)
 
 
 @cache
@@ -160,7 +162,8 @@ def _vocab() -> _Vocab:
     by_first: dict[str, list[tuple[str, tuple[Word, ...], bool]]] = {}
     for k, ws in words.items():
         by_first.setdefault(k[0], []).append((k, tuple(ws), _LED.match(k) is not None or k in strong))
-    return _Vocab({c: tuple(sorted(v, key=lambda e: -len(e[0]))) for c, v in by_first.items()})
+    ordered = {c: tuple(sorted(v, key=lambda e: -len(e[0]))) for c, v in by_first.items()}
+    return _Vocab(ordered, {c: led for c, v in ordered.items() if (led := tuple(e for e in v if e[2]))})
 
 
 @lru_cache(maxsize=4096)
@@ -242,10 +245,11 @@ def _match(ln: _Line, i: int, *, led_only: bool) -> tuple[int, tuple[Word, ...]]
     """The longest known word starting at i (with a bracketed instruction after it) that ends where a token can
     end: (end, words)."""
     k = ln.k
-    m = _YEAR.match(k, i)
-    if m is not None and not led_only:
-        return m.end(), (Word(HS, "year"),)
-    if k.startswith("(" + _NOTE, i):
+    if not led_only:
+        m = _YEAR.match(k, i)
+        if m is not None:
+            return m.end(), (Word(HS, "year"),)
+    if k.startswith(_NOTE_OPEN, i):
         end = _paren_end(k, i)
         if end is not None:
             return end, (Word(H3, "note"),)
@@ -262,8 +266,10 @@ def _match(ln: _Line, i: int, *, led_only: bool) -> tuple[int, tuple[Word, ...]]
 
 def _known(ln: _Line, i: int, *, led_only: bool, core_only: bool = False) -> tuple[int, tuple[Word, ...]] | None:
     k = ln.k
-    for key, words, led in _vocab().by_first.get(k[i:i + 1], ()):
-        if (led_only and not led) or (core_only and led):
+    vocab = _vocab()
+    # right after other text only a led word may start: the per-position scan of unknown text looks at those alone
+    for key, words, led in (vocab.led_first if led_only else vocab.by_first).get(k[i:i + 1], ()):
+        if core_only and led:
             continue
         if k.startswith(key, i):
             end = i + len(key)
