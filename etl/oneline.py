@@ -37,8 +37,9 @@ any table (`etl.document.text_doc` puts the rows into the row stream, as `Row`s 
    first read in a fixed order and is reported as `flat.ambiguous` with its options (`details["options"]`, the kept
    one first); a run that reads no way is kept unsplit in the row's first cell and reported as `flat.unreadable`.
    The fixed order: section 二 the most plausible first (a stock, 现行有效件数 / 对外公开总数量, not below the year's
-   flow and the longest cell; a change not above the stock it changes and short; a procurement count short beside
-   its amount), elsewhere cells of even length first.
+   flow and the longest cell; 本年新制作数量 equal to 本年新公开数量; a change not above the stock it changes and short;
+   a procurement count short beside its amount), elsewhere cells of even length first. Every figure of the generated
+   corpus read wrong is in such a row (`ogi eval`: withholding them leaves table precision at 100 %).
 
 Pure; bounded work: lines outside [MIN_LINE, MAX_LINE] are left alone (and `text_doc` reads at most MAX_DOC_CHARS
 of candidate lines per document); the scan is linear in the line (the vocabulary is looked up by first character,
@@ -631,8 +632,10 @@ class _Builder:
             implausible = int(v.get("in_force", 1e18) < v.get("issued", 0)) + int(
                 v.get("published_total", 1e18) < v.get("published", 0)) + int(
                 "change" in v and abs(v["change"]) > v.get("prior_items", 1e18))
+            # the year's documents made and published (2019): usually one count (a body publishes what it made)
+            apart = int("made" in v and "published" in v and v["made"] != v["published"])
             stock = width.get("in_force", width.get("published_total", 0))
-            return (implausible, -stock, width.get("change", 0), width.get("items", 0),
+            return (implausible, apart, -stock, width.get("change", 0), width.get("items", 0),
                     max(width.values()) - min(width.values()))
 
         options.sort(key=rank)
