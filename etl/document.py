@@ -394,8 +394,11 @@ def text_doc(text: str) -> Doc:
     return Doc(None, rows, steps=steps, issues=issues)
 
 
+_BLOCK_TAG = re.compile(r"<(p|div|table|span|td)[\s>]")
+
+
 def looks_like_html(text: str) -> bool:
     head = text[:4096].lower()
     return "<html" in head or "<body" in head or "<!doctype html" in head or (
-        head.count("<") > 5 and re.search(r"<(p|div|table|span|td)[\s>]", head) is not None
+        head.count("<") > 5 and _BLOCK_TAG.search(head) is not None
     )

@@ -108,12 +108,15 @@ def classify_title_line(line: str) -> PrintedTitle | None:
     return PrintedTitle(m.group(0), about)
 
 
+_TITLE_PARTS = re.compile(r"\s*[_|]\s*|\s+-\s+")  # a page title's parts (as etl.meta.find_title splits it)
+
+
 def _title_candidates(doc: Doc) -> list[str]:
     """Where a document prints its title, in the order `etl.meta.find_title` reads them, never the crawl's hints, and
     of the lines around the article only those above it (links below an article name other documents)."""
     out: list[str] = []
     if doc.title:
-        out.extend(re.split(r"\s*[_|]\s*|\s+-\s+", doc.title))
+        out.extend(_TITLE_PARTS.split(doc.title))
     out.extend(doc.head[: 60 if doc.head_before is None else min(60, doc.head_before)])
     out.extend(r.text for r in doc.rows[:8] if r.table is None)
     return out

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from itertools import islice
 from dataclasses import dataclass
 
 from etl.document import Doc
@@ -64,11 +65,22 @@ _AREA = re.compile(r"[\u4e00-\u9fff]{2,20}(?:省|自治区|市|区|县|旗|州|�
 
 
 _PLACE = r"(?:自治区|自治州|自治县|自治旗|实验区|新区|开发区|省|市|区|县|旗|州|盟)"
+_PLACE_RE = re.compile(_PLACE)
 _PLACED = re.compile(r"[\u4e00-\u9fff]{2,15}?" + _PLACE)  # a name that opens with an area: 平潭综合实验区…, 福州市…
 _SUFFIX_AT_END = re.compile(_ORG_SUFFIX + "$")
 _LONG_FORM = {"委": ("委员会", "委"), "办": ("办公室", "办")}  # 发改委 ~ …发展和改革委员会, 法制办 ~ …法制办公室
 _NAME_AFTER = frozenset("是由为在对和与及经据照年度的")  # in running text a name starts after these (or a non-CJK char)
 _LINE_NAME_MAX = 30  # a line that is an agency's name (above or below the title): at most this long
+
+
+def _first_prose(doc: Doc, n: int) -> list[str]:
+    """The texts of the document's first n prose rows (not table rows), without reading the others."""
+    return list(islice((r.text for r in doc.rows if r.table is None), n))
+
+
+def _last_prose(doc: Doc, n: int) -> list[str]:
+    """The texts of the document's last n prose rows, in document order."""
+    return list(islice((r.text for r in reversed(doc.rows) if r.table is None), n))[::-1]
 
 
 def _cjk(ch: str) -> bool:
@@ -103,13 +115,12 @@ def _fuller(short: str, doc: Doc) -> str | None:
     name's characters in order and ending with the same suffix. None when the name has an area already or when
     no such name is printed."""
     m = _SUFFIX_AT_END.search(short)
-    if not m or re.search(_PLACE, short[: m.start()]) or _SHORT.match(short):
+    if not m or _PLACE_RE.search(short[: m.start()]) or _SHORT.match(short):
         return None
     suffix = short[m.start():]
     endings = _LONG_FORM.get(suffix, (suffix,))
-    prose = [r.text for r in doc.rows if r.table is None]
-    signature = [t for t in reversed(prose[-8:]) if len(t.strip()) <= 30]
-    for lines in (signature, [h for h in doc.head if len(h.strip()) <= 60], [" ".join(prose[:8])]):
+    signature = [t for t in reversed(_last_prose(doc, 8)) if len(t.strip()) <= 30]
+    for lines in (signature, [h for h in doc.head if len(h.strip()) <= 60], [" ".join(_first_prose(doc, 8))]):
         for line in lines:
             name = _fuller_in(short, endings, line)
             if name:
@@ -200,9 +211,8 @@ def signed_date(line: str) -> str | None:
 
 def _signature_dates(doc: Doc) -> list[str]:
     """Dates of signature lines among the report's last prose lines (the last one first)."""
-    prose = [r.text for r in doc.rows if r.table is None]
     out = []
-    for line in reversed(prose[-8:]):
+    for line in reversed(_last_prose(doc, 8)):
         if len(line) <= 40:
             date = signed_date(line)
             if date:
@@ -238,7 +248,7 @@ def _publishable(date: str, year: int | None, period: tuple[str, str] | None) ->
 def find_title(doc: Doc, hints: Hints | None) -> str | None:
     candidates = []
     if doc.title:
-        candidates.extend(re.split(r"\s*[_|]\s*|\s+-\s+", doc.title))
+        candidates.extend(_TITLE_PARTS.split(doc.title))
     # the lines above the article (links below it name other documents: related reports, 解读)
     candidates.extend(doc.head[: 60 if doc.head_before is None else min(60, doc.head_before)])
     candidates.extend(r.text for r in doc.rows[:8] if r.table is None)
@@ -281,7 +291,7 @@ _DATE_LINE = re.compile(r"^[（(]?\s*(?:(?:19|20)\d{2}|二" + _CN_YEAR + r"{3})\
 def _around_title(doc: Doc, title: str) -> tuple[str, str] | None:
     """(name, "title-above" | "title-below") for a title printed without its agency: the line right above the title,
     else the first line below it that is not a date."""
-    if not re.match(r"(?:19|20)\d{2}", title):
+    if not _YEAR_FIRST.match(title):
         return None
     where = _printed_title(doc, title)
     if where is None:
@@ -304,24 +314,34 @@ def _around_title(doc: Doc, title: str) -> tuple[str, str] | None:
 # --- year and agency --------------------------------------------------------------------------------------------
 
 
+_YEAR_PATTERNS = tuple(re.compile(p, re.M) for p in (
+    r"统计期限[^。]{0,20}?((?:19|20)\d{2})年\s*1\s*月\s*1\s*日",
+    r"截至\s*((?:19|20)\d{2})年\s*12\s*月\s*31\s*日",
+    r"((?:19|20)\d{2})\s*年度?(?:政府)?信息公开(?:工作)?(?:情况)?(?:统计表|年度报告|工作报告)",
+    r"\(\s*((?:19|20)\d{2})\s*年度?\s*\)",
+    r"((?:19|20)\d{2})\s*年度?(?:政府)?信息公开(?:工作)?(?:情况|年度)",
+    r"^\s*((?:19|20)\d{2})\s*年度?[,，]",
+))  # in order of preference
+_YEAR_FIRST = re.compile(r"(?:19|20)\d{2}")
+_TITLE_PARTS = re.compile(r"\s*[_|]\s*|\s+-\s+")  # a page title's parts: report title, site name
+_TITLE_LEAD = re.compile(r"(.{2,40}?)(?:关于)?(?:19|20)\d{2}\s*年")  # what a title prints before its year
+_NOT_A_NAME = re.compile(r"[的和与及在对为是了我本该各全]")
+_REGION_TAIL = re.compile(r"(?:省|自治区|市)([^省市]+)$")
+_OPENING_ORG = re.compile(r"(?:19|20)\d{2}\s*年度?\s*[,，]\s*([\u4e00-\u9fff]{4,30}?" + _ORG_SUFFIX
+                          + r")(?=根据|按照|认真|深入|坚持|围绕|在)")
+_COMPILER = re.compile(r"由([\u4e00-\u9fff]{2,30}?" + _ORG_SUFFIX + r")(?:负责)?编制")
+
+
 def _report_year(title: str | None, head: str, published: str | None) -> int | None:
     if title:
         m = _YEAR_IN_TITLE.search(title)
         if m:
             return int(m.group(1))
-    patterns = (
-        r"统计期限[^。]{0,20}?((?:19|20)\d{2})年\s*1\s*月\s*1\s*日",
-        r"截至\s*((?:19|20)\d{2})年\s*12\s*月\s*31\s*日",
-        r"((?:19|20)\d{2})\s*年度?(?:政府)?信息公开(?:工作)?(?:情况)?(?:统计表|年度报告|工作报告)",
-        r"\(\s*((?:19|20)\d{2})\s*年度?\s*\)",
-        r"((?:19|20)\d{2})\s*年度?(?:政府)?信息公开(?:工作)?(?:情况|年度)",
-        r"^\s*((?:19|20)\d{2})\s*年度?[,，]",
-    )
-    for p in patterns:
-        m = re.search(p, head, re.M)
+    for p in _YEAR_PATTERNS:
+        m = p.search(head)
         if m:
             return int(m.group(1))
-    years = Counter(int(y) for y in re.findall(r"((?:19|20)\d{2})\s*年", head[:6000]))
+    years = Counter(int(y) for y in _YEAR_IN_TITLE.findall(head[:6000]))
     if published:
         years.pop(int(published[:4]), None)  # the publication year is the usual false friend
     if years:
@@ -339,7 +359,7 @@ def _complete(short: str, text: str, hints: Hints | None) -> str:
     best = None
     for name, _ in counts.most_common():
         lead = name[: -len(short)]
-        if lead and not re.search(r"[的和与及在对为是了我本该各全]", lead) and (best is None or len(name) < len(best)):
+        if lead and not _NOT_A_NAME.search(lead) and (best is None or len(name) < len(best)):
             best = name
     if best:
         # keep the nearest administrative unit: 浙江省衢州市商务局 -> 衢州市商务局 only if the text prints it so
@@ -350,7 +370,7 @@ def _complete(short: str, text: str, hints: Hints | None) -> str:
         idx = region.rfind(level)
         if idx > 0:
             prefix = region[:idx]
-            m = re.search(r"(?:省|自治区|市)([^省市]+)$", prefix)
+            m = _REGION_TAIL.search(prefix)
             tail = m.group(1) if m else prefix
             return tail + short
     return short
@@ -383,7 +403,7 @@ def _agency(doc: Doc, title: str | None, fields: dict[str, list[str]], text: _Te
             hints: Hints | None) -> tuple[str | None, str | None]:
     """The agency and the rule that gave it (module docstring, rules 1-7), before completion."""
     if title:
-        m = re.match(r"(.{2,40}?)(?:关于)?(?:19|20)\d{2}\s*年", title)
+        m = _TITLE_LEAD.match(title)
         if m and _ORG.fullmatch(m.group(1)):
             return m.group(1), "title"
         if m and _AREA.fullmatch(m.group(1)):
@@ -398,11 +418,11 @@ def _agency(doc: Doc, title: str | None, fields: dict[str, list[str]], text: _Te
         m = _ORG.search(v)
         if m:
             return m.group(0), "filer"
-    opening = " ".join([r.text for r in doc.rows if r.table is None][:8])
-    m = re.search(r"(?:19|20)\d{2}\s*年度?\s*[,，]\s*([\u4e00-\u9fff]{4,30}?" + _ORG_SUFFIX + r")(?=根据|按照|认真|深入|坚持|围绕|在)", opening)
+    opening = " ".join(_first_prose(doc, 8))
+    m = _OPENING_ORG.search(opening)
     if m and not _SHORT.match(m.group(1)) and not m.group(1).startswith(("我", "本")):
         return m.group(1), "opening"
-    m = re.search(r"由([\u4e00-\u9fff]{2,30}?" + _ORG_SUFFIX + r")(?:负责)?编制", opening)
+    m = _COMPILER.search(opening)
     if m:
         return m.group(1), "compiler"
     for key in _PUBLISHER_KEYS:

@@ -148,7 +148,7 @@ def _answer_metrics(text: str, heading: str | None, fee_metric: str) -> list[str
         if _ABOUT_REQUESTS.search(heading):
             topics["requests"] = "requests.received"
     named = {t for t, hit in (("fees", "费" in answer), ("review", "复议" in answer), ("litigation", "诉讼" in answer),
-                              ("requests", "申请" in answer and not re.search("复议|诉讼", answer))) if hit}
+                              ("requests", "申请" in answer and "复议" not in answer and "诉讼" not in answer)) if hit}
     return [metric for topic, metric in topics.items() if not named or topic in named]
 
 

@@ -23,6 +23,7 @@ from etl.normalize import label_key
 from etl.templates import STAT_ROWS, STAT_TELLS_2014, STAT_TELLS_LOCAL, UNIT_WORDS
 
 
+_YEAR_HEAD = re.compile(r"(?:19|20)\d\d年度?|本年度?|本期")  # a year column's header in a flattened header
 _TELLS_2014 = keyed(*STAT_TELLS_2014)
 _TELLS_LOCAL = keyed(*STAT_TELLS_LOCAL)
 
@@ -165,7 +166,7 @@ class Statistical:
         self.header = text
         key = label_key(text)
         self.cols = [(1, "year", "统计数")]
-        year = re.search(r"(?:19|20)\d\d年度?|本年度?|本期", text)
+        year = _YEAR_HEAD.search(text)
         if year:
             self.cols = [(1, "year", year.group(0))]
         if "历年累计" in key or ("累计" in key and "本年累计" not in key):

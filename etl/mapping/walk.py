@@ -33,6 +33,9 @@ from etl.mapping.statistical import Statistical, is_header
 from etl.normalize import label_key
 
 
+_BEFORE_ORDINAL = re.compile(r"(?=(?<![\d.])\d{1,2}[.、．]\D)")  # where the next row's arabic ordinal starts
+
+
 class Walker:
     def __init__(self, items: list[Item], report_year: int | None) -> None:
         self.items = items
@@ -62,7 +65,7 @@ class Walker:
         if (self.ctx == "stat" and stat.width == -1 and item.row.table is None and item.run is None
                 and not item.values and not item.flat and not any(ch.isdigit() for ch in item.label.split("（")[0][-2:])):
             # a flattened statistical table's rows printed with blank cells: labels only (`…复议数量件`)
-            parts = [p for p in re.split(r"(?=(?<![\d.])\d{1,2}[.、．]\D)", item.label) if p.strip()]
+            parts = [p for p in _BEFORE_ORDINAL.split(item.label) if p.strip()]
             if parts and all(stat.match(Item([p], ["0"], item.row)) is not None
                              or stat.match(Item([p[:-1]], ["0"], item.row)) is not None for p in parts):
                 for p in parts:
