@@ -327,6 +327,7 @@ def _failure_json(doc: LabelledDoc, s: DocScore) -> dict:
                 "applicant": m.key[1],
                 "period": m.key[2],
                 "reason": m.reason,
+                "flagged": m.flagged,
                 "expected": None if m.expected is None else {
                     "value": m.expected["value"], "source": m.expected.get("source"),
                 },

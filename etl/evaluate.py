@@ -18,6 +18,11 @@ a sentence has one truth entry, sourced to the table (`portal.render.merge_value
 as found whichever of the two the parser took it from. Template detection compares `report_year`, `format` and the
 whole `section_formats` object (二/三/四 for the 2019+ formats, `统计表` for the single statistical table, empty for a
 narrative report).
+
+A wrong figure (value, missing, extra, duplicate) is **flagged** when the parse reports an issue about it: an issue
+whose `details` name its key (`metric`, `applicant`, `period`: the OCR reconciliation's `ocr.*`), or a `flat.*`
+issue about the printed row it was read from (`<row label>: …`: a run of digits that reads several ways). `unflagged`
+counts the others: wrong figures nothing warned of.
 """
 
 from __future__ import annotations
@@ -68,13 +73,14 @@ class Mismatch:
     reason: str
     expected: Mapping[str, Any] | None
     got: Value | None
+    flagged: bool = False  # the parse reports an issue about this figure (module docstring)
 
     def describe(self) -> str:
         metric, applicant, period = self.key
         where = metric + (f"[{applicant}]" if applicant else "") + ("" if period == "year" else f"@{period}")
         exp = "-" if self.expected is None else f"{_fmt(self.expected['value'])} ({self.expected.get('source', '?')})"
         got = "-" if self.got is None else f"{_fmt(self.got.value)} ({self.got.source.kind}: {self.got.source.text!r})"
-        return f"{self.reason:<11} {where}: expected {exp}, got {got}"
+        return f"{self.reason:<11} {where}: expected {exp}, got {got}" + (" [flagged]" if self.flagged else "")
 
 
 def _fmt(value: object) -> str:
@@ -88,6 +94,11 @@ class DocScore:
     counts: Mapping[str, Counts]  # "table" / "text" -> counts
     meta: Mapping[str, tuple[Any, Any]]  # field -> (expected, got), for every field of META_FIELDS
     mismatches: tuple[Mismatch, ...] = ()
+
+    @property
+    def unflagged(self) -> int:
+        """Wrong figures no issue of the parse warns of (`approximate` flags aside)."""
+        return sum(not m.flagged and m.reason != "approximate" for m in self.mismatches)
 
     @property
     def table(self) -> Counts:
@@ -170,6 +181,12 @@ def score(result: ParseResult, truth: Mapping[str, Any]) -> DocScore:
             add(got.source.kind, 1)
             mismatches.append(Mismatch(key, "extra", None, got))
 
+    keys, rows = _flags(result)
+    mismatches = [
+        m if not (m.key in keys or (m.got is not None and m.got.source.row in rows))
+        else Mismatch(m.key, m.reason, m.expected, m.got, True)
+        for m in mismatches
+    ]
     report = result.report if result.ok else None
     meta = {
         "report_year": (truth.get("report_year"), report.report_year if report else None),
@@ -182,6 +199,19 @@ def score(result: ParseResult, truth: Mapping[str, Any]) -> DocScore:
     counts = {kind: Counts(*tally[kind]) for kind in KINDS}
     mismatches.sort(key=lambda m: (m.key[0], m.key[1] or "", m.key[2], m.reason))
     return DocScore(result.ok, result.error, counts, meta, tuple(mismatches))
+
+
+def _flags(result: ParseResult) -> tuple[set[Key], set[str]]:
+    """The value keys the parse's issues name, and the printed rows its `flat.*` issues are about."""
+    keys: set[Key] = set()
+    rows: set[str] = set()
+    for issue in result.issues:
+        details = issue.details or {}
+        if "metric" in details:
+            keys.add((details["metric"], details.get("applicant"), details.get("period") or "year"))
+        if issue.check.startswith("flat.") and ": " in issue.message:
+            rows.add(issue.message.split(": ", 1)[0])
+    return keys, rows
 
 
 # --- aggregation ----------------------------------------------------------------------------------------------
@@ -197,6 +227,7 @@ class Group:
     parsed: int = 0
     template_ok: int = 0
     failed: int = 0  # documents with any mismatch, a template error, or ok=False
+    unflagged: int = 0  # wrong figures no issue warns of (DocScore.unflagged)
     table: Counts = field(default_factory=Counts)
     text: Counts = field(default_factory=Counts)
 
@@ -205,6 +236,7 @@ class Group:
         self.parsed += s.ok
         self.template_ok += s.template_ok
         self.failed += not s.correct
+        self.unflagged += s.unflagged
         self.table += s.table
         self.text += s.text
 
@@ -219,6 +251,7 @@ class Group:
             "docs": self.docs,
             "parsed": self.parsed,
             "failed": self.failed,
+            "unflagged": self.unflagged,
             "template_ok": self.template_ok,
             "template_accuracy": self.template_accuracy,
             "table": self.table.to_dict(),
@@ -285,8 +318,10 @@ def format_table(summary: Summary) -> str:
     """A fixed-width text table: one line per (input type, format), a subtotal per input type, the total.
 
     Columns: documents; table values in the truth, table precision and recall; the same for narrative values;
-    template-detection accuracy (report year, format and section formats all right); documents with any error."""
-    head = ("input", "format", "docs", "tbl vals", "tbl P", "tbl R", "txt vals", "txt P", "txt R", "template", "failed")
+    template-detection accuracy (report year, format and section formats all right); documents with any error;
+    wrong figures no issue warns of."""
+    head = ("input", "format", "docs", "tbl vals", "tbl P", "tbl R", "txt vals", "txt P", "txt R", "template", "failed",
+            "unflagged")
     rows: list[tuple[tuple[str, ...], bool]] = []  # (cells, rule after)
     for g in summary.groups:
         subtotal = g.format == ALL and g.input_type != ALL
@@ -295,7 +330,7 @@ def format_table(summary: Summary) -> str:
             g.input_type, fmt, str(g.docs),
             str(g.table.tp + g.table.fn), _pct(g.table.precision), _pct(g.table.recall),
             str(g.text.tp + g.text.fn), _pct(g.text.precision), _pct(g.text.recall),
-            _pct(g.template_accuracy), str(g.failed),
+            _pct(g.template_accuracy), str(g.failed), str(g.unflagged),
         )  # fmt: skip
         rows.append((cells, subtotal))
     widths = [max(len(r[i]) for r in [head, *(c for c, _ in rows)]) for i in range(len(head))]

@@ -168,9 +168,9 @@ def test_aggregate_and_table() -> None:
     assert total.table.precision == pytest.approx(7 / 8)
     lines = format_table(summary).splitlines()
     assert lines[0].split() == ["input", "format", "docs", "tbl", "vals", "tbl", "P", "tbl", "R", "txt", "vals",
-                                "txt", "P", "txt", "R", "template", "failed"]  # fmt: skip
-    assert lines[2].split() == ["html", "2021", "2", "4", "100%", "100%", "0", "—", "—", "100%", "0"]
-    assert lines[-1].split() == ["all", "TOTAL", "4", "8", "87.50%", "87.50%", "0", "—", "—", "75.00%", "2"]
+                                "txt", "P", "txt", "R", "template", "failed", "unflagged"]  # fmt: skip
+    assert lines[2].split() == ["html", "2021", "2", "4", "100%", "100%", "0", "—", "—", "100%", "0", "0"]
+    assert lines[-1].split() == ["all", "TOTAL", "4", "8", "87.50%", "87.50%", "0", "—", "—", "75.00%", "2", "1"]
     assert json.loads(json.dumps(summary.to_dict()))["groups"][-1]["table"] == {
         "tp": 7, "fp": 1, "fn": 1, "precision": 0.875, "recall": 0.875,
     }  # fmt: skip
