@@ -1,0 +1,155 @@
+"""Scale of the parse step (`parsed_reports`): N reports, first run, no-change re-run, peak RSS, DuckDB size.
+
+Builds an archive of N distinct report bodies without crawling: the demo generator's report articles (and their
+attachments), each copy made distinct by a trailing HTML comment (PDF/office bodies by trailing bytes), at its own
+URL, spread over sites of 500 reports; loads `raw_page` from its manifest, then materialises `parsed_reports` alone
+(Dagster in process) three times, each in a fresh process: first parse, no-change re-run (everything cached), and
+with `--compare-workers` the first parse again with 1 worker. Prints wall time, reports/s, peak RSS (the process,
+and its children: the parsing workers), the DuckDB file size and the parse cache size.
+
+    python bench/parse_scale.py 2000                 # DIR defaults to a new temporary directory
+    python bench/parse_scale.py 10000 --dir /tmp/s10k --workers 2 --chunk-size 500
+    python bench/parse_scale.py 2000 --compare-workers
+
+This is not the crawl: `bench/e2e.py` (crawl + parse + load against a served N-report site) is still to write.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+SITE_SIZE = 500
+HOST = "http://bench.invalid"
+
+
+def build(root: Path, n: int) -> dict[str, object]:
+    from crawler.archive import Archive
+    from dagster_project.resources import CrawlConfig, Warehouse
+    from etl.frames import crawl_frames, raw_page_frame
+    from portal.sites import generate
+
+    gen = generate(1)
+    archive = Archive(root / "data" / "archive")
+    sites_by_name = {s["name"]: s for s in gen.sites}
+    reports = gen.reports
+    fetched = datetime(2025, 1, 1, tzinfo=UTC).isoformat()
+    entries = {}
+    for i in range(n):
+        r = reports[i % len(reports)]
+        site = f"s{i // SITE_SIZE:04d}"
+        source = sites_by_name[r["site"]]
+        entries.setdefault(site, {"name": site, "start_urls": [f"{HOST}/{site}/"], "agency": source["agency"],
+                                  "region": source["region"]})  # fmt: skip
+        base = f"{HOST}/{site}/{i}"
+        url = base + r["path"]
+        for doc in gen.documents[r["path"]]:
+            if doc["path"] not in gen.pages:  # a file served by a dynamic endpoint: left out
+                continue
+            body, ctype = gen.pages[doc["path"]]
+            marker = f"\n<!-- copy {i} -->\n".encode() if doc["type"] == "html" else f"\n%copy {i}\n".encode()
+            sha = archive.put(body + marker)
+            article = doc["path"] == r["path"]
+            archive.record({
+                "url": url if article else base + doc["path"], "final_url": None, "status": 200,
+                "headers": {"Content-Type": ctype}, "fetched_at": fetched, "sha256": sha, "size": len(body),
+                "site": site, "kind": "report" if article else "attachment", "title": r["title"] if article else None,
+                "list_url": f"{HOST}/{site}/", "list_date": r["published_at"], "parent_url": None if article else url,
+            })  # fmt: skip
+    crawl = CrawlConfig(data_dir=str(root / "data"))
+    crawl.save_sites(list(entries.values()))
+    wh = Warehouse(path=str(root / "ogi.duckdb"))
+    history = crawl_frames([])
+    wh.replace_tables({"raw_page": raw_page_frame(archive.iter_manifest()), **history._asdict()})
+    return {"reports": n, "sites": len(entries)}
+
+
+def parse(root: Path, workers: int, chunk: int, reparse: bool) -> dict[str, object]:
+    import dagster as dg
+
+    from dagster_project.assets import ASSETS
+    from dagster_project.resources import CrawlConfig, Warehouse
+    from dagster_project.runs import QUIET, partition_args
+
+    crawl = CrawlConfig(data_dir=str(root / "data"))
+    wh = Warehouse(path=str(root / "ogi.duckdb"))
+    names = [s["name"] for s in crawl.load_sites()]
+    instance = dg.DagsterInstance.ephemeral()
+    config = {**QUIET, "ops": {"parsed_reports": {"config": {"workers": workers, "chunk_size": chunk,
+                                                               "reparse": reparse}}}}  # fmt: skip
+    start = time.perf_counter()
+    result = dg.materialize(ASSETS, selection=["parsed_reports"], resources={"crawl": crawl, "warehouse": wh},
+                            instance=instance, run_config=config, **partition_args(instance, names))  # fmt: skip
+    wall = time.perf_counter() - start
+    assert result.success
+    [step] = [s for s in instance.get_run_step_stats(result.run_id) if s.step_key == "parsed_reports"]
+    event = next(e for e in result.get_asset_materialization_events() if e.asset_key.to_user_string() == "parsed_reports")
+    meta = {k: v.value for k, v in event.materialization.metadata.items()
+            if k in ("parsed", "cached", "workers", "batches", "rows_dim_report", "rows_fact_raw_cell")}  # fmt: skip
+    return {"wall_s": round(wall, 2), "step_s": round(step.end_time - step.start_time, 2), **meta,
+            "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024,
+            "children_rss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024}  # fmt: skip
+
+
+def _size_mb(path: Path) -> float:
+    if path.is_file():
+        return round(path.stat().st_size / 2**20, 1)
+    return round(sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) / 2**20, 1)
+
+
+def _stage(*args: str) -> dict[str, object]:
+    out = subprocess.run([sys.executable, __file__, *args], check=True, capture_output=True, text=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("n", type=int, help="number of reports")
+    ap.add_argument("--dir", type=Path, help="work directory (default: a new temporary one, removed at the end)")
+    ap.add_argument("--workers", type=int, default=0, help="parsing processes (0 = automatic)")
+    ap.add_argument("--chunk-size", type=int, default=500)
+    ap.add_argument("--compare-workers", action="store_true", help="also parse again with 1 worker")
+    ap.add_argument("--stage", choices=("build", "parse"), help=argparse.SUPPRESS)
+    ap.add_argument("--reparse", action="store_true", help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.stage == "build":
+        print(json.dumps(build(args.dir, args.n)))
+        return 0
+    if args.stage == "parse":
+        print(json.dumps(parse(args.dir, args.workers, args.chunk_size, args.reparse)))
+        return 0
+    root = args.dir or Path(tempfile.mkdtemp(prefix="parse-scale-"))
+    root.mkdir(parents=True, exist_ok=True)
+    common = ["--dir", str(root), "--chunk-size", str(args.chunk_size)]
+    start = time.perf_counter()
+    built = _stage(str(args.n), "--stage", "build", *common)
+    print(f"archive of {built['reports']} reports over {built['sites']} sites built in "
+          f"{time.perf_counter() - start:.1f} s ({_size_mb(root / 'data' / 'archive')} MB)")  # fmt: skip
+    runs = [("first parse", ["--workers", str(args.workers)]), ("no-change re-run", ["--workers", str(args.workers)])]
+    if args.compare_workers:
+        runs.append(("re-parse, 1 worker", ["--workers", "1", "--reparse"]))
+    for label, extra in runs:
+        r = _stage(str(args.n), "--stage", "parse", *common, *extra)
+        rate = args.n / r["step_s"] if r["step_s"] else 0.0
+        print(f"{label:<20} step {r['step_s']:>7.2f} s (run {r['wall_s']:.2f} s), {rate:,.0f} reports/s; "
+              f"parsed {r['parsed']}, cached {r['cached']}, workers {r['workers']}, batches {r['batches']}; "
+              f"peak RSS {r['rss_mb']} MB (largest worker {r['children_rss_mb']} MB); "
+              f"DuckDB {_size_mb(root / 'ogi.duckdb')} MB, cache {_size_mb(root / 'data' / 'parsed')} MB")  # fmt: skip
+    if args.dir is None:
+        shutil.rmtree(root)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
