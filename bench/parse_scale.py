@@ -144,7 +144,7 @@ def main() -> int:
         rate = args.n / r["step_s"] if r["step_s"] else 0.0
         print(f"{label:<20} step {r['step_s']:>7.2f} s (run {r['wall_s']:.2f} s), {rate:,.0f} reports/s; "
               f"parsed {r['parsed']}, cached {r['cached']}, workers {r['workers']}, batches {r['batches']}; "
-              f"peak RSS {r['rss_mb']} MB (largest worker {r['children_rss_mb']} MB); "
+              f"peak RSS {r['rss_mb']} MB (parent process; workers not measured); "
               f"DuckDB {_size_mb(root / 'ogi.duckdb')} MB, cache {_size_mb(root / 'data' / 'parsed')} MB")  # fmt: skip
     if args.dir is None:
         shutil.rmtree(root)
