@@ -179,7 +179,8 @@ def _table_rows(table: etree._Element, budget: _Budget) -> list[list[str]]:
     rows = []
     for tr in table.iter("tr"):
         # rows of nested tables are never reached here: callers pass leaf tables only
-        cells = [_cell_text(td) for td in tr if isinstance(td.tag, str) and td.tag in ("td", "th")]
+        # (a comment's or processing instruction's tag is a function, never equal to "td" or "th")
+        cells = [_cell_text(td) for td in tr if td.tag in ("td", "th")]
         # a row of blank cells is kept: a data row printed blank (section 四's 15 cells) holds null values; only a
         # spacer (no cell, or a single empty one) is dropped
         if any(cells) or len(cells) > 1:
