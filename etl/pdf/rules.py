@@ -52,9 +52,8 @@ def segments(page: pymupdf.Page, turn) -> tuple[list[Seg], list[Seg]]:
                     ax, ay, bx, by = min(xs_), min(ys_), max(xs_), max(ys_)
                 if not same:
                     (ax, ay), (bx, by) = turn(ax, ay), turn(bx, by)
-                # min and max of each pair, as the builtins give them
-                x0, x1 = (bx if bx < ax else ax), (bx if bx > ax else ax)
-                y0, y1 = (by if by < ay else ay), (by if by > ay else ay)
+                x0, x1 = min(ax, bx), max(ax, bx)
+                y0, y1 = min(ay, by), max(ay, by)
                 if y1 - y0 <= 2.0 and x1 - x0 > 2.0:  # a border drawn as a thin filled rectangle
                     hs.append(((y0 + y1) / 2, x0, x1))
                 elif x1 - x0 <= 2.0 and y1 - y0 > 2.0:

@@ -41,9 +41,9 @@ def ruled_part(lat: Lattice, placed: list[tuple[float, float, Char]], page: int)
     nc = len(xs) - 1
     for cx, cy, ch in placed:
         j = bisect.bisect_right(xs, cx) - 1
-        j = 0 if j < 0 else last_x if j > last_x else j
+        j = 0 if j < 0 else last_x if j > last_x else j  # noqa: FURB136 - no call per character
         i = bisect.bisect_right(ys, cy) - 1
-        i = 0 if i < 0 else last_y if i > last_y else i
+        i = 0 if i < 0 else last_y if i > last_y else i  # noqa: FURB136
         texts[slot[i * nc + j]].append(ch)
     by_row: dict[int, list[tuple[int, str, tuple[float, float, int]]]] = {}
     nrows = len(lat.ys) - 1

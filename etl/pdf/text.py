@@ -112,7 +112,7 @@ def _pieces(chars: list[Char]) -> list[tuple[str, list[Char]]]:
             if c == last.c and abs(ch.x0 - last.x0) < 0.3 * ch.size and abs(ch.base - last.base) < 1:
                 continue  # the same glyph printed again a hair to the side (fake bold)
             gap = ch.x0 - last.x1
-            size = last.size if last.size > ch.size else ch.size
+            size = last.size if last.size > ch.size else ch.size  # noqa: FURB136 - max(ch.size, last.size), no call
             if gap > 0.8 * size:
                 out.append((text, cur))
                 cur, text = [], ""
@@ -137,13 +137,8 @@ def _chunk(text: str, chars: list[Char]) -> Chunk:
     number = is_number(text)
     first = chars[0]
     x1, top, bottom = first.x1, first.top, first.bottom
-    for c in chars:  # as max() and min() over the characters give them
-        if c.x1 > x1:
-            x1 = c.x1
-        if c.top < top:
-            top = c.top
-        if c.bottom > bottom:
-            bottom = c.bottom
+    for c in chars[1:]:  # one pass, as max() and min() over the characters give them
+        x1, top, bottom = max(x1, c.x1), min(top, c.top), max(bottom, c.bottom)
     return Chunk(text, first.x0, x1, top, bottom, mid.base, mid.size, number, number or text.strip() in BLANKS)
 
 
@@ -157,7 +152,7 @@ def _groups(chars: list[Char]) -> list[list[Char]]:
     group: list[Char] = []
     first: Char | None = None  # group[0]
     for ch in sorted(chars, key=_BASE_X):
-        if first is not None and ch.base - first.base > 0.35 * (first.size if first.size > ch.size else ch.size):
+        if first is not None and ch.base - first.base > 0.35 * (first.size if first.size > ch.size else ch.size):  # noqa: FURB136
             group.sort(key=_X)
             groups.append(group)
             group = []

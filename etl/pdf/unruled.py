@@ -29,7 +29,7 @@ class _Block:
     """Chunks of one cell: a label wrapped over several lines, or printed one character per line. Its extent is
     kept as chunks are added (`add`), its text made once."""
 
-    __slots__ = ("chunks", "x0", "x1", "top", "bottom", "_text")
+    __slots__ = ("_text", "bottom", "chunks", "top", "x0", "x1")
 
     def __init__(self, chunk: Chunk) -> None:
         self.chunks = [chunk]
@@ -39,14 +39,8 @@ class _Block:
     def add(self, c: Chunk) -> None:
         self.chunks.append(c)
         # as min() and max() over the chunks give them
-        if c.x0 < self.x0:
-            self.x0 = c.x0
-        if c.x1 > self.x1:
-            self.x1 = c.x1
-        if c.top < self.top:
-            self.top = c.top
-        if c.bottom > self.bottom:
-            self.bottom = c.bottom
+        self.x0, self.x1 = min(self.x0, c.x0), max(self.x1, c.x1)
+        self.top, self.bottom = min(self.top, c.top), max(self.bottom, c.bottom)
         self._text = None
 
     @property
