@@ -29,8 +29,7 @@ from dagster_project.parsing import (
 from dagster_project.partitions import SITES, register_sites, selected_sites
 from dagster_project.resources import CrawlConfig, SitesNotConfigured, Warehouse
 from etl import parser_version
-from etl.catalog import metrics
-from etl.frames import REPORT_ORDER, agency_frame, crawl_frames, metric_frame, raw_page_frame, region_frame
+from etl.frames import REPORT_ORDER, agency_frame, crawl_frames, dictionary_frames, raw_page_frame, region_frame
 from etl.regions import divisions
 import warehouse as sql
 from warehouse import checks as check_sql
@@ -250,13 +249,21 @@ def parsed_reports(
     group_name=WAREHOUSE,
     backfill_policy=SINGLE_RUN,
     kinds={"python", "polars", "duckdb"},
-    description="Table `dim_metric`: one row per metric code of the catalog (etl/catalog).",
+    description=(
+        "The data dictionary tables of the catalog (etl/catalog): `dim_metric` (one row per metric code: unit, "
+        "printed labels, what it counts), `dim_metric_label` (its printed label per report format), `dim_applicant` "
+        "and `dim_period` (the codes of fact_disclosure.applicant and .period)."
+    ),
 )
 def dim_metric(warehouse: Warehouse) -> dg.MaterializeResult:
-    frame = metric_frame(metrics().values())
-    counts = warehouse.replace_tables({"dim_metric": frame})
+    frames = dictionary_frames()
+    counts = warehouse.replace_tables(frames)
     return dg.MaterializeResult(
-        metadata={"rows": counts["dim_metric"], "preview": preview(frame.select("code", "unit", "label_zh"))}
+        metadata={
+            "rows": counts["dim_metric"],
+            **{f"{table}_rows": n for table, n in counts.items() if table != "dim_metric"},
+            "preview": preview(frames["dim_metric"].select("code", "unit", "label_zh", "column_zh", "description_en")),
+        }
     )
 
 

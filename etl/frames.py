@@ -18,6 +18,7 @@ from typing import Any, NamedTuple
 
 import polars as pl
 
+from etl import catalog
 from etl.agency import agency_level, agency_type
 from etl.catalog import Metric
 from etl.model import ParseResult, outcome_of
@@ -69,7 +70,30 @@ DIM_METRIC_SCHEMA: dict[str, pl.DataType] = {
     "formats": pl.List(pl.String()),
     "section": pl.String(),
     "label_zh": pl.String(),
+    "column_zh": pl.String(),
     "aliases": pl.List(pl.String()),
+    "description_en": pl.String(),
+}
+
+DIM_METRIC_LABEL_SCHEMA: dict[str, pl.DataType] = {
+    "code": pl.String(),
+    "format": pl.String(),
+    "label_zh": pl.String(),
+    "column_zh": pl.String(),
+    "note": pl.String(),
+}
+
+DIM_APPLICANT_SCHEMA: dict[str, pl.DataType] = {
+    "code": pl.String(),
+    "position": pl.Int16(),
+    "label_zh": pl.String(),
+    "group_zh": pl.String(),
+    "description_en": pl.String(),
+}
+
+DIM_PERIOD_SCHEMA: dict[str, pl.DataType] = {
+    "code": pl.String(),
+    "label_zh": pl.String(),
     "description_en": pl.String(),
 }
 
@@ -383,12 +407,27 @@ def metric_frame(metrics: Iterable[Metric]) -> pl.DataFrame:
             list(m.formats),
             m.section,
             m.label_zh,
+            m.column_zh,
             list(m.aliases_zh),
             m.description_en,
         )
         for m in metrics
     ]
     return pl.DataFrame(rows, schema=DIM_METRIC_SCHEMA, orient="row").sort("code")
+
+
+def dictionary_frames() -> dict[str, pl.DataFrame]:
+    """The data dictionary tables of the catalog: dim_metric, dim_metric_label (printed labels per format),
+    dim_applicant and dim_period, each sorted."""
+    label_rows = [(m.code, m.format, m.label_zh, m.column_zh, m.note) for m in catalog.labels()]
+    applicant_rows = [(a.code, i, a.label_zh, a.group_zh, a.description_en) for i, a in enumerate(catalog.applicants(), 1)]
+    period_rows = [(p.code, p.label_zh, p.description_en) for p in catalog.periods()]
+    return {
+        "dim_metric": metric_frame(catalog.metrics().values()),
+        "dim_metric_label": pl.DataFrame(label_rows, schema=DIM_METRIC_LABEL_SCHEMA, orient="row").sort("code", "format"),
+        "dim_applicant": pl.DataFrame(applicant_rows, schema=DIM_APPLICANT_SCHEMA, orient="row").sort("position"),
+        "dim_period": pl.DataFrame(period_rows, schema=DIM_PERIOD_SCHEMA, orient="row").sort("code"),
+    }
 
 
 class ReportRows(NamedTuple):

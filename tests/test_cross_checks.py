@@ -29,7 +29,6 @@ from dagster_project.checks import (
 )
 from dagster_project.resources import Warehouse
 from etl import frames
-from etl.catalog import metrics
 from etl.frames import PageInfo
 from etl.model import Issue, ParseResult, Region, ReportMeta, Source, Value
 from etl.regions import divisions
@@ -178,7 +177,7 @@ def load(wh: Warehouse, docs: list[tuple[PageInfo, ParseResult]]) -> None:
     wh.replace_tables(
         {
             **frames.crawl_frames(crawl_runs(docs))._asdict(),
-            "dim_metric": frames.metric_frame(metrics().values()),
+            **frames.dictionary_frames(),
             **reports._asdict(),
             "dim_region": dim_region,
             "dim_agency": frames.agency_frame(reports.dim_report, dim_region),

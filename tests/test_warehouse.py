@@ -14,7 +14,6 @@ import warehouse
 from dagster_project.checks import report_year_and_agency, requests_balance, unique_fact_keys
 from dagster_project.resources import Warehouse
 from etl import frames
-from etl.catalog import metrics
 from etl.frames import PageInfo
 from etl.model import ParseResult, ReportMeta
 from etl.regions import divisions
@@ -47,7 +46,7 @@ def load(wh: Warehouse, docs: Docs) -> None:
         {
             "raw_page": frames.raw_page_frame(_manifest(docs)),
             **frames.crawl_frames(_runs(docs))._asdict(),
-            "dim_metric": frames.metric_frame(metrics().values()),
+            **frames.dictionary_frames(),
             **reports._asdict(),
             "dim_region": dim_region,
             "dim_agency": frames.agency_frame(reports.dim_report, dim_region),

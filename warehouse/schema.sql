@@ -84,18 +84,61 @@ create or replace table dim_metric (
     formats varchar[] not null,
     section varchar,
     label_zh varchar,
+    column_zh varchar,
     aliases varchar[] not null,
-    description_en varchar
+    description_en varchar not null
 );
-comment on table dim_metric is 'One row per metric code of the catalog (etl/catalog: the spec''s codes plus project additions).';
-comment on column dim_metric.code is 'Metric code, e.g. requests.new.';
-comment on column dim_metric.unit is 'Unit every value of this metric is stored in (件, 条, 万元, ...).';
-comment on column dim_metric.by_applicant is 'Reported per applicant category (fact applicant is then set; otherwise null).';
+comment on table dim_metric is 'One row per metric code of the catalog (etl/catalog/metrics.csv: the spec''s codes plus project additions): what the printed figure counts, where and how it is printed, its unit. Printed labels per format: dim_metric_label.';
+comment on column dim_metric.code is 'Metric code (fact_disclosure.metric), e.g. requests.new.';
+comment on column dim_metric.unit is 'Unit every value of this metric is stored in, in fact_disclosure and in every view that shows it (件, 条, 项, 万元; 元 only for info_fees.collected).';
+comment on column dim_metric.by_applicant is 'Reported per applicant category (fact_disclosure.applicant is then a dim_applicant code; otherwise null).';
 comment on column dim_metric.formats is 'Report formats that print it: 2021, 2019, 2014, local, narrative.';
-comment on column dim_metric.section is 'Report section where it is printed.';
-comment on column dim_metric.label_zh is 'Printed label (row x column).';
-comment on column dim_metric.aliases is 'Other printed labels known to mean the same.';
-comment on column dim_metric.description_en is 'English description.';
+comment on column dim_metric.section is 'Where it is printed: the section heading and the headings above the figure, joined by >.';
+comment on column dim_metric.label_zh is 'Printed label of the figure''s row (of its column header in the one-row section 四 table), as the first of its formats prints it; dim_metric_label has every format''s.';
+comment on column dim_metric.column_zh is 'Printed column header where the figure sits at a row x column crossing (section 二 of the 2019 and 2021 formats: row 规章, column 本年制发件数); null otherwise (section 三 columns are the applicants: dim_applicant).';
+comment on column dim_metric.aliases is 'Other printed wordings known to mean the same figure.';
+comment on column dim_metric.description_en is 'What the printed figure counts, in English.';
+
+-- table: dim_metric_label
+create or replace table dim_metric_label (
+    code varchar not null,
+    format varchar not null,
+    label_zh varchar not null,
+    column_zh varchar,
+    note varchar
+);
+comment on table dim_metric_label is 'One row per metric code x report format that prints it in a table (etl/catalog/labels.csv): the printed label there. Prose-only figures have no row for the narrative format.';
+comment on column dim_metric_label.code is 'Metric code (dim_metric.code).';
+comment on column dim_metric_label.format is 'Report format: 2021, 2019, 2014 or local.';
+comment on column dim_metric_label.label_zh is 'Printed label of the figure''s row in that format (the column header in the one-row section 四 table).';
+comment on column dim_metric_label.column_zh is 'Printed column header at a row x column crossing (section 二 tables); null otherwise.';
+comment on column dim_metric_label.note is 'A remark on the label (printed in another unit, printed in a sentence, a local table''s wording unknown).';
+
+-- table: dim_applicant
+create or replace table dim_applicant (
+    code varchar not null,
+    position smallint not null,
+    label_zh varchar not null,
+    group_zh varchar,
+    description_en varchar not null
+);
+comment on table dim_applicant is 'One row per applicant category: the columns of the section 三 request table (2019 and 2021 formats). fact_disclosure.applicant is one of these codes for the metrics reported by applicant (dim_metric.by_applicant), null for the others.';
+comment on column dim_applicant.code is 'Applicant code (fact_disclosure.applicant, report_issue.applicant), e.g. natural_person, total.';
+comment on column dim_applicant.position is 'Printed column order, 1 to 7.';
+comment on column dim_applicant.label_zh is 'Printed column header, e.g. 自然人, 商业企业, 总计.';
+comment on column dim_applicant.group_zh is 'Printed header above it: 法人或其他组织 for the five organisation columns; null for 自然人 and 总计.';
+comment on column dim_applicant.description_en is 'Who the category is, in English.';
+
+-- table: dim_period
+create or replace table dim_period (
+    code varchar not null,
+    label_zh varchar not null,
+    description_en varchar not null
+);
+comment on table dim_period is 'One row per period a figure is printed for (fact_disclosure.period): the report''s year, a cumulative column, the year before.';
+comment on column dim_period.code is 'Period code (fact_disclosure.period): year, cumulative or prior_year.';
+comment on column dim_period.label_zh is 'How the column is printed.';
+comment on column dim_period.description_en is 'What the period covers, in English.';
 
 -- table: dim_report
 create or replace table dim_report (
@@ -252,10 +295,10 @@ comment on column fact_disclosure.report_id is 'dim_report key.';
 comment on column fact_disclosure.agency_id is 'dim_agency key (denormalised from dim_report).';
 comment on column fact_disclosure.report_year is 'Year the report covers (denormalised from dim_report).';
 comment on column fact_disclosure.metric is 'dim_metric code.';
-comment on column fact_disclosure.applicant is 'Applicant category (natural_person, ..., total); null for metrics not by applicant.';
-comment on column fact_disclosure.period is 'year (the report year), cumulative, or prior_year.';
+comment on column fact_disclosure.applicant is 'Applicant category, a dim_applicant code (natural_person, commercial_enterprise, research_institution, social_welfare_org, legal_service_org, other_org, total); null for metrics not by applicant.';
+comment on column fact_disclosure.period is 'A dim_period code: year (the report year), cumulative, or prior_year.';
 comment on column fact_disclosure.value is 'Value in the metric''s unit; null when the cell was printed blank, - or —.';
-comment on column fact_disclosure.unit is 'Unit of value (the catalog unit).';
+comment on column fact_disclosure.unit is 'Unit of value: the metric''s catalog unit (dim_metric.unit), the same in every view (money in 万元; info_fees.collected in 元).';
 comment on column fact_disclosure.approximate is 'True when printed with 余/多 (about, more than).';
 comment on column fact_disclosure.source_kind is 'table, or text (taken from a sentence).';
 comment on column fact_disclosure.section is 'Section heading where it was printed.';
