@@ -323,17 +323,40 @@ def test_publication_ledger(checked: tuple[Warehouse, dg.ExecuteInProcessResult]
 def test_quality_scorecard(checked: tuple[Warehouse, dg.ExecuteInProcessResult]) -> None:
     wh, _ = checked
     card = wh.query("select * from v_quality_scorecard")
-    by_key = {(r["agency"], r["report_year"]): r for r in card.iter_rows(named=True)}
-    late = by_key[LATE, 2022]
+    by_key = {(r["agency"], r["report_year"], r["scope"]): r for r in card.iter_rows(named=True)}
+    assert len(by_key) == card.height  # one row per agency x year x scope
+    late = by_key[LATE, 2022, "body"]
     assert (late["late"], late["missing"], late["parser_errors"], late["warehouse_warnings"]) == (True, False, 1, 1)
     assert json.loads(late["issues_by_check"]) == {"publication.late": 1, "requests.balance": 1}
-    carry_row = by_key[CARRY, 2022]
-    assert (carry_row["carry_over"], carry_row["warehouse_errors"], carry_row["late"]) == (1, 1, False)
-    assert by_key[STOCK19, 2020]["stock_flow"] == 1 and by_key[COPY, 2022]["copy_paste"] == 1
-    assert (by_key[GAP, 2021]["missing"], by_key[GAP, 2021]["reports"]) == (True, 0)
-    assert by_key[GAP, 2022]["missing_years_before"] == 1
-    assert json.loads(by_key[QUIET, 2022]["issues_by_check"]) == {}
-    assert card.height == wh.query("select count(*) from v_publication_ledger").item()
+    carry_row = by_key[CARRY, 2022, "body"]
+    assert (carry_row["carry_over"], carry_row["warehouse_errors"], carry_row["late"], carry_row["reports"]) == (
+        1, 1, False, 1)  # fmt: skip
+    # the area report of the same agency and year is its own row: its findings never mix with the body's
+    area = by_key[CARRY, 2022, "area"]
+    assert (area["reports"], area["missing"], area["carry_over"], area["status"]) == (1, False, 0, "published")
+    assert by_key[CARRY, 2021, "area"]["missing"] is True  # the agency's area report exists for 2022 only
+    assert by_key[STOCK19, 2020, "body"]["stock_flow"] == 1 and by_key[COPY, 2022, "body"]["copy_paste"] == 1
+    assert (by_key[GAP, 2021, "body"]["missing"], by_key[GAP, 2021, "body"]["reports"]) == (True, 0)
+    assert by_key[GAP, 2022, "body"]["missing_years_before"] == 1
+    assert json.loads(by_key[QUIET, 2022, "body"]["issues_by_check"]) == {}
+    ledger_with_scopes = wh.query(
+        "select count(*) from v_publication_ledger as l join (select distinct agency_id, scope from dim_report "
+        "where is_current and parse_ok and report_year is not null) as s using (agency_id)"
+    ).item()
+    assert card.height == ledger_with_scopes
+
+
+def test_report_issue_view_has_agency_year_and_scope(checked: tuple[Warehouse, dg.ExecuteInProcessResult]) -> None:
+    wh, _ = checked
+    assert wh.query("select count(*) from v_report_issue").item() == wh.query("select count(*) from report_issue").item()
+    late = wh.query(
+        "select source, check_name, severity, scope, is_current from v_report_issue "
+        "where agency = ? and report_year = 2022 order by ordinal", [LATE]
+    ).rows()
+    assert late == [("parser", "requests.balance", "error", "body", True),
+                    ("warehouse", "publication.late", "warning", "body", True)]  # fmt: skip
+    carry = wh.query("select scope, check_name from v_report_issue where agency = ? and source = 'warehouse'", [CARRY])
+    assert carry.rows() == [("body", "carry_over")]
 
 
 def test_views_are_created_after_the_views_they_read() -> None:
@@ -345,7 +368,7 @@ def test_views_are_created_after_the_views_they_read() -> None:
 
 def test_views_and_their_columns_are_commented(checked: tuple[Warehouse, dg.ExecuteInProcessResult]) -> None:
     wh, _ = checked
-    mine = ["v_publication_ledger", "v_quality_scorecard", "v_report_pair"]
+    mine = ["v_publication_ledger", "v_quality_scorecard", "v_report_pair", "v_report_issue"]
     with wh.connect() as con:
         views = dict(con.execute("select view_name, comment from duckdb_views() where list_contains(?, view_name)",
                                  [mine]).fetchall())  # fmt: skip

@@ -25,7 +25,7 @@ FORMATS = {"2021", "2019", "2014", "local", "narrative"}
 SERIES = {
     "requests", "carried_over", "handled", "disclosed", "partially_disclosed", "withheld", "unavailable",
     "not_processed", "review_total", "review_corrected", "litigation_total", "litigation_corrected",
-    "proactive_total", "fees",
+    "proactive_total", "info_fees", "request_fees",
 }  # fmt: skip
 MY_VIEWS = ("v_crosswalk", "v_harmonized", "v_agency_year", "v_rates", "v_refusal_reasons")
 
@@ -143,7 +143,7 @@ def test_harmonized_2014(wh: Warehouse) -> None:
         "requests": (20, 1, True), "handled": (18, 1, True), "disclosed": (10, 1, True),
         "partially_disclosed": (3, 1, True), "withheld": (2, 1, True), "unavailable": (3, 1, True),
         "review_total": (2, 1, True), "review_corrected": (1, 1, False), "litigation_total": (1, 1, True),
-        "litigation_corrected": (0, 1, False), "proactive_total": (500, 1, False), "fees": (1200, 1, True),
+        "litigation_corrected": (0, 1, False), "proactive_total": (500, 1, False), "request_fees": (0.12, 1, False),
     }  # fmt: skip
     area = harmonized(wh, "衢州市人民政府", "area")
     assert area["requests"] == (900, 1, True) and area["handled"] == (None, 1, True)
@@ -156,7 +156,7 @@ def test_harmonized_2019(wh: Warehouse) -> None:
         "unavailable": (4, 1, False), "not_processed": (3, 1, False), "review_total": (2, 1, False),
         "review_corrected": (1, 1, False), "litigation_total": (3, 1, False), "litigation_corrected": (1, 1, False),
         "proactive_total": (None, 1, True),  # the 2019 tables print no total and the text states none
-        "fees": (0, 2, True),  # a fee sentence for 2020 is coded fees.request_fees: the second alternative
+        "info_fees": (None, 1, False), "request_fees": (0, 1, False),  # a fee sentence for 2020: fees.request_fees
     }  # fmt: skip
     withheld = wh.query(
         "select metrics, n_terms, n_printed from v_harmonized where agency = '衢州市商务局' and series = 'withheld'"
@@ -170,7 +170,7 @@ def test_harmonized_2021_picks_one_current_report(wh: Warehouse) -> None:
         "disclosed": (0, 1, False), "partially_disclosed": (0, 1, False), "withheld": (None, 1, False),
         "unavailable": (None, 1, False), "not_processed": (None, 1, False), "review_total": (0, 1, False),
         "review_corrected": (0, 1, False), "litigation_total": (0, 1, False), "litigation_corrected": (0, 1, False),
-        "proactive_total": (1200, 1, True), "fees": (0, 1, False),
+        "proactive_total": (1200, 1, True), "info_fees": (0, 1, False), "request_fees": None,
     }  # fmt: skip
     row = wh.query("select url, reports, n_values from v_agency_year where agency = '衢州市财政局'").row(0)
     assert row == ("http://p/finance/2022.html", 2, len(FINANCE_2021))  # current version, most values
@@ -191,20 +191,20 @@ def test_harmonized_narrative_falls_back_to_the_older_wording(wh: Warehouse) -> 
         "requests": (12, 2, True), "carried_over": (None, 1, False), "disclosed": (8, 2, True),
         "partially_disclosed": (None, 1, False), "withheld": (None, 1, True), "unavailable": (None, 1, True),
         "review_total": (0, 1, False), "litigation_total": (None, 1, False), "proactive_total": (3000, 1, False),
-        "fees": (None, 1, False),
+        "info_fees": (None, 1, False), "request_fees": (None, 1, False),
     }  # fmt: skip
 
 
 def test_agency_year_is_harmonized_pivoted(wh: Warehouse) -> None:
-    years = wh.query("select agency, report_year, scope, format, reports, requests, disclosed, fees, n_differing "
+    years = wh.query("select agency, report_year, scope, format, reports, requests, disclosed, info_fees, request_fees, n_differing "
                      "from v_agency_year order by agency, scope").rows()  # fmt: skip
     assert sorted(years) == sorted([
-        ("衢州市人民政府", 2016, "area", "2014", 1, 900.0, None, None, 1),
-        ("衢州市人民政府", 2016, "body", "2014", 1, 20.0, 10.0, 1200.0, 9),
-        ("衢州市商务局", 2020, "body", "2019", 1, 30.0, 15.0, 0.0, 1),
-        ("衢州市教育局", 2012, "body", "local", 1, 7.0, 5.0, None, 8),
-        ("衢州市民政局", 2017, "body", "narrative", 1, 12.0, 8.0, None, 2),
-        ("衢州市财政局", 2022, "body", "2021", 2, 5.0, 0.0, 0.0, 1),
+        ("衢州市人民政府", 2016, "area", "2014", 1, 900.0, None, None, None, 1),
+        ("衢州市人民政府", 2016, "body", "2014", 1, 20.0, 10.0, None, 0.12, 8),
+        ("衢州市商务局", 2020, "body", "2019", 1, 30.0, 15.0, None, 0.0, 0),
+        ("衢州市教育局", 2012, "body", "local", 1, 7.0, 5.0, None, None, 8),
+        ("衢州市民政局", 2017, "body", "narrative", 1, 12.0, 8.0, None, None, 2),
+        ("衢州市财政局", 2022, "body", "2021", 2, 5.0, 0.0, 0.0, None, 1),
     ])  # fmt: skip
 
 
@@ -260,6 +260,14 @@ def test_every_view_and_view_column_is_commented(wh: Warehouse) -> None:
     assert set(views) == set(warehouse.views()) and set(MY_VIEWS) <= set(views)
     assert [v for v, comment in views.items() if not comment] == []
     assert [(v, c) for v, c, comment in columns if not comment] == []
+
+
+def test_every_series_is_in_the_unit_of_its_metrics(wh: Warehouse) -> None:
+    """One unit per metric everywhere: a series carries its codes' catalog unit, never a converted one."""
+    rows = wh.query("select series, unit, metric, factor from v_crosswalk").iter_rows()
+    assert [(s, unit, m) for s, unit, m, factor in rows if unit != metrics()[m].unit or factor != 1] == []
+    units = dict(wh.query("select distinct series, unit from v_crosswalk").iter_rows())
+    assert (units["info_fees"], units["request_fees"]) == ("元", "万元")
 
 
 def test_crosswalk_codes_are_catalog_codes(wh: Warehouse) -> None:

@@ -18,7 +18,8 @@ with wide as (
         max(value) filter (where series = 'litigation_total') as litigation_total,
         max(value) filter (where series = 'litigation_corrected') as litigation_corrected,
         max(value) filter (where series = 'proactive_total') as proactive_total,
-        max(value) filter (where series = 'fees') as fees,
+        max(value) filter (where series = 'info_fees') as info_fees,
+        max(value) filter (where series = 'request_fees') as request_fees,
         count(*) filter (where definition_differs and value is not null) as n_differing
     from v_harmonized
     group by report_id
@@ -54,7 +55,8 @@ select
     w.litigation_total,
     w.litigation_corrected,
     w.proactive_total,
-    w.fees,
+    w.info_fees,
+    w.request_fees,
     w.n_differing,
     r.n_values,
     r.n_unmapped,
@@ -94,7 +96,8 @@ comment on column v_agency_year.review_corrected is 'Administrative reconsiderat
 comment on column v_agency_year.litigation_total is 'Litigation cases, total (件): direct + after review (2019+), one total (2014, local).';
 comment on column v_agency_year.litigation_corrected is 'Litigation cases corrected (件).';
 comment on column v_agency_year.proactive_total is 'Information items proactively disclosed (条; 2014 and local tables, else prose).';
-comment on column v_agency_year.fees is 'Fees charged for requests (元): 信息处理费 (2021+) or 依申请公开收费 (earlier, converted from 万元).';
+comment on column v_agency_year.info_fees is 'Information processing fees collected (信息处理费, the 2021 fee measures), in 元 as info_fees.collected is stored (dim_metric.unit).';
+comment on column v_agency_year.request_fees is 'Fees charged for answering requests before the 2021 fee measures (依申请公开信息收取的费用), in 万元 as fees.request_fees is stored (dim_metric.unit).';
 comment on column v_agency_year.n_differing is 'Headline figures here whose definition differs from the 2021 format (v_harmonized.definition_differs).';
 comment on column v_agency_year.n_values is 'Mapped values of the picked report (rows in fact_disclosure).';
 comment on column v_agency_year.n_unmapped is 'Printed numeric cells of the picked report mapped to no metric.';

@@ -129,24 +129,22 @@ from (values
     ('proactive_total', '条', '2021', 1, 'active.total', 1, true,
         'the 2019+ tables print no total: a figure stated in the report''s text'),
 
-    ('fees', '元', '2021', 1, 'info_fees.collected', 1, false, null),
-    ('fees', '元', '2019', 1, 'info_fees.collected', 1, false, null),
-    ('fees', '元', '2019', 2, 'fees.request_fees', 10000, true,
-        'fees stated for a year before the 2021 fee measures (coded fees.request_fees, 万元)'),
-    ('fees', '元', '2014', 1, 'fees.request_fees', 10000, true,
-        '2014 依申请公开信息收取的费用 (万元): cost fees under the 2008 regulations; the 2021 信息处理费 is charged only for excessive requests'),
-    ('fees', '元', 'narrative', 1, 'info_fees.collected', 1, false, null),
-    ('fees', '元', 'narrative', 2, 'fees.request_fees', 10000, true,
-        'fees stated for a year before the 2021 fee measures (coded fees.request_fees, 万元)')
+    ('info_fees', '元', '2021', 1, 'info_fees.collected', 1, false, null),
+    ('info_fees', '元', '2019', 1, 'info_fees.collected', 1, false, null),
+    ('info_fees', '元', 'narrative', 1, 'info_fees.collected', 1, false, null),
+
+    ('request_fees', '万元', '2014', 1, 'fees.request_fees', 1, false, null),
+    ('request_fees', '万元', '2019', 1, 'fees.request_fees', 1, false, null),
+    ('request_fees', '万元', 'narrative', 1, 'fees.request_fees', 1, false, null)
 ) as crosswalk(series, unit, format, alternative, metric, factor, definition_differs, note)
 order by series, format, alternative, metric;
 
 comment on view v_crosswalk is 'The crosswalk of v_harmonized: one row per series x report format x alternative x metric code that feeds it (warehouse/CROSSWALK.md).';
 comment on column v_crosswalk.series is 'Harmonized series, e.g. requests, withheld, review_corrected.';
-comment on column v_crosswalk.unit is 'Unit of the series (values are converted into it with factor).';
+comment on column v_crosswalk.unit is 'Unit of the series: the catalog unit (dim_metric.unit) of every metric that feeds it, so a figure reads the same here as in fact_disclosure.';
 comment on column v_crosswalk.format is 'Report format (dim_report.format) the row applies to: 2021, 2019, 2014, local or narrative.';
 comment on column v_crosswalk.alternative is 'Alternative within series x format, 1 first: the first alternative with a printed value is used.';
 comment on column v_crosswalk.metric is 'Metric code (dim_metric.code) summed into the series; applicant total (or none), period year.';
-comment on column v_crosswalk.factor is 'Multiplier from the metric unit to the series unit (10000 for 万元 -> 元).';
+comment on column v_crosswalk.factor is 'Multiplier from the metric''s value to the series (1: series and metrics share one unit).';
 comment on column v_crosswalk.definition_differs is 'True where the printed row''s definition differs from the 2021 format''s (2014 for proactive_total).';
 comment on column v_crosswalk.note is 'How the definition differs; null when it does not.';

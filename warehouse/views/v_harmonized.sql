@@ -102,7 +102,7 @@ comment on column v_harmonized.report_id is 'The picked report (most mapped valu
 comment on column v_harmonized.format is 'Format of the picked report; selects the crosswalk rows.';
 comment on column v_harmonized.candidates is 'Current readable reports of this agency x year x scope (the picked one included).';
 comment on column v_harmonized.series is 'Harmonized series (v_crosswalk.series).';
-comment on column v_harmonized.unit is 'Unit of value.';
+comment on column v_harmonized.unit is 'Unit of value: the catalog unit (dim_metric.unit) of the metrics feeding the series, as in fact_disclosure.';
 comment on column v_harmonized.value is 'Sum of the printed figures of the chosen crosswalk alternative, in unit; null when none was printed.';
 comment on column v_harmonized.in_format is 'The report''s format prints this series (has crosswalk rows); when false, value and the crosswalk columns are null.';
 comment on column v_harmonized.definition_differs is 'True when the rows used define the series differently from the 2021 format (see note).';
