@@ -320,3 +320,23 @@ def test_demo_views_invariants(demo: Warehouse) -> None:
     reasons = demo.query("select category, applicant, sum(value) as n from v_refusal_reasons group by all")
     assert set(reasons["category"]) >= {"withheld", "unavailable", "not_processed"}
     assert "natural_person" in set(reasons["applicant"])
+
+
+def test_demo_fees_read_the_same_in_facts_and_views(demo: Warehouse) -> None:
+    """One unit per metric: v_agency_year's fee columns are the picked report's fact values, unconverted."""
+    rows = demo.query(
+        "select y.info_fees, y.request_fees, "
+        "  (select value from fact_disclosure as f where f.report_id = y.report_id and f.metric = 'info_fees.collected' "
+        "   and f.period = 'year') as info_fact, "
+        "  (select value from fact_disclosure as f where f.report_id = y.report_id and f.metric = 'fees.request_fees' "
+        "   and f.period = 'year') as request_fact "
+        "from v_agency_year as y"
+    ).rows()
+    assert sum(r[0] is not None for r in rows) > 10 and sum(r[1] is not None for r in rows) > 10
+    # wherever the view shows a fee it is the fact's value, never a converted one
+    assert [r for r in rows if (r[0] is not None and r[0] != r[2]) or (r[1] is not None and r[1] != r[3])] == []
+    units = dict(demo.query("select code, unit from dim_metric where code in ('info_fees.collected', 'fees.request_fees')").rows())
+    comments = dict(demo.query(
+        "select column_name, comment from duckdb_columns() where table_name = 'v_agency_year' and column_name like '%fees'"
+    ).rows())  # fmt: skip
+    assert units["info_fees.collected"] in comments["info_fees"] and units["fees.request_fees"] in comments["request_fees"]
