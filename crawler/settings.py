@@ -12,12 +12,15 @@ USER_AGENT = "ogi-warehouse/0.1 (archiver of open-government-information annual 
 ROBOTSTXT_OBEY = True
 
 # Politeness defaults. The spider replaces them from the site configs (crawler.spiders.ogi.politeness_settings):
-# Scrapy 2.14-2.19 do not enforce CONCURRENT_REQUESTS_PER_DOMAIN (in-flight requests per slot are counted too
-# late, STACK.md §2c), so the effective per-site cap is CONCURRENT_REQUESTS, which the spider sets to the
-# smallest per-site budget; each site also gets its own download slot so its DOWNLOAD_DELAY applies per site.
+# each site gets its own download slot with its concurrency and delay, and CONCURRENT_REQUESTS becomes the sum of
+# the site budgets (capped). Scrapy 2.14-2.19 do not enforce a slot's concurrency (in-flight requests per slot are
+# counted too late, STACK.md §2c): crawler.slots.PoliteDownloader does, and SlotBudgetQueue keeps the requests of a
+# full slot in the scheduler so that the other sites use the crawl-wide budget.
 CONCURRENT_REQUESTS = 2
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
 DOWNLOAD_DELAY = 0.5
+DOWNLOADER = "crawler.slots.PoliteDownloader"
+SCHEDULER_PRIORITY_QUEUE = "crawler.slots.SlotBudgetQueue"
 AUTOTHROTTLE_ENABLED = False  # explicit: the fixed per-site budget above is the policy
 
 DOWNLOAD_TIMEOUT = 30

@@ -303,7 +303,7 @@ def test_crawl_timeout_kills(tmp_path: Path) -> None:
 def test_concurrency_budget_is_enforced(tmp_path: Path) -> None:
     """Counting server: with `concurrency: 2` the server never sees more than 2 requests in flight (and does see 2).
 
-    Scrapy 2.14-2.19 ignore CONCURRENT_REQUESTS_PER_DOMAIN; the spider sets CONCURRENT_REQUESTS to the budget.
+    Scrapy 2.14-2.19 do not enforce a slot's concurrency; crawler.slots does (many sites: tests/test_politeness.py).
     """
     links = "".join(f'<li><a href="r{i}.html">测试局{1990 + i}年政府信息公开工作年度报告</a></li>' for i in range(32))
     resources = {"/slow/index.html": Resource(_page("list", f"<ul>{links}</ul>"))}
@@ -409,7 +409,7 @@ def test_politeness_settings() -> None:
     sites = load_sites([{"name": "a", "start_urls": ["http://a/x/"], "concurrency": 4, "download_delay": 0.25},
                         {"name": "b", "start_urls": ["http://b/x/"], "concurrency": 2, "download_delay": 1}])  # fmt: skip
     settings = politeness_settings(sites)
-    assert settings["CONCURRENT_REQUESTS"] == 2
+    assert settings["CONCURRENT_REQUESTS"] == 6  # the sum of the budgets (capped: tests/test_politeness.py)
     assert settings["DOWNLOAD_SLOTS"] == {"a": {"concurrency": 4, "delay": 0.25}, "b": {"concurrency": 2, "delay": 1.0}}
 
 

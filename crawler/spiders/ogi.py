@@ -39,6 +39,7 @@ from crawler.items import CrawlIssue, Outcome, PageKind, RawPage, ResumedPage
 from crawler.middlewares import OutOfScope
 from crawler.pipelines import ARCHIVE_SETTING
 from crawler.sites import Site, load_sites
+from crawler.slots import MAX_CONCURRENT_REQUESTS
 from etl.decode import decode_html
 
 if TYPE_CHECKING:
@@ -54,22 +55,20 @@ GONE_STATUSES = [404, 410]
 _HTML_TYPES = ("text/html", "application/xhtml", "text/plain")
 
 
-def politeness_settings(sites: Iterable[Site]) -> dict[str, Any]:
-    """Concurrency and delay settings for a crawl of `sites`.
+def politeness_settings(sites: Iterable[Site], *, cap: int = MAX_CONCURRENT_REQUESTS) -> dict[str, Any]:
+    """Concurrency and delay settings for a crawl of `sites`: politeness per site, throughput across sites.
 
-    Scrapy 2.14-2.19 do not enforce CONCURRENT_REQUESTS_PER_DOMAIN (nor a DOWNLOAD_SLOTS concurrency): a slot's
-    transfer count is updated in a task scheduled after the queue check, so the real cap is CONCURRENT_REQUESTS
-    (docs: ../shared/STACK.md §2c). The global CONCURRENT_REQUESTS is therefore set to the smallest per-site
-    budget, so no site ever sees more; the per-domain and per-slot values are set too, for when Scrapy enforces
-    them again. Each site gets its own download slot (request.meta["download_slot"] = site name) so its
-    DOWNLOAD_DELAY applies per site even when sites share one host (the demo portal).
+    Each site gets its own download slot (request.meta["download_slot"] = site name, `DOWNLOAD_SLOTS`) with its
+    concurrency and delay, also when sites share one host (the demo portal). The crawl as a whole may have the sum
+    of the site budgets in flight, at most `cap`. Scrapy 2.14-2.19 do not enforce a slot's concurrency themselves
+    (../shared/STACK.md §2c): `crawler.slots` does (the DOWNLOADER and SCHEDULER_PRIORITY_QUEUE of
+    crawler/settings.py). Slots not listed (robots.txt, per host) take the smallest budget and the longest delay.
     """
     sites = list(sites)
-    budget = min(s.concurrency for s in sites)
     return {
-        "CONCURRENT_REQUESTS": budget,
-        "CONCURRENT_REQUESTS_PER_DOMAIN": budget,
-        "DOWNLOAD_DELAY": max(s.download_delay for s in sites),  # slots not listed below (robots.txt)
+        "CONCURRENT_REQUESTS": max(1, min(sum(s.concurrency for s in sites), cap)),
+        "CONCURRENT_REQUESTS_PER_DOMAIN": min(s.concurrency for s in sites),
+        "DOWNLOAD_DELAY": max(s.download_delay for s in sites),
         "DOWNLOAD_SLOTS": {s.name: {"concurrency": s.concurrency, "delay": s.download_delay} for s in sites},
     }
 
