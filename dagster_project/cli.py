@@ -581,7 +581,7 @@ def cmd_export(directory: Path, *, fmt: str, database: Path | None, overwrite: b
         return 2
     for table, rows in counts.items():
         print(f"{table}: {rows} rows")
-    print(f"exported {len(counts)} tables from {db} to {directory} ({fmt}) with the data dictionary")
+    print(f"exported {len(counts)} tables and views from {db} to {directory} ({fmt}) with the data dictionary")
     return 0
 
 
