@@ -17,6 +17,8 @@ import urllib.error
 import urllib.request
 import warnings
 from pathlib import Path
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
@@ -30,7 +32,11 @@ if TYPE_CHECKING:
 
 URL_TIMEOUT = 30.0  # seconds, for `ogi parse https://...`
 UI_PORT = 3000
-DAGSTER_YAML = "telemetry:\n  enabled: false\nnux:\n  enabled: false\n"
+# The committed instance settings (telemetry and the welcome modal off, one run at a time), copied into a new
+# DAGSTER_HOME; the constant is the fallback when the package is installed without the repository's files.
+DAGSTER_YAML_FILE = Path(__file__).resolve().parents[1] / "dagster.yaml"
+DAGSTER_YAML = "telemetry:\n  enabled: false\nnux:\n  enabled: false\nconcurrency:\n  runs:\n    max_concurrent_runs: 1\n"
+RUN_LOCK = "ogi-run.lock"  # in DAGSTER_HOME: one CLI run (ogi run, ogi demo) at a time per instance
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -348,19 +354,32 @@ def cmd_demo(*, data: Path | None, warehouse: Path | None, port: int | None, kee
     from portal import Portal
     from portal.sites import EPOCHS
     from dagster_project.resources import DEMO, DEMO_PORT, CrawlConfig, Warehouse
-    from dagster_project.runs import materialize_sites
 
     # Started with `&` from a script, SIGINT is inherited ignored and Dagster copies that onto SIGTERM: restore
     # Python's handler first so that SIGINT and SIGTERM both stop the run (STACK.md §5c).
     signal.signal(signal.SIGINT, signal.default_int_handler)
-    wh = Warehouse(path=str(warehouse) if warehouse else "")
+    home = _home()
+    wh = Warehouse(path=str(warehouse.resolve()) if warehouse else "")
     port = DEMO_PORT if port is None else port
     # sites="demo": the crawl step runs the portal on `port`; a first crawl into the archive visits both of its
     # epochs (a report restated, one removed), later crawls its latest state only
-    crawl = CrawlConfig(sites=DEMO, demo_port=port, data_dir=str(data) if data else "")
-    print(f"demo portal: http://127.0.0.1:{port} (during the crawl)", flush=True)
-    result = materialize_sites({"crawl": crawl, "warehouse": wh}, crawl.site_names(), raise_on_error=False)
+    crawl = {"sites": DEMO, "demo_port": port, "data_dir": str(data.resolve()) if data else ""}
+    try:
+        with _run_lock(home, "ogi demo"):
+            import dagster as dg
+
+            from dagster_project.runs import QUIET, run_job
+
+            print(f"demo portal: http://127.0.0.1:{port} (during the crawl)", flush=True)
+            resources = {"crawl": {"config": crawl}, "warehouse": {"config": {"path": wh.path}}}
+            instance = dg.DagsterInstance.get()
+            result = run_job(instance, CrawlConfig(sites=DEMO).site_names(), {**QUIET, "resources": resources})
+    except RunBusy as exc:
+        print(f"ogi demo: {exc}", file=sys.stderr)
+        return 1
+    print(f"run {result.run_id}: {'succeeded' if result.success else 'FAILED'} (DAGSTER_HOME={home}; `ogi ui` shows it)")
     if not result.success:
+        _print_failures(result)
         print("demo: the run failed (see the log above)", file=sys.stderr)
         return 1
     status = _print_summary(wh, result)
@@ -419,13 +438,49 @@ def _print_summary(wh: Warehouse, result: dg.ExecuteInProcessResult) -> int:
 
 
 def _home() -> Path:
-    """DAGSTER_HOME (default ./.dagster_home), created with telemetry and the welcome modal off."""
+    """DAGSTER_HOME (default ./.dagster_home), created with the committed dagster.yaml (telemetry and the welcome
+    modal off, one run at a time); exported, so that DagsterInstance.get() and `dagster dev` use it."""
     home = Path(os.environ.get("DAGSTER_HOME") or ".dagster_home").resolve()
     home.mkdir(parents=True, exist_ok=True)
     if not (home / "dagster.yaml").exists():
-        (home / "dagster.yaml").write_text(DAGSTER_YAML, encoding="utf-8")
+        text = DAGSTER_YAML_FILE.read_text("utf-8") if DAGSTER_YAML_FILE.is_file() else DAGSTER_YAML
+        (home / "dagster.yaml").write_text(text, encoding="utf-8")
     os.environ["DAGSTER_HOME"] = str(home)
     return home
+
+
+class RunBusy(RuntimeError):
+    """Another CLI run holds the instance's run lock."""
+
+
+@contextmanager
+def _run_lock(home: Path, command: str) -> Iterator[None]:
+    """Hold DAGSTER_HOME's run lock for the block (RunBusy when another `ogi run`/`ogi demo` holds it). The lock is
+    an flock: the system releases it when its process ends, however it ends. Runs launched from the UI or by the
+    schedule are queued by the instance instead (dagster.yaml: concurrency.runs.max_concurrent_runs)."""
+    import fcntl
+
+    path = home / RUN_LOCK
+    with path.open("a+", encoding="utf-8") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            lock.seek(0)
+            holder = lock.read().strip() or "another process"
+            raise RunBusy(
+                f"another run is in progress in the Dagster instance {home} ({holder}); wait for it to finish "
+                "(`ogi ui` shows it) or use another DAGSTER_HOME"
+            ) from None
+        lock.seek(0)
+        lock.truncate()
+        lock.write(f"{command}, pid {os.getpid()}")
+        lock.flush()
+        try:
+            yield
+        finally:
+            lock.seek(0)
+            lock.truncate()
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 def _sites_file(path: Path | None) -> Path:
@@ -457,7 +512,7 @@ def cmd_run(sites: Path | None, *, only: list[str] | None, data: Path | None, wa
     names = _load_sites_or_exit(path, only)
     if names is None:
         return 2
-    _home()
+    home = _home()
     signal.signal(signal.SIGINT, signal.default_int_handler)
     import dagster as dg
 
@@ -471,16 +526,25 @@ def cmd_run(sites: Path | None, *, only: list[str] | None, data: Path | None, wa
     config: dict[str, object] = {**QUIET, "resources": resources}
     if reparse or workers:
         config["ops"] = {"parsed_reports": {"config": {"reparse": reparse, "workers": workers}}}
-    instance = dg.DagsterInstance.get()
-    result = run_job(instance, names, config, only=only)
-    print(f"run {result.run_id}: {'succeeded' if result.success else 'FAILED'} (DAGSTER_HOME={os.environ['DAGSTER_HOME']})")
+    try:
+        with _run_lock(home, "ogi run"):
+            instance = dg.DagsterInstance.get()
+            result = run_job(instance, names, config, only=only)
+    except RunBusy as exc:
+        print(f"ogi run: {exc}", file=sys.stderr)
+        return 1
+    print(f"run {result.run_id}: {'succeeded' if result.success else 'FAILED'} (DAGSTER_HOME={home})")
     if not result.success:
-        for event in result.all_events:
-            if event.is_failure:
-                print(f"  {event.step_key}: {event.message}", file=sys.stderr)
+        _print_failures(result)
         return 1
     _print_totals(wh)
     return 0
+
+
+def _print_failures(result: dg.ExecuteInProcessResult) -> None:
+    for event in result.all_events:
+        if event.is_failure:
+            print(f"  {event.step_key}: {event.message}", file=sys.stderr)
 
 
 def _print_totals(wh: Warehouse) -> None:
@@ -589,22 +653,29 @@ def cmd_export(directory: Path, *, fmt: str, database: Path | None, overwrite: b
 
 
 def cmd_ui(*, port: int) -> int:
-    """exec `dagster dev` with default SIGINT/SIGTERM dispositions, so that it can be stopped with SIGTERM."""
-    home = Path(os.environ.get("DAGSTER_HOME") or ".dagster_home").resolve()
-    home.mkdir(parents=True, exist_ok=True)
-    if not (home / "dagster.yaml").exists():
-        (home / "dagster.yaml").write_text(DAGSTER_YAML, encoding="utf-8")
-    os.environ["DAGSTER_HOME"] = str(home)
+    """exec `dagster dev` with default SIGINT/SIGTERM dispositions, so that it can be stopped with SIGTERM.
+
+    It runs in DAGSTER_HOME (so that `dagster dev` does not take a dagster.yaml of the current directory for a
+    misplaced instance setting), with the current directory's defaults passed on as absolute paths: the sites file,
+    data directory and warehouse the code location uses are those of the directory `ogi ui` was started in."""
+    cwd = Path.cwd()
+    home = _home()
     dagster = shutil.which("dagster", path=str(Path(sys.executable).parent)) or shutil.which("dagster")
     if dagster is None:
         print("ogi ui: the dagster command is not installed", file=sys.stderr)
         return 1
+    from dagster_project.resources import DEFAULT_DATA_DIR, DEFAULT_SITES, DEFAULT_WAREHOUSE
+
+    for name, default in (("OGI_SITES", DEFAULT_SITES), ("OGI_DATA_DIR", DEFAULT_DATA_DIR),
+                          ("OGI_WAREHOUSE", DEFAULT_WAREHOUSE)):  # fmt: skip
+        os.environ[name] = str(cwd / (os.environ.get(name) or default))
     # Started from a non-interactive shell with `&`, SIGINT is inherited as ignored and dagster copies that onto
     # SIGTERM; reset both so `kill -TERM` stops it and its children (STACK.md §5c).
     signal.signal(signal.SIGINT, signal.SIG_DFL)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     print(f"Dagster UI on http://127.0.0.1:{port} (DAGSTER_HOME={home})", flush=True)
-    argv = [dagster, "dev", "-m", "dagster_project.definitions", "-h", "127.0.0.1", "-p", str(port)]
+    argv = [dagster, "dev", "-m", "dagster_project.definitions", "-d", str(cwd), "-h", "127.0.0.1", "-p", str(port)]
+    os.chdir(home)
     os.execv(dagster, argv)
     return 1  # not reached
 
