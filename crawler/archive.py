@@ -16,13 +16,17 @@ A process killed mid-write leaves at most a file under `tmp/` (removed when the 
 truncated last manifest line; readers skip that line and the next `record()` starts a fresh line. Objects are
 verified: a body is re-read and hashed before it gets its name, an existing object is compared with the body that
 would replace it (a corrupt one is rewritten), and `get` checks the hash of what it reads (a corrupt object is moved
-to `corrupt/`, so the next crawl fetches the page again, and `CorruptObject` says so). One writer process at a time
-(the crawl).
+to `corrupt/`, so the next crawl fetches the page again, and `CorruptObject` says so).
+Several crawler processes may write one archive at once (a shared crawl, crawler.distributed): objects get their
+names by atomic renames, every JSON line is appended under an exclusive `flock` of its file (one whole line per
+write), and the processes of one crawl share its run log (`open_run(..., join=True)`); `tmp/` is only cleaned by
+a crawl that no other process shares.
 No Scrapy import here: the ETL reads archives with this module.
 """
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import logging
@@ -74,15 +78,18 @@ def _jsonl_rows(path: Path) -> Iterator[dict[str, Any]]:
 
 
 def _append_line(path: Path, row: Mapping[str, Any]) -> None:
-    """Append one JSON line, first ending a line truncated by a killed writer."""
+    """Append one JSON line, first ending a line truncated by a killed writer; under an exclusive lock of the file,
+    so that processes appending to one file never interleave or mistake each other's lines for truncated ones."""
     line = json.dumps(dict(row), ensure_ascii=False, separators=(",", ":")) + "\n"
     with path.open("ab") as f:
-        if f.tell() > 0:
+        fcntl.flock(f.fileno(), fcntl.LOCK_EX)  # released when the file is closed
+        if f.seek(0, os.SEEK_END) > 0:
             with path.open("rb") as r:
                 r.seek(-1, os.SEEK_END)
                 if r.read(1) != b"\n":
                     f.write(b"\n")
         f.write(line.encode("utf-8"))
+        f.flush()
 
 
 class RunLog:
@@ -230,16 +237,35 @@ class Archive:
         if self.manifest_path.exists():
             yield from _jsonl_rows(self.manifest_path)
 
-    def open_run(self, run_id: str, sites: Sequence[str], started_at: datetime) -> RunLog:
+    def open_run(self, run_id: str, sites: Sequence[str], started_at: datetime, *, join: bool = False) -> RunLog:
         """Start the log of a new crawl run of `sites` (FileExistsError if `run_id` was used before); partial writes
-        a killed crawl left under `tmp/` are removed first."""
-        self.clean_tmp()
+        a killed crawl left under `tmp/` are removed first. `join`: a process joining a shared crawl's run
+        (crawler.distributed): the log is created if no other process has yet, and `tmp/` is left alone."""
+        if not join:
+            self.clean_tmp()
         folder = self.root / RUNS
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / f"{run_id}.jsonl"
         header = {"run_id": run_id, "sites": sorted(sites), "started_at": started_at.astimezone(UTC).isoformat()}
-        with path.open("xb") as f:
-            f.write((json.dumps(header, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8"))
+        fd, tmp_name = tempfile.mkstemp(dir=folder, prefix=f".{run_id}.")
+        try:  # the header and the name appear together: os.link fails if the name exists
+            with os.fdopen(fd, "wb") as f:
+                f.write((json.dumps(header, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8"))
+            os.chmod(tmp_name, 0o644)
+            try:
+                os.link(tmp_name, path)
+            except FileExistsError:
+                if not join:
+                    raise
+        finally:
+            Path(tmp_name).unlink(missing_ok=True)
+        return RunLog(path, run_id)
+
+    def run_log(self, run_id: str) -> RunLog:
+        """The log of an existing run (FileNotFoundError if there is none)."""
+        path = self.root / RUNS / f"{run_id}.jsonl"
+        if not path.is_file():
+            raise FileNotFoundError(f"no run log {path}")
         return RunLog(path, run_id)
 
     def run_ids(self) -> list[str]:

@@ -2,7 +2,8 @@
 
 Each crawl is one run (`Archive.open_run`): its id comes from the `OGI_RUN_ID` setting (`crawler.run.run_crawl`
 sets it) or from the start time. Every URL the run requested is logged with its status and body hash, failed
-requests (`CrawlIssue`) with nulls, so the warehouse can tell what each run saw.
+requests (`CrawlIssue`) with nulls, so the warehouse can tell what each run saw. The processes of a shared crawl
+(crawler.distributed) append to one run log; the last one to leave writes its finish line.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
 from crawler.archive import RUN_ID_SETTING, Archive, RunLog, new_run_id
+from crawler.distributed import REDIS_URL_SETTING
 from crawler.items import ArchivedPage, CrawlIssue, RawPage, ResumedPage
 
 if TYPE_CHECKING:
@@ -38,6 +40,7 @@ class ArchivePipeline:
         self.crawler = crawler
         self.stats: StatsCollector = crawler.stats
         self.run: RunLog | None = None
+        self.shared = bool(crawler.settings.get(REDIS_URL_SETTING))  # a shared crawl: one run log for all processes
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -53,11 +56,12 @@ class ArchivePipeline:
         started = datetime.now(UTC)
         run_id = self.crawler.settings.get(RUN_ID_SETTING) or new_run_id(started)
         sites = list(getattr(self.crawler.spider, "site_configs", {}))
-        self.run = self.archive.open_run(run_id, sites, started)
+        self.run = self.archive.open_run(run_id, sites, started, join=self.shared)
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
-        """End the run log with the close reason ("finished", "shutdown", ...)."""
-        if self.run is not None:
+        """End the run log with the close reason ("finished", "shutdown", ...); in a shared crawl the last process
+        does (crawler.distributed.SharedCrawlExtension)."""
+        if self.run is not None and not self.shared:
             self.run.finish(datetime.now(UTC), reason)
 
     def request_dropped(self, request: Request, spider: Spider | None = None) -> None:

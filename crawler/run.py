@@ -65,6 +65,7 @@ def run_crawl(
     settings: Mapping[str, Any] | None = None,
     log_path: str | Path | None = None,
     progress: TextIO | None = None,
+    redis: str | None = None,
 ) -> CrawlStats:
     """Crawl `sites` (a sites JSON file, or site dicts) into the archive at `archive_dir`.
 
@@ -76,9 +77,26 @@ def run_crawl(
         log_path: where to keep the Scrapy log (default: a temporary file, discarded).
         progress: where to print a progress line per site every few seconds (pages, reports, attachments,
             failures, rate), read from the run's log in the archive; None = quiet.
+        redis: a Redis URL (`redis://host:6379/0`): crawl as one process of a crawl shared through this Redis
+            (crawler.distributed: scrapy-redis queue and dupefilter, one run log); every process crawling the same
+            sites into one archive with the same Redis shares one crawl. The returned counts are this process's;
+            `run_id` is the shared run's.
     """
     started = time.monotonic()
     run_id = new_run_id(datetime.now(UTC))
+    names = [site] if site else [str(s["name"]) for s in _entries(sites)]
+    shared: list[str] = []
+    if redis:  # join the shared crawl before Scrapy starts: its run id names the run log the processes share
+        from crawler.distributed import (REDIS_KEY_SETTING, REDIS_URL_SETTING, WORKER_SETTING, SharedCrawl,
+                                         crawl_key, new_worker_id, scrapy_settings)  # fmt: skip
+
+        key, worker = crawl_key(names), new_worker_id()
+        run_id, fresh = SharedCrawl(redis, key, worker).join(run_id)
+        if fresh:  # the first process: the run log starts (and `tmp/` is cleaned) before anyone writes
+            Archive(archive_dir).open_run(run_id, names, datetime.now(UTC))
+        settings = {**scrapy_settings(redis, key), REDIS_URL_SETTING: redis, REDIS_KEY_SETTING: key,
+                    WORKER_SETTING: worker, **(settings or {})}  # fmt: skip
+        shared = [key]
     with tempfile.TemporaryDirectory(prefix="ogi-crawl-") as tmp_name:
         tmp = Path(tmp_name)
         if isinstance(sites, (str, Path)):
@@ -95,9 +113,9 @@ def run_crawl(
             cmd += ["-a", f"portal={portal}"]
         if site:
             cmd += ["-a", f"site={site}"]
-        names = [site] if site else [str(s["name"]) for s in _entries(sites)]
-        resumable = Archive(archive_dir).resumable(names)
-        if resumable:  # an interrupted earlier run archived these: done, not fetched again
+        # an interrupted earlier run archived these: done, not fetched again (a shared crawl resumes from its queue)
+        resumable = {} if shared else Archive(archive_dir).resumable(names)
+        if resumable:
             (tmp / "resume.json").write_text(json.dumps(resumable, ensure_ascii=False), "utf-8")
             cmd += ["-a", f"resume={tmp / 'resume.json'}"]
         for key, value in (settings or {}).items():

@@ -32,6 +32,8 @@ TELNETCONSOLE_ENABLED = False
 REMOTE_CONTROL_ENABLED = False
 
 ITEM_PIPELINES = {"crawler.pipelines.ArchivePipeline": 300}
+# Only in a crawl shared by several processes through Redis (crawler.distributed; NotConfigured otherwise).
+EXTENSIONS = {"crawler.distributed.SharedCrawlExtension": 500}
 # The site's scope on every request and redirect hop (host and port, URL prefix, no internal addresses). It replaces
 # Scrapy's host-only offsite check, which also drops requests when they are scheduled, without an errback: a
 # refused redirect would leave no trace.
