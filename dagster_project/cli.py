@@ -61,7 +61,7 @@ def main(argv: list[str] | None = None) -> int:
         return cmd_run(args.sites, only=args.site, data=args.data, warehouse=args.warehouse, timeout=args.timeout,
                        reparse=args.reparse, workers=args.workers)  # fmt: skip
     if args.command == "crawl":
-        return cmd_crawl(args.sites, only=args.site, data=args.data, timeout=args.timeout)
+        return cmd_crawl(args.sites, only=args.site, data=args.data, timeout=args.timeout, redis=args.redis)
     if args.command == "sites":
         if args.action == "add":
             return cmd_sites_add(args.url, file=args.file, name=args.name, agency=args.agency, region=args.region)
@@ -139,6 +139,9 @@ def _parser() -> argparse.ArgumentParser:
         command.add_argument("--site", action="append", metavar="NAME", help="only this site (repeatable)")
         command.add_argument("--data", type=Path, help="raw data directory (default: $OGI_DATA_DIR or ./data)")
         command.add_argument("--timeout", type=int, default=3600, help="seconds for the whole crawl (default 3600)")
+    crawl.add_argument("--redis", metavar="URL", default=None,
+                       help="share the crawl through this Redis (redis://HOST:6379/0): every `ogi crawl --redis` "
+                            "of the same sites into the same archive takes part of one crawl (README: Distributed crawl)")  # fmt: skip
     run.add_argument("--warehouse", type=Path, help="DuckDB file (default: $OGI_WAREHOUSE or warehouse/ogi.duckdb)")
     run.add_argument("--reparse", action="store_true",
                      help="parse every report again, ignoring the parse cache (<data>/parsed)")  # fmt: skip
@@ -559,7 +562,9 @@ def _print_totals(wh: Warehouse) -> None:
     )
 
 
-def cmd_crawl(sites: Path | None, *, only: list[str] | None, data: Path | None, timeout: int) -> int:
+def cmd_crawl(
+    sites: Path | None, *, only: list[str] | None, data: Path | None, timeout: int, redis: str | None = None
+) -> int:
     from crawler.run import CrawlFailed, run_crawl
     from dagster_project.resources import CrawlConfig
 
@@ -571,7 +576,7 @@ def cmd_crawl(sites: Path | None, *, only: list[str] | None, data: Path | None, 
     entries = [e for e in json.loads(path.read_text(encoding="utf-8")) if not only or e["name"] in only]
     config.save_sites(entries)
     try:
-        stats = run_crawl(entries, config.archive_path(), timeout=timeout, progress=sys.stderr)
+        stats = run_crawl(entries, config.archive_path(), timeout=timeout, progress=sys.stderr, redis=redis)
     except CrawlFailed as exc:
         print(f"ogi crawl: {exc}", file=sys.stderr)
         return 1
