@@ -27,7 +27,7 @@ from dagster_project.parsing import (
     uncached,
 )
 from dagster_project.partitions import SITES, register_sites, selected_sites
-from dagster_project.resources import CrawlConfig, SitesNotConfigured, Warehouse
+from dagster_project.resources import CrawlConfig, DemoPortInUse, SitesNotConfigured, Warehouse
 from etl import parser_version
 from etl.frames import REPORT_ORDER, agency_frame, crawl_frames, dictionary_frames, raw_page_frame, region_frame
 from etl.regions import divisions
@@ -114,7 +114,7 @@ def raw_pages(context: dg.AssetExecutionContext, crawl: CrawlConfig, warehouse: 
                     run_crawl(sites, archive_dir, portal=target.portal_url, timeout=crawl.timeout,
                               progress=sys.stderr if crawl.progress else None)
                 )  # fmt: skip
-    except SitesNotConfigured as exc:
+    except (SitesNotConfigured, DemoPortInUse) as exc:
         raise dg.Failure(description=str(exc)) from None
     frame = raw_page_frame(archive.iter_manifest())
     history = crawl_frames(archive.runs())

@@ -83,7 +83,8 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--data", type=Path, help="raw data directory (default: $OGI_DATA_DIR or ./data)")
     demo.add_argument("--warehouse", type=Path, help="DuckDB file (default: $OGI_WAREHOUSE or warehouse/ogi.duckdb)")
     demo.add_argument("--port", type=int, default=None,
-                      help="portal port on 127.0.0.1 (default 8765; keep it fixed between runs: URLs include it)")
+                      help="portal port on 127.0.0.1 (default 0: any free port; the warehouse's URLs do not "
+                           "depend on it)")
     demo.add_argument("--keep-portal", action="store_true", help="keep serving the portal until Ctrl-C")
 
     parse = sub.add_parser(
@@ -356,7 +357,7 @@ def cmd_demo(*, data: Path | None, warehouse: Path | None, port: int | None, kee
 
     from portal import Portal
     from portal.sites import EPOCHS
-    from dagster_project.resources import DEMO, DEMO_PORT, CrawlConfig, Warehouse
+    from dagster_project.resources import DEMO, DEMO_BASE, DEMO_PORT, CrawlConfig, Warehouse
 
     # Started with `&` from a script, SIGINT is inherited ignored and Dagster copies that onto SIGTERM: restore
     # Python's handler first so that SIGINT and SIGTERM both stop the run (STACK.md §5c).
@@ -373,7 +374,8 @@ def cmd_demo(*, data: Path | None, warehouse: Path | None, port: int | None, kee
 
             from dagster_project.runs import QUIET, run_job
 
-            print(f"demo portal: http://127.0.0.1:{port} (during the crawl)", flush=True)
+            where = f"port {port}" if port else "a free port"
+            print(f"demo portal: {DEMO_BASE}/ (served on 127.0.0.1, {where}, during the crawl)", flush=True)
             resources = {"crawl": {"config": crawl}, "warehouse": {"config": {"path": wh.path}}}
             instance = dg.DagsterInstance.get()
             result = run_job(instance, CrawlConfig(sites=DEMO).site_names(), {**QUIET, "resources": resources})

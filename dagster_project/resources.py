@@ -26,9 +26,12 @@ DEFAULT_DATA_DIR = Path("data")
 DEFAULT_SITES = Path("sites.json")  # what `ogi sites add` writes and `ogi run` reads by default
 SITES_SNAPSHOT = "sites.json"
 DEMO = "demo"
-# The demo portal's URLs include its port: one fixed port keeps them the same from crawl to crawl, so a second
-# crawl finds the same reports instead of new URLs (and old ones "removed").
-DEMO_PORT = 8765
+# The demo portal listens on any free port (or a configured one), but the crawl names it by one base URL whatever
+# the port: its requests go to this host through the portal as their HTTP proxy, so the archive and the warehouse
+# record `http://demo-portal.invalid/...` and a rerun on another port finds the same reports, not new URLs (and
+# the earlier ones "removed"). `.invalid` never resolves (RFC 6761): nothing else can ever answer for it.
+DEMO_BASE = "http://demo-portal.invalid"
+DEMO_PORT = 0
 STAGING = "staging"  # schema of the tables a staged load appends to before its swap (Warehouse.stage)
 
 # DuckDB allows one process to hold the file; another process (a CLI, a notebook, a concurrent run) makes
@@ -224,6 +227,29 @@ class SitesNotConfigured(FileNotFoundError):
     """The crawl configuration names no sites file that exists."""
 
 
+class DemoPortInUse(OSError):
+    """The demo portal's configured port is taken (the message says what to do)."""
+
+
+_PROXY_VARIABLES = ("http_proxy", "HTTP_PROXY", "no_proxy", "NO_PROXY")
+
+
+@contextmanager
+def _http_proxy(url: str) -> Iterator[None]:
+    """Inside the block, crawls (subprocesses inheriting the environment: Scrapy's HttpProxyMiddleware reads it)
+    send their http requests through `url`, none bypassing it; the variables are restored afterwards."""
+    saved = {name: os.environ.get(name) for name in _PROXY_VARIABLES}
+    os.environ.update({"http_proxy": url, "HTTP_PROXY": url, "no_proxy": "", "NO_PROXY": ""})
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
 class CrawlConfig(dg.ConfigurableResource):
     """What to crawl and where raw data goes.
 
@@ -239,7 +265,7 @@ class CrawlConfig(dg.ConfigurableResource):
     only: list[str] = []  # site names to crawl; [] = every site of the config (or the run's partitions)
     timeout: int = 3600  # seconds for the whole crawl subprocess
     progress: bool = False  # crawl progress lines on stderr (the CLI)
-    demo_port: int = DEMO_PORT  # port of the demo portal; 0 = any free port (URLs then change between crawls)
+    demo_port: int = DEMO_PORT  # port of the demo portal; 0 = any free port (the URLs recorded are DEMO_BASE's)
 
     def sites_path(self) -> Path:
         """The sites file of this configuration (not for "demo")."""
@@ -268,13 +294,20 @@ class CrawlConfig(dg.ConfigurableResource):
         crawls see its latest epoch only, as a real site does not go back in time.
         """
         if self.sites == DEMO:
-            from portal import Portal
+            from portal import Portal, PortInUse
             from portal.sites import EPOCHS
 
-            with Portal(port=self.demo_port, corpus_dir="auto") as portal:
-                epochs = EPOCHS if first_crawl else EPOCHS[-1:]
-                passes = tuple(functools.partial(portal.set_epoch, e) for e in epochs)
-                yield CrawlTarget(list(portal.sites_config()), portal.base_url, passes)
+            try:
+                portal = Portal(port=self.demo_port, corpus_dir="auto").start()
+            except PortInUse as exc:
+                raise DemoPortInUse(str(exc)) from None
+            try:
+                with _http_proxy(portal.base_url):
+                    epochs = EPOCHS if first_crawl else EPOCHS[-1:]
+                    passes = tuple(functools.partial(portal.set_epoch, e) for e in epochs)
+                    yield CrawlTarget(list(portal.sites_config(base=DEMO_BASE)), DEMO_BASE, passes)
+            finally:
+                portal.stop()
             return
         yield CrawlTarget(_read_entries(self.sites_path()), self.portal_url or None, (_as_served,))
 

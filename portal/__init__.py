@@ -14,6 +14,6 @@ is known), plus the real corpus pages when present, served on 127.0.0.1.
   point `main`.
 """
 
-from portal.server import Portal, main, site_names
+from portal.server import Portal, PortInUse, main, site_names
 
-__all__ = ["Portal", "main", "site_names"]
+__all__ = ["Portal", "PortInUse", "main", "site_names"]

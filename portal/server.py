@@ -20,8 +20,10 @@ from __future__ import annotations
 
 import argparse
 import copy
+import errno
 import ipaddress
 import signal
+import sys
 import threading
 import time
 from collections import Counter
@@ -155,6 +157,10 @@ class _Handler(BaseHTTPRequestHandler):
         pass
 
 
+class PortInUse(OSError):
+    """The portal's port is taken; the message says what to do."""
+
+
 class Portal:
     """Offline stand-in for government websites, with known ground truth.
 
@@ -233,7 +239,15 @@ class Portal:
             self.faults.start()
         try:
             served = (self.pages, self.endpoints)
-            self._server = _Server((self.host, self.port), served, self.latency, count=self.faults is not None)
+            try:
+                self._server = _Server((self.host, self.port), served, self.latency, count=self.faults is not None)
+            except OSError as exc:
+                if exc.errno != errno.EADDRINUSE:
+                    raise
+                raise PortInUse(
+                    f"port {self.port} on {self.host} is already in use (another demo, `ogi portal` or another "
+                    "program): choose another one with --port N, or --port 0 for any free port"
+                ) from None
         except BaseException:
             if self.faults:
                 self.faults.stop()
@@ -287,8 +301,12 @@ class Portal:
         with self._server.counts_lock:
             return self._server.counts[path]
 
-    def sites_config(self, *, cms: bool = True) -> list[dict]:
+    def sites_config(self, *, cms: bool = True, base: str | None = None) -> list[dict]:
         """Crawler site entries (`crawler/sites` format) for every served site, with absolute URLs.
+
+        `base` names the portal by another base URL than the one it serves on (e.g. `http://demo-portal.invalid`,
+        the demo's port-independent name): a crawl then reaches it with the portal as its HTTP proxy (the server
+        answers absolute-form request lines like any other), and every URL it records is the same whatever the port.
 
         Each entry names its CMS family (`cms`: html, trs, script, hanweb, trsapi, gkmlpt, json) and narrows the
         site to its path prefix (`url_prefixes: [<base>/<site>/]`: every site shares this host). The `json` site
@@ -296,11 +314,17 @@ class Portal:
         (`{"url": "/<site>/fjdzapp/search"}`: on real hosts it is `/fjdzapp/search` at the root). URLs inside
         `list_api` are root-relative. `cms=False` leaves `cms` out (entries for family detection tests).
         The fault site's entry (faults mode) also has `download_timeout` and `max_bytes` (portal.faults.CONFIG)."""
+        root = (base or self.base_url).rstrip("/")
+        host = urlsplit(root).hostname if base else self.host
+
+        def url(path: str) -> str:
+            return root + path
+
         generated = self._generated()
         entries = [
             {
                 "name": s["name"],
-                "start_urls": [self.url(p) for p in s["start_paths"]],
+                "start_urls": [url(p) for p in s["start_paths"]],
                 "agency": s["agency"],
                 "region": s["region"],
                 "cms": s["family"],
@@ -311,7 +335,7 @@ class Portal:
         if self.corpus:
             entries.append(
                 corpus_site.SITE
-                | {"start_urls": [self.url(p) for p in self.corpus.list_paths], "cms": "trsapi",
+                | {"start_urls": [url(p) for p in self.corpus.list_paths], "cms": "trsapi",
                    "list_api": {"url": corpus_site.API_PATH} if self.corpus.searches else None}
             )  # fmt: skip
         out = []
@@ -319,8 +343,8 @@ class Portal:
             entry = {
                 "name": e["name"],
                 "start_urls": e["start_urls"],
-                "allowed_domains": [self.host],
-                "url_prefixes": [self.url(f"/{e['name']}/")],
+                "allowed_domains": [host],
+                "url_prefixes": [url(f"/{e['name']}/")],
                 "agency": e["agency"],
                 "region": e["region"],
                 "concurrency": CONCURRENCY,
@@ -476,7 +500,7 @@ def main(argv: list[str] | None = None) -> int:
         prog="ogi portal", description="Serve the offline demo portal of government sites."
     )
     parser.add_argument("--host", default="127.0.0.1", help="loopback address to bind (default 127.0.0.1)")
-    parser.add_argument("--port", type=int, default=8800, help="port (default 8800; 0 picks a free one)")
+    parser.add_argument("--port", type=int, default=0, help="port (default 0: any free one, printed)")
     parser.add_argument("--corpus", default="auto", help="auto (../shared/corpus if present), none, or a directory")
     parser.add_argument("--faults", action="store_true",
                         help="also serve the fault site `faulty` (portal/faults.py) and its decoy listener")
@@ -489,18 +513,24 @@ def main(argv: list[str] | None = None) -> int:
     previous = None
     if threading.current_thread() is threading.main_thread():
         previous = signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    portal = None
     try:
-        with Portal(host=args.host, port=args.port, corpus_dir=corpus, faults=args.faults) as portal:
-            portal.set_epoch(args.epoch)
-            print(f"demo portal serving at {portal.base_url}  (robots: {portal.url('/robots.txt')})")
-            for site in portal.sites_config():
-                print(f"  {site['name']:<8} {site['agency']}  {site['start_urls'][0]}")
-            print("Ctrl-C to stop", flush=True)
-            while not stop.wait(0.5):
-                pass
+        portal = Portal(host=args.host, port=args.port, corpus_dir=corpus, faults=args.faults).start()
+        portal.set_epoch(args.epoch)
+        print(f"demo portal serving at {portal.base_url}  (robots: {portal.url('/robots.txt')})")
+        for site in portal.sites_config():
+            print(f"  {site['name']:<8} {site['agency']}  {site['start_urls'][0]}")
+        print("Ctrl-C to stop", flush=True)
+        while not stop.wait(0.5):
+            pass
+    except PortInUse as exc:
+        print(f"ogi portal: {exc}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         pass
     finally:
+        if portal is not None:
+            portal.stop()
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
     return 0

@@ -23,8 +23,10 @@ REPO = Path(__file__).resolve().parent.parent
 CONTRACT_KEYS = {"input", "ok", "error", "report", "values", "unmapped", "issues"}
 
 
-def ogi(*args: str, cwd: Path | None = None, timeout: float = 120) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in (str(REPO), os.environ.get("PYTHONPATH")) if p)}
+def ogi(*args: str, cwd: Path | None = None, timeout: float = 120,
+        env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:  # fmt: skip
+    env = {**os.environ, **(env or {}),
+           "PYTHONPATH": os.pathsep.join(p for p in (str(REPO), os.environ.get("PYTHONPATH")) if p)}  # fmt: skip
     return subprocess.run(
         [sys.executable, "-m", "dagster_project.cli", *args],
         cwd=cwd or REPO, env=env, capture_output=True, text=True, timeout=timeout, check=False,
@@ -100,10 +102,10 @@ def test_parse_does_not_import_dagster(broken: Path) -> None:
 
 def test_demo(tmp_path: Path) -> None:
     proc = ogi("demo", "--data", str(tmp_path / "data"), "--warehouse", str(tmp_path / "ogi.duckdb"),
-               "--port", str(free_port()), timeout=600)
+               "--port", str(free_port()), timeout=600, env={"DAGSTER_HOME": str(tmp_path / "home")})
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-3000:]
     base_url = proc.stdout.split("demo portal: ", 1)[1].split()[0]
-    assert base_url.startswith("http://127.0.0.1:")
+    assert base_url == "http://demo-portal.invalid/"  # the portal's name whatever its port
     assert "reports: " in proc.stdout and "agencies: " in proc.stdout
     con = duckdb.connect(str(tmp_path / "ogi.duckdb"), read_only=True)
     try:

@@ -4,15 +4,20 @@ temporary directory, the demo run through `cmd_demo`, read back with DagsterInst
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import io
+import socket
 from pathlib import Path
 
 import dagster as dg
 import duckdb
 import pytest
 
+from conftest import free_port
 from dagster_project.checks import CHECKS
-from dagster_project.cli import cmd_demo
+from dagster_project.cli import RUN_LOCK, cmd_demo
+from dagster_project.resources import DEMO_BASE
+from portal import main as portal_main
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -44,3 +49,67 @@ def test_demo_run_is_recorded_in_dagster_home(tmp_path: Path, monkeypatch: pytes
         assert {r.run_id for r in records.values()} == {run.run_id}
         evaluations = [r.event.dagster_event.event_specific_data for r in records.values()]
         assert all(e.metadata for e in evaluations)
+
+
+def _reports(warehouse: Path) -> list[tuple[str, str]]:
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        return con.sql("select report_id, url from dim_report order by report_id").fetchall()
+    finally:
+        con.close()
+
+
+def test_demo_on_another_port_finds_the_same_reports(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The warehouse's URLs do not depend on the portal's port: a rerun on another port adds no report and removes
+    none (the first crawl visits both portal epochs, the rerun the latest), and a fresh demo on a third port gives
+    the same reports, ids included."""
+    first_port, second_port = free_port(), free_port()
+    assert demo(tmp_path, monkeypatch, port=first_port)[0] == 0
+    first = _reports(tmp_path / "ogi.duckdb")
+    status, out = demo(tmp_path, monkeypatch, port=second_port)
+    assert status == 0, out
+    assert _reports(tmp_path / "ogi.duckdb") == first
+    assert all(url.startswith(DEMO_BASE + "/") for _, url in first)
+    con = duckdb.connect(str(tmp_path / "ogi.duckdb"), read_only=True)
+    try:
+        assert con.execute("select count(*) from raw_page where not starts_with(url, ?)", [DEMO_BASE + "/"]).fetchall() == [(0,)]
+        assert con.sql(
+            "select (select count(distinct url) from v_restatement), (select count(*) from v_removed_report)"
+        ).fetchall() == [(1, 1)]
+    finally:
+        con.close()
+    status, _ = demo(tmp_path, monkeypatch, data="data2", warehouse="other.duckdb")  # any free port
+    assert status == 0
+    assert _reports(tmp_path / "other.duckdb") == first
+    with dg.DagsterInstance.from_config(str(tmp_path / "home")) as instance:
+        assert len(instance.get_runs()) == 3
+
+
+def test_demo_port_in_use_is_said(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                  capsys: pytest.CaptureFixture[str]) -> None:  # fmt: skip
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        status, out = demo(tmp_path, monkeypatch, port=port)
+        assert status == 1
+        assert f"port {port} on 127.0.0.1 is already in use" in capsys.readouterr().err
+        assert portal_main(["--port", str(port), "--corpus", "none"]) == 1
+        err = capsys.readouterr().err
+        assert err.startswith(f"ogi portal: port {port} on 127.0.0.1 is already in use") and "OSError" not in err
+
+
+def test_a_second_cli_run_is_refused_with_a_message(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:  # fmt: skip
+    home = tmp_path / "home"
+    home.mkdir()
+    with (home / RUN_LOCK).open("a+") as held:
+        fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        held.write("ogi run, pid 1234")
+        held.flush()
+        status, out = demo(tmp_path, monkeypatch)
+    assert status == 1 and "run " not in out
+    assert "another run is in progress in the Dagster instance" in capsys.readouterr().err
+    assert not (tmp_path / "ogi.duckdb").exists()
+    with dg.DagsterInstance.from_config(str(home)) as instance:
+        assert instance.get_runs() == []
