@@ -40,8 +40,9 @@ RUN_LOCK = "ogi-run.lock"  # in DAGSTER_HOME: one CLI run (ogi run, ogi demo) at
 
 
 def main(argv: list[str] | None = None) -> int:
-    # Dagster marks backfill policies beta and says so once per asset on every import: noise on a command line
-    warnings.filterwarnings("ignore", message=r".*is currently in beta")
+    # Dagster marks backfill policies beta (and other APIs preview) and says so once per asset on every import:
+    # noise on a command line
+    warnings.filterwarnings("ignore", message=r".*is currently in (beta|preview)")
     args, extra = _parser().parse_known_args(sys.argv[1:] if argv is None else argv)
     if args.command == "portal":
         from portal import main as portal_main
@@ -411,6 +412,7 @@ def _print_summary(wh: Warehouse, result: dg.ExecuteInProcessResult) -> int:
     import dagster as dg
     import polars as pl
 
+    SEVERITY_WORDS = {dg.AssetCheckSeverity.WARN: "warning", dg.AssetCheckSeverity.ERROR: "error"}  # noqa: N806
     summary = wh.query(
         "select agency, report_year as year, scope, format, n_values as \"values\", n_issues as issues "
         "from v_agency_year order by agency, year, scope"
@@ -432,7 +434,9 @@ def _print_summary(wh: Warehouse, result: dg.ExecuteInProcessResult) -> int:
     for evaluation in result.get_asset_check_evaluations():
         metadata = evaluation.metadata.items()
         numbers = ", ".join(f"{name}={m.value}" for name, m in metadata if isinstance(m, dg.IntMetadataValue))
-        outcome = "passed" if evaluation.passed else f"FAILED ({evaluation.severity.value})"
+        # the words of report_issue.severity: a check that did not pass is a `warning` (WARN: what the reports
+        # print, kept and flagged) or an `error` (ERROR: the pipeline is broken; the command then exits 1)
+        outcome = "passed" if evaluation.passed else SEVERITY_WORDS[evaluation.severity]
         print(f"check {evaluation.check_name}: {outcome}: {numbers}")
         if not evaluation.passed and evaluation.severity == dg.AssetCheckSeverity.ERROR:
             status = 1

@@ -106,6 +106,9 @@ def test_demo(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-3000:]
     base_url = proc.stdout.split("demo portal: ", 1)[1].split()[0]
     assert base_url == "http://demo-portal.invalid/"  # the portal's name whatever its port
+    # checks say `passed`, `warning` or `error` (report_issue's words), never FAILED for an expected warning; quiet
+    assert "FAILED" not in proc.stdout and "check carry_over: warning: " in proc.stdout
+    assert "Warning" not in proc.stderr, proc.stderr[-2000:]  # no BetaWarning / PreviewWarning lines
     assert "reports: " in proc.stdout and "agencies: " in proc.stdout
     con = duckdb.connect(str(tmp_path / "ogi.duckdb"), read_only=True)
     try:
