@@ -90,7 +90,9 @@ def _parser() -> argparse.ArgumentParser:
 
     parse = sub.add_parser(
         "parse", help="parse report files or URLs",
-        description="Parse report files or http(s) URLs; with --json print one contract object per input and line.",
+        description="Parse report files or http(s) URLs and print, per input, a summary line and tables of the "
+                    "figures read (section, printed row and column, applicant, period, value, how it was read) and "
+                    "the issues; errors go to stderr. With --json print one contract object per input and line.",
     )  # fmt: skip
     parse.add_argument("inputs", nargs="+", metavar="INPUT", help="file path or http(s) URL")
     parse.add_argument("--json", action="store_true", help="print one JSON object per input, one per line")
@@ -202,6 +204,10 @@ def parse_input(arg: str) -> ParseResult:
     from etl.model import ParseResult
     from etl.parse import parse_document
 
+    scheme = urlsplit(arg).scheme
+    if len(scheme) > 1 and scheme not in ("http", "https"):  # one letter: a Windows drive, a path
+        return ParseResult(input=arg, ok=False,
+                           error=f"unsupported URL scheme {scheme!r}: ogi parse reads files and http(s) URLs")
     try:
         data, content_type, filename = _read_input(arg)
     except urllib.error.HTTPError as exc:
@@ -219,7 +225,7 @@ def parse_input(arg: str) -> ParseResult:
 
 def _summary_line(result: ParseResult) -> str:
     if not result.ok:
-        return f"{result.input}: FAILED: {result.error}"
+        return f"{result.input}: error: {result.error}"
     meta = result.report
 
     def known(value: object) -> str:
@@ -244,9 +250,41 @@ def cmd_parse(inputs: list[str], *, as_json: bool) -> int:
         failures += not result.ok
         if as_json:
             print(json.dumps(result.to_contract(), ensure_ascii=False), flush=True)
+        elif not result.ok:
+            print(_summary_line(result), file=sys.stderr, flush=True)
         else:
-            print(_summary_line(result), flush=True)
+            _print_figures(result)
     return 1 if failures == len(inputs) else 0
+
+
+def _print_figures(result: ParseResult) -> None:
+    """The summary line, then the figures (section, printed row and column, applicant, period, value, how read) and
+    the issues, as tables (rich: CJK widths; 160 columns when stdout is no terminal)."""
+    from rich import box
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console(width=None if sys.stdout.isatty() else 160, highlight=False, soft_wrap=False)
+    console.print(_summary_line(result), markup=False)
+    figures = Table(box=box.SIMPLE_HEAD, title="figures", title_justify="left", pad_edge=False)
+    figures.add_column("section", no_wrap=True, max_width=14, overflow="ellipsis")  # the heading's number and start
+    for name, justify in (("printed row", "left"), ("column", "left"), ("applicant", "left"), ("period", "left"),
+                          ("value", "right"), ("unit", "left"), ("read from", "left")):
+        figures.add_column(name, justify=justify, overflow="fold")  # type: ignore[arg-type]
+    for v in result.values:
+        src = v.source
+        value = "blank" if v.value is None else ("≈" if v.approximate else "") + f"{v.value:g}"
+        how = src.kind + (f" p.{src.page}" if src.page else "")
+        figures.add_row(src.section or "", src.row or "", src.column or "", v.applicant or "", v.period, value,
+                        v.unit, how)
+    console.print(figures if result.values else "figures: none read")
+    if result.issues:
+        issues = Table(box=box.SIMPLE_HEAD, title="issues", title_justify="left", pad_edge=False)
+        for name in ("severity", "check", "applicant", "message"):
+            issues.add_column(name, overflow="fold")
+        for i in result.issues:
+            issues.add_row(i.severity, i.check, i.applicant or "", i.message)
+        console.print(issues)
 
 
 # ----------------------------------------------------------------------------------------------------- eval

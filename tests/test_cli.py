@@ -80,7 +80,27 @@ def test_parse_one_good_one_broken(shared_dir: Path, broken: Path) -> None:
 def test_parse_human_summary(broken: Path) -> None:
     proc = ogi("parse", str(broken))
     assert proc.returncode == 1
-    assert proc.stdout.startswith(f"{broken}: FAILED: ")
+    assert proc.stdout == "" and proc.stderr.startswith(f"{broken}: error: ")  # errors to stderr
+
+
+def test_parse_prints_the_figures(shared_dir: Path) -> None:
+    # without --json: the summary line, then every figure with its printed row and column, and the issues
+    seed = shared_dir / "seeds" / "001_871f94abbc050ee9.txt"
+    proc = ogi("parse", str(seed))
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    assert lines[0] == f"{seed}: ok agency=遂宁市安居区商务局 year=2022 format=2021 values=203 unmapped=0 issues=0"
+    assert lines[1].startswith("figures")
+    rows = [line.split() for line in lines if "本年新收政府信息公开申请数" in line and "natural_person" in line]
+    assert rows and rows[0][-5:] == ["natural_person", "year", "0", "件", "table"], rows
+    how = [line.split()[-1] for line in lines[4:] if line.strip()]
+    assert how.count("table") == 200 and how.count("text") == 3  # one line per figure (a long label folds below)
+
+
+def test_parse_refuses_other_schemes_by_name() -> None:
+    proc = ogi("parse", "ftp://example.com/report.pdf")
+    assert proc.returncode == 1
+    assert "unsupported URL scheme 'ftp'" in proc.stderr and "cannot read" not in proc.stderr
 
 
 def test_parse_bad_arguments() -> None:
