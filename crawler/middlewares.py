@@ -1,4 +1,4 @@
-"""Downloader middleware: the site's scope, enforced on every request the crawl sends, redirect hops and meta
+"""Downloader middlewares: the site's scope, enforced on every request the crawl sends, redirect hops and meta
 refreshes included (they come back through the downloader as new requests).
 
 A request is refused (`OutOfScope`, recorded by the spider's errback as outcome `out_of_scope` with the reason) when
@@ -6,6 +6,9 @@ its scheme is not http/https, when it is outside the site's URL prefixes (host *
 call may use any path on the site's own origin), or when its host is, or resolves to, a loopback, private, link-local,
 reserved or multicast address, unless the site's own start URLs are on such an address (the demo portal on
 127.0.0.1). Scrapy's own offsite check looks at host names only.
+
+`RobotsTxtMiddleware` replaces Scrapy's: it checks every request against robots.txt, also those that arrive while
+robots.txt is being fetched (its docstring).
 """
 
 from __future__ import annotations
@@ -16,13 +19,17 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware as _ScrapyRobotsTxtMiddleware
 from scrapy.exceptions import IgnoreRequest
+from scrapy.utils.httpobj import urlparse_cached
+from twisted.internet.defer import Deferred
 
 if TYPE_CHECKING:
     from typing_extensions import Self
 
     from scrapy import Request
     from scrapy.crawler import Crawler
+    from scrapy.robotstxt import RobotParser
 
     from crawler.sites import Site
 
@@ -89,3 +96,19 @@ class ScopeMiddleware:
             hops = request.meta.get("redirect_urls") or []
             via = f" (redirected from {hops[-1]})" if hops else ""
             raise OutOfScope(f"{request.url}: {reason}{via}")
+
+
+class RobotsTxtMiddleware(_ScrapyRobotsTxtMiddleware):
+    """Scrapy's robots.txt middleware with every waiting request checked against the parsed robots.txt.
+
+    Scrapy 2.14-2.19 make the requests that arrive while a host's robots.txt is being fetched await one shared
+    Deferred through `maybe_deferred_to_future`, and Twisted's `Deferred.asFuture` leaves that Deferred's result as
+    None for the callbacks after it: the first waiting request is checked, every later one is let through as if the
+    host had no robots.txt (the refactoring of scrapy/scrapy#6802). Here a request that waited reads the host's
+    parser again once the fetch is over: the parser, or None when robots.txt could not be fetched (Scrapy's rule:
+    everything allowed then)."""
+
+    async def robot_parser(self, request: Request) -> RobotParser | None:
+        parser = await super().robot_parser(request)
+        current = self._parsers.get(urlparse_cached(request).netloc, parser)
+        return parser if isinstance(current, Deferred) else current

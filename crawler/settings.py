@@ -40,6 +40,8 @@ EXTENSIONS = {"crawler.distributed.SharedCrawlExtension": 500}
 DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.ScopeMiddleware": 40,
     "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "crawler.middlewares.RobotsTxtMiddleware": 100,  # Scrapy's, every waiting request checked (crawler/middlewares.py)
 }
 DOWNLOAD_MAXSIZE = 50 * 1024 * 1024  # the parser's limit; each site's max_bytes applies per request
 DOWNLOAD_WARNSIZE = 0

@@ -37,9 +37,10 @@ class CountingServer:
     """Threaded loopback server (listen backlog 2048) answering every `/<site>/<page>.html` with a small list page
     after `latency` seconds; records each request and the most requests in flight per site and overall."""
 
-    def __init__(self, latency: float, slow: dict[str, float] | None = None) -> None:
+    def __init__(self, latency: float, slow: dict[str, float] | None = None, robots_latency: float = 0.0) -> None:
         self.latency = latency
         self.slow = slow or {}
+        self.robots_latency = robots_latency
         self.requests: Counter[str] = Counter()
         self.in_flight: Counter[str] = Counter()
         self.max_in_flight: Counter[str] = Counter()
@@ -65,6 +66,7 @@ class CountingServer:
                         time.sleep(server.slow.get(site, server.latency))
                         body = f"<html><head><meta charset='utf-8'><title>{path}</title></head><body>{path}</body></html>"
                     else:
+                        time.sleep(server.robots_latency)
                         body = "User-agent: *\nDisallow: /private/\n"
                     data = body.encode()
                     self.send_response(200)
@@ -150,3 +152,20 @@ def test_many_sites_each_within_budget(tmp_path: Path) -> None:
     assert Counter(urlsplit(line["url"]).path for line in run["seen"]) == Counter(expected)
     print(f"\n{SITES} sites x {PAGES} pages: {stats.seconds:.1f} s, max in flight overall {server.max_total}, "
           f"per site {worst}")
+
+
+def test_requests_waiting_for_robots_txt_obey_it(tmp_path: Path) -> None:
+    """16 start URLs reach the robots.txt middleware while robots.txt takes a second to answer: every one waits for
+    it and the 8 under the disallowed /private/ are never sent (Scrapy 2.14-2.19 let all waiting requests but the
+    first through: crawler.middlewares.RobotsTxtMiddleware)."""
+    archive_dir = tmp_path / "archive"
+    with CountingServer(LATENCY, robots_latency=1.0) as server:
+        urls = [f"{server.url}/{where}/list_{p}.html" for p in range(8) for where in ("open", "private")]
+        sites = [{"name": "one", "start_urls": urls, "concurrency": 16, "download_delay": 0}]
+        stats = run_crawl(sites, archive_dir, timeout=120)
+    assert server.requests["/robots.txt"] == 1
+    assert sorted(server.requests) == sorted([f"/open/list_{p}.html" for p in range(8)] + ["/robots.txt"])
+    [run] = Archive(archive_dir).runs()
+    outcomes = Counter((urlsplit(line["url"]).path.split("/")[1], line["outcome"]) for line in run["seen"])
+    assert outcomes == {("open", "ok"): 8, ("private", "blocked"): 8}
+    assert stats.blocked == 8
