@@ -44,6 +44,7 @@ logger = logging.getLogger(__name__)
 MANIFEST = "manifest.jsonl"
 RUNS = "runs"
 RUN_ID_SETTING = "OGI_RUN_ID"  # Scrapy setting naming the run log of a crawl (crawler.run sets it)
+ARCHIVE_SETTING = "OGI_ARCHIVE_DIR"  # Scrapy setting naming the archive directory (the spider argument `archive`)
 FIELDS = (
     "url", "final_url", "status", "headers", "fetched_at", "sha256", "size",
     "site", "kind", "title", "list_url", "list_date", "parent_url", "family",

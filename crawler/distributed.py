@@ -35,7 +35,7 @@ from scrapy import signals
 from scrapy.exceptions import DontCloseSpider, NotConfigured
 from scrapy.utils.asyncio import create_looping_call
 
-from crawler.archive import RUN_ID_SETTING, Archive
+from crawler.archive import ARCHIVE_SETTING, RUN_ID_SETTING, Archive
 
 if TYPE_CHECKING:
     from typing_extensions import Self
@@ -196,7 +196,5 @@ class SharedCrawlExtension:
         final = self.shared.leave(reason)
         if final is not None:  # the last worker ends the shared run log
             settings = self.crawler.settings
-            from crawler.pipelines import ARCHIVE_SETTING
-
             run = Archive(settings.get(ARCHIVE_SETTING)).run_log(settings.get(RUN_ID_SETTING))
             run.finish(datetime.now(UTC), final)

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
-from crawler.archive import RUN_ID_SETTING, Archive, RunLog, new_run_id
+from crawler.archive import ARCHIVE_SETTING, RUN_ID_SETTING, Archive, RunLog, new_run_id
 from crawler.distributed import REDIS_URL_SETTING
 from crawler.items import ArchivedPage, CrawlIssue, RawPage, ResumedPage
 
@@ -24,8 +24,6 @@ if TYPE_CHECKING:
     from scrapy import Request, Spider
     from scrapy.crawler import Crawler
     from scrapy.statscollectors import StatsCollector
-
-ARCHIVE_SETTING = "OGI_ARCHIVE_DIR"
 
 
 class ArchivePipeline:

@@ -32,12 +32,11 @@ from scrapy.http import FormRequest, JsonRequest
 from scrapy.spidermiddlewares.httperror import HttpError
 from w3lib.url import safe_url_string
 
-from crawler.archive import Archive, decode_header
+from crawler.archive import ARCHIVE_SETTING, Archive, decode_header
 from crawler.cms import ListRequest, Page, detect, read_list
 from crawler.cms.attachments import find_attachments
 from crawler.items import CrawlIssue, Outcome, PageKind, RawPage, ResumedPage
 from crawler.middlewares import OutOfScope
-from crawler.pipelines import ARCHIVE_SETTING
 from crawler.sites import Site, load_sites
 from crawler.slots import MAX_CONCURRENT_REQUESTS
 from etl.decode import decode_html
