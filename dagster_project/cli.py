@@ -69,6 +69,8 @@ def main(argv: list[str] | None = None) -> int:
         return cmd_sites_check(args.file)
     if args.command == "export":
         return cmd_export(args.directory, fmt=args.format, database=args.warehouse, overwrite=args.overwrite)
+    if args.command == "report":
+        return cmd_report(args.out, database=args.warehouse, agency=args.agency, region=args.region)
     raise AssertionError(args.command)
 
 
@@ -124,6 +126,18 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--format", choices=("parquet", "csv"), default="parquet", help="file format (default parquet)")
     export.add_argument("--warehouse", type=Path, help="DuckDB file (default: $OGI_WAREHOUSE or warehouse/ogi.duckdb)")
     export.add_argument("--overwrite", action="store_true", help="replace the files of a previous export in DIRECTORY")
+
+    report = sub.add_parser(
+        "report", help="write a static HTML report: one page of charts per agency and an index ranking them",
+        description="Write index.html (agencies ranked by requests received) and one page per agency with charts "
+        "of requests, outcomes, refusal reasons, review and litigation, the quality scorecard and the publication "
+        "ledger, from the warehouse's views. Charts are inline SVG: the pages open offline, without a server.",
+    )  # fmt: skip
+    which = report.add_mutually_exclusive_group()
+    which.add_argument("--agency", metavar="NAME", help="only the agency of this name (dim_agency.name)")
+    which.add_argument("--region", metavar="CODE", help="only agencies whose region code starts with CODE")
+    report.add_argument("--warehouse", type=Path, help="DuckDB file (default: $OGI_WAREHOUSE or warehouse/ogi.duckdb)")
+    report.add_argument("--out", type=Path, required=True, metavar="DIR", help="output directory (created if missing)")
 
     run = sub.add_parser(
         "run", help="crawl your sites, parse and load the warehouse (a Dagster run the UI shows)",
@@ -695,6 +709,23 @@ def cmd_export(directory: Path, *, fmt: str, database: Path | None, overwrite: b
     for table, rows in counts.items():
         print(f"{table}: {rows} rows")
     print(f"exported {len(counts)} tables and views from {db} to {directory} ({fmt}) with the data dictionary")
+    return 0
+
+
+# --------------------------------------------------------------------------------------------------- report
+
+
+def cmd_report(out: Path, *, database: Path | None, agency: str | None, region: str | None) -> int:
+    from dagster_project.resources import Warehouse
+    from reports.build import ReportError, build_report
+
+    db = database or Warehouse().database()
+    try:
+        written = build_report(db, out, agency=agency, region=region)
+    except ReportError as exc:
+        print(f"ogi report: {exc}", file=sys.stderr)
+        return 1
+    print(f"wrote {len(written.pages)} agency page(s) and {written.index} from {db}")
     return 0
 
 
