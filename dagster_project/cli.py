@@ -460,11 +460,9 @@ def _wait_for_stop_signal() -> None:
 
 
 def _print_summary(wh: Warehouse, result: dg.ExecuteInProcessResult) -> int:
-    """Print the per-agency-year summary, totals and check outcomes; 1 if an ERROR-severity check failed."""
-    import dagster as dg
+    """Print the per-agency-year summary, totals and check outcomes; 1 if a pipeline check failed."""
     import polars as pl
 
-    SEVERITY_WORDS = {dg.AssetCheckSeverity.WARN: "warning", dg.AssetCheckSeverity.ERROR: "error"}  # noqa: N806
     summary = wh.query(
         "select agency, report_year as year, scope, format, n_values as \"values\", n_issues as issues "
         "from v_agency_year order by agency, year, scope"
@@ -482,16 +480,39 @@ def _print_summary(wh: Warehouse, result: dg.ExecuteInProcessResult) -> int:
         f"values: {totals['values']}, issues: {totals['issues']}"
     )
     print(f"warehouse: {wh.database()}")
+    return _print_checks(result)
+
+
+def check_line(evaluation: dg.AssetCheckEvaluation) -> str:
+    """`check NAME: passed (numbers)`, `check NAME: warning: N findings (numbers)` or `... error: N findings ...`:
+    report_issue's words (dagster_project/checks.py: ERROR when a finding is an `error`, WARN when all are
+    `warning`s)."""
+    import dagster as dg
+
+    metadata = evaluation.metadata
+    numbers = ", ".join(f"{name}={m.value}" for name, m in metadata.items()
+                        if name != "findings" and isinstance(m, dg.IntMetadataValue))  # fmt: skip
+    if evaluation.passed:
+        outcome = "passed"
+    else:
+        word = "error" if evaluation.severity == dg.AssetCheckSeverity.ERROR else "warning"
+        found = metadata.get("findings")
+        n = found.value if isinstance(found, dg.IntMetadataValue) else None
+        outcome = f"{word}: {n} finding{'' if n == 1 else 's'}" if n is not None else word
+    return f"check {evaluation.check_name}: {outcome}" + (f" ({numbers})" if numbers else "")
+
+
+def _print_checks(result: dg.ExecuteInProcessResult) -> int:
+    """One `check_line` per check; 1 if a pipeline check (checks.PIPELINE_CHECKS) failed, never for data findings."""
+    from dagster_project.checks import PIPELINE_CHECKS
+
     status = 0
-    for evaluation in result.get_asset_check_evaluations():
-        metadata = evaluation.metadata.items()
-        numbers = ", ".join(f"{name}={m.value}" for name, m in metadata if isinstance(m, dg.IntMetadataValue))
-        # the words of report_issue.severity: a check that did not pass is a `warning` (WARN: what the reports
-        # print, kept and flagged) or an `error` (ERROR: the pipeline is broken; the command then exits 1)
-        outcome = "passed" if evaluation.passed else SEVERITY_WORDS[evaluation.severity]
-        print(f"check {evaluation.check_name}: {outcome}: {numbers}")
-        if not evaluation.passed and evaluation.severity == dg.AssetCheckSeverity.ERROR:
+    for evaluation in sorted(result.get_asset_check_evaluations(), key=lambda e: e.check_name):
+        print(check_line(evaluation))
+        if not evaluation.passed and evaluation.check_name in PIPELINE_CHECKS:
             status = 1
+    if status:
+        print("a pipeline check failed: the warehouse is not to be trusted (see the check above)", file=sys.stderr)
     return status
 
 
@@ -599,7 +620,7 @@ def cmd_run(sites: Path | None, *, only: list[str] | None, data: Path | None, wa
         _print_failures(result)
         return 1
     _print_totals(wh)
-    return 0
+    return _print_checks(result)
 
 
 def _print_failures(result: dg.ExecuteInProcessResult) -> None:

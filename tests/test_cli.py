@@ -127,7 +127,9 @@ def test_demo(tmp_path: Path) -> None:
     base_url = proc.stdout.split("demo portal: ", 1)[1].split()[0]
     assert base_url == "http://demo-portal.invalid/"  # the portal's name whatever its port
     # checks say `passed`, `warning` or `error` (report_issue's words), never FAILED for an expected warning; quiet
-    assert "FAILED" not in proc.stdout and "check carry_over: warning: " in proc.stdout
+    assert "FAILED" not in proc.stdout and "check unique_fact_keys: passed (" in proc.stdout
+    assert "check carry_over: error: 2 findings (" in proc.stdout  # contradictory figures: an error, exit 0
+    assert "check copy_paste: warning: 1 finding (" in proc.stdout
     assert "Warning" not in proc.stderr, proc.stderr[-2000:]  # no BetaWarning / PreviewWarning lines
     assert "reports: " in proc.stdout and "agencies: " in proc.stdout
     con = duckdb.connect(str(tmp_path / "ogi.duckdb"), read_only=True)

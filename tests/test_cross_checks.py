@@ -283,7 +283,13 @@ def test_asset_checks_warn_with_counts(checked: tuple[Warehouse, dg.ExecuteInPro
     assert set(evaluations) == {
         "carry_over", "stock_flow", "copy_paste", "publication_late", "publication_missing_year",
     }  # fmt: skip
-    assert all(not e.passed and e.severity == dg.AssetCheckSeverity.WARN for e in evaluations.values())
+    assert all(not e.passed for e in evaluations.values())
+    # the severity follows the findings': contradictory figures (error) make ERROR, suspicious ones (warning) WARN
+    assert {name: e.severity for name, e in evaluations.items()} == {
+        "carry_over": dg.AssetCheckSeverity.ERROR, "stock_flow": dg.AssetCheckSeverity.ERROR,
+        "copy_paste": dg.AssetCheckSeverity.WARN, "publication_late": dg.AssetCheckSeverity.WARN,
+        "publication_missing_year": dg.AssetCheckSeverity.WARN,
+    }  # fmt: skip
     found = {name: e.metadata["findings"] for name, e in evaluations.items()}
     assert found == {name: dg.IntMetadataValue(n) for name, n in [
         ("carry_over", 1), ("stock_flow", 2), ("copy_paste", 1), ("publication_late", 1),
@@ -431,6 +437,7 @@ def test_report_season_lists_agencies_still_missing_their_report(demo: Warehouse
     before = season_due(demo, date(2024, 3, 31))
     after = season_due(demo, date(2024, 4, 1))
     assert before.passed and before.metadata["due_year"].value == 2022
-    assert not after.passed and after.metadata["agencies_without_report"].value == 1
+    assert not after.passed and after.metadata["findings"].value == 1
+    assert after.severity == dg.AssetCheckSeverity.WARN  # an absence: a warning
     assert "泰州市行政审批局" in after.metadata["missing"].value
     assert season_due(demo, date(2025, 4, 1)).passed  # everyone who published for 2023 also did for 2024

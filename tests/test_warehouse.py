@@ -110,7 +110,7 @@ def test_unique_keys_check_catches_a_planted_duplicate(wh: Warehouse) -> None:
     result = unique_fact_keys(warehouse=wh)
     assert not result.passed
     assert result.severity == dg.AssetCheckSeverity.ERROR
-    assert result.metadata["duplicate_keys"] == dg.IntMetadataValue(1)
+    assert result.metadata["findings"] == dg.IntMetadataValue(1)  # duplicated keys
 
 
 def test_balance_check_reports_an_imbalance(wh: Warehouse) -> None:
@@ -120,8 +120,8 @@ def test_balance_check_reports_an_imbalance(wh: Warehouse) -> None:
         )
     result = requests_balance(warehouse=wh)
     assert not result.passed
-    assert result.severity == dg.AssetCheckSeverity.WARN
-    assert result.metadata["failed"] == dg.IntMetadataValue(1)
+    assert result.severity == dg.AssetCheckSeverity.ERROR  # figures that cannot all be true: an error
+    assert result.metadata["findings"] == dg.IntMetadataValue(1)
     assert "-2.0" in result.metadata["failures"].value  # 10 + 2 - (11 + 3)
 
 
@@ -132,7 +132,7 @@ def test_year_and_agency_check_flags_a_report_without_year(tmp_path: Path, sampl
     load(wh, [*sample_docs, (page, no_year)])
     result = report_year_and_agency(warehouse=wh)
     assert not result.passed
-    assert result.severity == dg.AssetCheckSeverity.WARN
+    assert result.severity == dg.AssetCheckSeverity.ERROR  # a report the warehouse cannot place (meta.year: error)
     assert result.metadata["missing_year"] == dg.IntMetadataValue(1)
     assert result.metadata["unreadable_reports"] == dg.IntMetadataValue(1)
 
