@@ -31,6 +31,7 @@ from dagster_project.resources import CrawlConfig, DemoPortInUse, SitesNotConfig
 from etl import parser_version
 from etl.frames import REPORT_ORDER, agency_frame, crawl_frames, dictionary_frames, raw_page_frame, region_frame
 from etl.regions import divisions
+from reports import index_path
 import warehouse as sql
 from warehouse import checks as check_sql
 
@@ -330,8 +331,10 @@ def agency_year_summary(warehouse: Warehouse) -> dg.MaterializeResult:
         "select count(*) as reports, count(distinct agency_id) as agencies, "
         "count(*) filter (where parse_ok) as readable from dim_report"
     ).row(0, named=True)
+    report = index_path(warehouse.database())  # `ogi report --out <warehouse folder>/report`, if one was written
     return dg.MaterializeResult(
         metadata={
+            **({"report": dg.MetadataValue.path(str(report))} if report.is_file() else {}),
             "views": ", ".join(views),
             "rows": summary.height,
             **{k: int(v) for k, v in totals.items()},
