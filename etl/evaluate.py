@@ -208,7 +208,8 @@ def _flags(result: ParseResult) -> tuple[set[Key], set[str]]:
     for issue in result.issues:
         details = issue.details or {}
         if "metric" in details:
-            keys.add((details["metric"], details.get("applicant"), details.get("period") or "year"))
+            for applicant in details.get("applicants") or [details.get("applicant")]:
+                keys.add((details["metric"], applicant, details.get("period") or "year"))
         if issue.check.startswith("flat.") and ": " in issue.message:
             rows.add(issue.message.split(": ", 1)[0])
     return keys, rows

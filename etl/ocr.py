@@ -24,7 +24,9 @@ identity is confirmed; a failing identity makes its unconfirmed cells doubtful. 
 explains every failing identity, with the same corrected figure from each and a figure close to what was read
 (at most two digits edited), is corrected (`ocr.corrected`); otherwise each doubtful cell gets an `ocr.unreconciled`
 issue and keeps the figure read. Also `ocr.unreconciled`: a cell read blank in a row of figures (a figure the OCR
-did not see, or a printed blank), a fraction where the template counts (a speck read as a decimal point). A figure
+did not see, or a printed blank), a fraction where the template counts (a speck read as a decimal point), and a
+row a 2019 or 2021 section prints that gave no figure while the section's other rows did (`missing_rows`: a row the
+OCR did not recognise; a row of zeros leaves every identity holding). A figure
 recognised with a low score that no identity confirms gets an `ocr.low_confidence` issue. A scanned report therefore
 stays `ok` with an issue per doubtful cell; the template checks (etl.checks) run on the figures kept.
 
@@ -682,10 +684,11 @@ def _as_ocr(v: Value) -> Value:
     return dataclasses.replace(v, source=dataclasses.replace(v.source, kind="ocr"))
 
 
-def reconcile(table_values: list[Value], text_values: list[Value], info: OcrInfo | None
-              ) -> tuple[list[Value], list[Value], list[Issue]]:
+def reconcile(table_values: list[Value], text_values: list[Value], info: OcrInfo | None,
+              section_formats: dict[str, str] | None = None) -> tuple[list[Value], list[Value], list[Issue]]:
     """The figures an OCR'd document gave, judged by the report's identities (module docstring): values with
-    `Source.kind == "ocr"` (a unique single-cell correction applied), and an issue per doubtful cell."""
+    `Source.kind == "ocr"` (a unique single-cell correction applied), an issue per doubtful cell, and one per row
+    of a 2019 or 2021 section the OCR read but whose row it did not (`missing_rows`)."""
     from etl.checks import check_values
 
     issues: list[Issue] = []
@@ -785,7 +788,39 @@ def reconcile(table_values: list[Value], text_values: list[Value], info: OcrInfo
                 issues.append(_low(v, score, table=False))
     # the template checks on the figures kept (they skip non-table kinds: run here on the OCR'd ones)
     issues.extend(check_values(list(by_key.values())))
+    issues.extend(missing_rows(set(by_key), section_formats or {}))
     return [_as_ocr(v) for v in by_key.values()], texts, issues
+
+
+_FIXED_FORMATS = ("2019", "2021")  # templates printed in full (the 2014 table and local tables have optional rows)
+
+
+def missing_rows(keys: set[Key], section_formats: dict[str, str]) -> list[Issue]:
+    """`ocr.unreconciled` (reason `missing_row`) for each row a 2019 or 2021 section prints that gave no figure while
+    other rows of the section did: a row the OCR did not recognise (a row of zeros leaves no identity failing)."""
+    from etl.catalog import labels, metrics
+
+    catalog = metrics()
+    read = {k[0] for k in keys}
+    issues: list[Issue] = []
+    for section, fmt in sorted(section_formats.items()):
+        if fmt not in _FIXED_FORMATS:
+            continue
+        codes = sorted({lb.code for lb in labels() if lb.format == fmt and lb.code in catalog
+                        and catalog[lb.code].section.startswith(section)})  # fmt: skip
+        if not read & set(codes):
+            continue  # the section's table was not read at all: nothing to say per row
+        for code in codes:
+            if code in read:
+                continue
+            metric = catalog[code]
+            applicants = list(APPLICANTS) if metric.by_applicant else [None]
+            issues.append(Issue("ocr.unreconciled", "warning",
+                                f"{section} ({fmt}): no figure read for the printed row {metric.label_zh}"
+                                f"{' / ' + metric.column_zh if metric.column_zh else ''}: a row the OCR did not "
+                                f"recognise", None,
+                                {"metric": code, "applicants": applicants, "period": "year", "reason": "missing_row"}))
+    return issues
 
 
 def _low(v: Value, score: float | None, *, table: bool, why: str | None = None) -> Issue:

@@ -223,7 +223,7 @@ def _read(data: bytes | None, *, content_type: str | None, filename: str | None,
         # figures read by OCR: Source.kind "ocr", judged by the report's identities (etl.ocr.reconcile)
         from etl.ocr import reconcile
 
-        table, text_values, ocr_issues = reconcile(mapped.values, text_values, ocr)
+        table, text_values, ocr_issues = reconcile(mapped.values, text_values, ocr, mapped.section_formats)
         mapped = dataclasses.replace(mapped, values=table, issues=[*mapped.issues, *ocr_issues])
     verdict = judge(doc, len(mapped.values), len(text_values))
     return _Reading(doc, decoding, meta, mapped, lines, text_values, verdict)

@@ -225,3 +225,25 @@ print("ok", len(out.txts or ()))
                           check=False)
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.startswith("ok")
+
+
+def test_a_row_the_ocr_missed_is_flagged() -> None:
+    """A 2021 section 三 read without its `需要重新制作` row (all zeros: no identity fails) gets one
+    `ocr.unreconciled` issue naming the row's metric and its seven applicant cells; a complete section none, a
+    section not read at all none, and the 2014 table (optional provincial rows) never."""
+    from etl.catalog import labels, metrics
+    from etl.model import APPLICANTS
+    from etl.ocr import missing_rows
+
+    catalog = metrics()
+    codes = {lb.code for lb in labels() if lb.format == "2021" and catalog[lb.code].section.startswith("三")}
+    full = {(c, a, "year") for c in codes for a in (APPLICANTS if catalog[c].by_applicant else (None,))}
+    gone = "requests.result.unavailable.needs_creation"
+    assert gone in codes
+    [issue] = missing_rows({k for k in full if k[0] != gone}, {"三": "2021"})
+    assert issue.check == "ocr.unreconciled" and issue.details is not None
+    assert issue.details["metric"] == gone and issue.details["applicants"] == list(APPLICANTS)
+    assert issue.details["reason"] == "missing_row"
+    assert missing_rows(full, {"三": "2021"}) == []
+    assert missing_rows(set(), {"三": "2021"}) == []
+    assert missing_rows({k for k in full if k[0] != gone}, {"三": "2014"}) == []
