@@ -1,0 +1,179 @@
+"""`ogi report` on the demo warehouse: the files, the warehouse's figures in every agency page's charts, the index's
+ranking, the filters, nothing fetched from elsewhere, and a headless Chromium screenshot of a page that is not blank."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+from collections import defaultdict
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from dagster_project.cli import main
+from reports import INDEX, agency_file
+
+
+@pytest.fixture(scope="module")
+def database(demo_warehouse) -> Path:
+    return demo_warehouse.database()
+
+
+@pytest.fixture(scope="module")
+def report(database: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("report")
+    assert main(["report", "--warehouse", str(database), "--out", str(out)]) == 0
+    return out
+
+
+def query(database: Path, sql: str) -> list[tuple]:
+    with duckdb.connect(str(database), read_only=True) as con:
+        return con.execute(sql).fetchall()
+
+
+def figure(page: str, chart_id: str) -> str:
+    """The markup of one <figure> (one chart) of a page."""
+    match = re.search(rf'<figure id="{chart_id}">(.*?)</figure>', page, re.S)
+    assert match, f"no figure {chart_id}"
+    return match.group(1)
+
+
+def svg_texts(markup: str) -> list[str]:
+    return re.findall(r"<text[^>]*>([^<]*)</text>", markup)
+
+
+def whole(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else str(value)
+
+
+def test_one_page_per_agency_and_an_index(report: Path, database: Path) -> None:
+    agencies = {row[0] for row in query(database, "select agency_id from v_agency_year union "
+                                                  "select agency_id from v_publication_ledger")}  # fmt: skip
+    assert len(agencies) > 3
+    assert (report / INDEX).is_file()
+    assert {p.name for p in report.glob("agency-*.html")} == {agency_file(a) for a in agencies}
+
+
+def test_every_page_charts_the_warehouse_figures(report: Path, database: Path) -> None:
+    rows = query(database, "select agency_id, report_year, scope, requests, handled, review_total, litigation_total "
+                           "from v_agency_year")  # fmt: skip
+    by_agency = defaultdict(list)
+    for row in rows:
+        by_agency[row[0]].append(row)
+    checked = 0
+    for agency_id, years in by_agency.items():
+        page = (report / agency_file(agency_id)).read_text(encoding="utf-8")
+        requests = svg_texts(figure(page, "requests"))
+        outcomes = svg_texts(figure(page, "outcomes")) if "<svg" in figure(page, "outcomes") else []
+        review = svg_texts(figure(page, "review"))
+        multi = len({r[2] for r in years}) > 1
+        for _, year, scope, received, handled, review_total, litigation_total in years:
+            label = f"{year} {scope}" if multi else str(year)
+            if received is not None:
+                assert label in requests, (agency_id, label)  # the axis names the year (and scope)
+                assert whole(received) in requests, (agency_id, year, received)
+                checked += 1
+            if handled is not None:
+                assert whole(handled) in outcomes, (agency_id, year, handled)
+            for value in (review_total, litigation_total):
+                if value is not None:
+                    assert whole(value) in review, (agency_id, year, value)
+    assert checked > 20
+
+
+def test_agency_page_shows_applicants_refusals_scorecard_and_ledger(report: Path, database: Path) -> None:
+    # the agency with the most requests split by applicant (a 2019+ table)
+    agency_id, year, natural = query(database, """
+        select y.agency_id, y.report_year, f.value
+        from v_agency_year as y join fact_disclosure as f on f.report_id = y.report_id
+        where f.metric = 'requests.new' and f.applicant = 'natural_person' and f.period = 'year' and f.value > 0
+        order by f.value desc, y.agency_id limit 1""")[0]  # fmt: skip
+    page = (report / agency_file(agency_id)).read_text(encoding="utf-8")
+    assert "自然人" in svg_texts(figure(page, "requests"))  # the applicant legend, in Chinese
+    refusals = query(database, f"select label_zh from v_refusal_reasons where agency_id = '{agency_id}' "
+                               "and applicant = 'total' and value > 0")  # fmt: skip
+    assert refusals and all(label in figure(page, "refusals") for (label,) in refusals)
+    statuses = {s for (s,) in query(database, f"select status from v_publication_ledger where agency_id = '{agency_id}'")}
+    assert statuses <= set(svg_texts(figure(page, "ledger")))
+    assert "<svg" in figure(page, "scorecard")
+
+
+def test_index_ranks_agencies_by_requests_received(report: Path, database: Path) -> None:
+    totals: dict[str, float | None] = {}
+    for agency_id, requests in query(database, "select agency_id, requests from v_agency_year"):
+        if requests is not None:
+            totals[agency_id] = (totals.get(agency_id) or 0) + requests
+        else:
+            totals.setdefault(agency_id, None)
+    for (agency_id,) in query(database, "select agency_id from v_publication_ledger"):
+        totals.setdefault(agency_id, None)
+    names = dict(query(database, "select agency_id, name from dim_agency"))
+    expected = sorted(totals, key=lambda a: (totals[a] is None, -(totals[a] or 0), names[a], a))
+    index = (report / INDEX).read_text(encoding="utf-8")
+    table = index[index.index("<table"):]
+    links = re.findall(r'<a href="agency-([0-9a-f]+)\.html">', table)
+    assert links == expected
+    top = expected[0]
+    assert f">{whole(totals[top])}</text>" in figure(index, "ranking")  # the ranking chart carries the totals
+
+
+def test_filters(database: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    name, region, agency_id = query(database, "select agency, region_code, agency_id from v_agency_year "
+                                              "order by requests desc nulls last limit 1")[0]  # fmt: skip
+    assert main(["report", "--warehouse", str(database), "--agency", name, "--out", str(tmp_path / "one")]) == 0
+    assert [p.name for p in (tmp_path / "one").glob("agency-*.html")] == [agency_file(agency_id)]
+    prefix = region[:2]
+    in_region = {a for (a,) in query(database, f"select agency_id from dim_agency where region_code like '{prefix}%' "
+                                               "and agency_id in (select agency_id from v_publication_ledger)")}
+    assert main(["report", "--warehouse", str(database), "--region", prefix, "--out", str(tmp_path / "region")]) == 0
+    assert {p.name for p in (tmp_path / "region").glob("agency-*.html")} == {agency_file(a) for a in in_region}
+    assert main(["report", "--warehouse", str(database), "--agency", "无此机关", "--out", str(tmp_path / "x")]) == 1
+    assert "no agency named '无此机关'" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["report", "--agency", name, "--region", prefix, "--out", str(tmp_path / "x")])
+
+
+def test_pages_are_self_contained(report: Path) -> None:
+    for page in report.glob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        assert "<script" not in text and "<link" not in text and "@import" not in text, page.name
+        assert not re.search(r'\b(src|xlink:href)="(https?:)?//', text), page.name
+        assert "WenQuanYi Zen Hei" in text  # the CJK font list, in the CSS and the SVG text
+
+
+@pytest.fixture(scope="session")
+def chromium() -> str:
+    """Debian's `chromium` for the screenshot: required under CI=true, else the test skips without it."""
+    path = shutil.which("chromium") or shutil.which("chromium-browser")
+    if path is None:
+        message = "chromium not found (apt-get install chromium fonts-wqy-zenhei)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message + ": required when CI=true", pytrace=False)
+        pytest.skip(message)
+    return path
+
+
+def test_chromium_screenshot_of_an_agency_page_is_not_blank(report: Path, database: Path, chromium: str,
+                                                            tmp_path: Path) -> None:  # fmt: skip
+    from PIL import Image
+
+    agency_id = query(database, "select agency_id from v_agency_year order by requests desc nulls last limit 1")[0][0]
+    page = report / agency_file(agency_id)
+    shot = tmp_path / "agency.png"
+    subprocess.run(
+        [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--no-first-run",
+         f"--user-data-dir={tmp_path / 'profile'}", f"--screenshot={shot}", "--window-size=1200,2000",
+         page.resolve().as_uri()],
+        check=True, capture_output=True, timeout=180,
+    )  # fmt: skip
+    with Image.open(shot) as image:
+        rgb = image.convert("RGB")
+        assert rgb.size == (1200, 2000)
+        pixels = list(rgb.getdata())
+    non_white = sum(1 for p in pixels if min(p) < 235)
+    coloured = sum(1 for p in pixels if max(p) - min(p) > 60)  # the bars, not only black text
+    assert non_white > 0.05 * len(pixels), non_white
+    assert coloured > 0.01 * len(pixels), coloured
