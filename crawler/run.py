@@ -164,43 +164,91 @@ def _env() -> dict[str, str]:
 
 class Progress:
     """Per-site crawl progress read from a run log as the crawl appends to it (pages, reports, attachments,
-    failures and the rate), printed as one line per site and interval."""
+    failures and the rate). On a terminal (`out.isatty()`, or a given rich `console`) one live rich.progress row per
+    site; elsewhere (logs, CI) one plain line per site and interval, with no control characters."""
 
-    def __init__(self, run_log: Path, out: TextIO, interval: float = 3.0) -> None:
+    def __init__(self, run_log: Path, out: TextIO, interval: float = 3.0, *, console: Any = None) -> None:
         self.run_log, self.out, self.interval = run_log, out, interval
         self.started = time.monotonic()
         self._offset = 0
         self._last = 0.0
         self.counts: dict[str, Counter[str]] = {}
+        self._bar: Any = None  # rich.progress.Progress on a terminal
+        self._tasks: dict[str, Any] = {}
+        isatty = getattr(out, "isatty", None)
+        if console is not None or (callable(isatty) and isatty()):
+            self._bar = _rich_bar(console, out)
+            self._bar.start()
+
+    def _read(self) -> None:
+        if not self.run_log.is_file():
+            return
+        with self.run_log.open("rb") as f:
+            f.seek(self._offset)
+            chunk = f.read()
+        complete = chunk[: chunk.rfind(b"\n") + 1]
+        self._offset += len(complete)
+        for raw in complete.splitlines():
+            try:
+                row = json.loads(raw)
+            except ValueError:
+                continue
+            if "url" in row:
+                c = self.counts.setdefault(str(row.get("site")), Counter())
+                c["requests"] += 1
+                outcome = row.get("outcome") or "error"
+                c[str(row.get("kind"))] += outcome in ("ok", "gone")
+                c["gone"] += outcome == "gone"
+                c["failed"] += outcome not in ("ok", "gone")
+
+    def line(self, site: str, elapsed: float) -> str:
+        c = self.counts[site]
+        return (f"{c['list']} list, {c['report']} report(s), {c['attachment']} attachment(s), {c['gone']} gone, "
+                f"{c['failed']} failed or refused; {c['requests'] / max(elapsed, 1e-6):.1f} requests/s")  # fmt: skip
 
     def poll(self, *, final: bool = False) -> None:
-        """Read new log lines; print when the interval has passed (or at the end)."""
-        if self.run_log.is_file():
-            with self.run_log.open("rb") as f:
-                f.seek(self._offset)
-                chunk = f.read()
-            complete = chunk[: chunk.rfind(b"\n") + 1]
-            self._offset += len(complete)
-            for raw in complete.splitlines():
-                try:
-                    row = json.loads(raw)
-                except ValueError:
-                    continue
-                if "url" in row:
-                    c = self.counts.setdefault(str(row.get("site")), Counter())
-                    c["requests"] += 1
-                    outcome = row.get("outcome") or "error"
-                    c[str(row.get("kind"))] += outcome in ("ok", "gone")
-                    c["gone"] += outcome == "gone"
-                    c["failed"] += outcome not in ("ok", "gone")
+        """Read new log lines; on a terminal redraw the bars, else print when the interval has passed (or at the
+        end)."""
+        self._read()
         now = time.monotonic()
+        elapsed = now - self.started
+        if self._bar is not None:
+            for site in sorted(self.counts):
+                if site not in self._tasks:
+                    self._tasks[site] = self._bar.add_task(f"crawl {site}", total=None, counts="")
+                self._bar.update(self._tasks[site], completed=self.counts[site]["requests"],
+                                 counts=self.line(site, elapsed))  # fmt: skip
+            if final:
+                for site, task in self._tasks.items():  # a full bar, no longer pulsing
+                    done = max(self.counts[site]["requests"], 1)
+                    self._bar.update(task, total=done, completed=done)
+                self._bar.stop()  # draws the last state
+                self._bar = None
+            else:
+                self._bar.refresh()
+            return
         if final or now - self._last >= self.interval:
             self._last = now
-            elapsed = max(now - self.started, 1e-6)
-            for site, c in sorted(self.counts.items()):
-                print(f"crawl {site}: {c['list']} list, {c['report']} report(s), {c['attachment']} attachment(s), "
-                      f"{c['gone']} gone, {c['failed']} failed or refused; {c['requests'] / elapsed:.1f} requests/s",
-                      file=self.out, flush=True)  # fmt: skip
+            for site in sorted(self.counts):
+                print(f"crawl {site}: {self.line(site, elapsed)}", file=self.out, flush=True)
+
+    def close(self) -> None:
+        """Stop the live display (the crawl failed or was interrupted); idempotent."""
+        if self._bar is not None:
+            self._bar.stop()
+            self._bar = None
+
+
+def _rich_bar(console: Any, out: TextIO) -> Any:
+    """A rich.progress display: spinner, `crawl SITE`, a bar (pulsing while the size is unknown), counts, time."""
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress as RichProgress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    return RichProgress(
+        SpinnerColumn(), TextColumn("[bold]{task.description}"), BarColumn(bar_width=20),
+        TextColumn("{task.fields[counts]}"), TimeElapsedColumn(),
+        console=console or Console(file=out), auto_refresh=False, transient=False,
+    )  # fmt: skip
 
 
 def _run(cmd: list[str], log: Path, timeout: float, progress: Progress | None = None) -> int:
@@ -232,6 +280,9 @@ def _run(cmd: list[str], log: Path, timeout: float, progress: Progress | None = 
         except BaseException:
             _kill(proc)
             raise
+        finally:
+            if progress:
+                progress.close()
 
 
 def _kill(proc: subprocess.Popen[bytes]) -> None:

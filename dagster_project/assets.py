@@ -26,6 +26,7 @@ from dagster_project.parsing import (
     run_chunks,
     uncached,
 )
+from dagster_project.progress import bar as progress_bar
 from dagster_project.partitions import SITES, register_sites, selected_sites
 from dagster_project.resources import CrawlConfig, DemoPortInUse, SitesNotConfigured, Warehouse
 from etl import parser_version
@@ -120,6 +121,7 @@ def raw_pages(context: dg.AssetExecutionContext, crawl: CrawlConfig, warehouse: 
     frame = raw_page_frame(archive.iter_manifest())
     history = crawl_frames(archive.runs())
     counts = warehouse.replace_tables({"raw_page": frame, **history._asdict()})
+    context.log.info("loaded %s", ", ".join(f"{table}: {n} row(s)" for table, n in counts.items()))
     kinds = frame.group_by("kind").len().sort("kind")
     return dg.MaterializeResult(
         metadata={
@@ -214,11 +216,17 @@ def parsed_reports(
     warehouse.stage(REPORT_ORDER)
     parsed = cached = batches = 0
     work = chunks(pages.iter_rows(named=True), by_parent, sites, size)
-    for result in run_chunks(job, work, workers):
-        for level, message in result.messages:
-            context.log.log(level, message)
-        warehouse.append_staged(result.frames._asdict())
-        parsed, cached, batches = parsed + result.parsed, cached + result.cached, batches + 1
+    with progress_bar("parse", pages.height, enabled=crawl.progress) as advance:  # a bar on the CLI's terminal
+        for result in run_chunks(job, work, workers):
+            for level, message in result.messages:
+                context.log.log(level, message)
+            warehouse.append_staged(result.frames._asdict())
+            parsed, cached, batches = parsed + result.parsed, cached + result.cached, batches + 1
+            advance(result.reports)
+            context.log.info(
+                "chunk %d: %d of %d report page(s) done (%d parsed, %d from the cache)",
+                batches, parsed + cached, pages.height, parsed, cached,
+            )  # fmt: skip
     totals = warehouse.query_staged(
         "select count(*) filter (where parse_ok) as reports_ok, count(*) filter (where not parse_ok) as reports_failed, "
         "count(*) filter (where version_flag is not null) as versions_flagged, "
@@ -232,6 +240,7 @@ def parsed_reports(
     counts = warehouse.swap_staged(REPORT_ORDER, keep_other_reports=not full)
     with warehouse.connect() as con:
         con.execute(sql.query("mark_not_reports"))
+    context.log.info("loaded %s", ", ".join(f"{table}: {n} row(s)" for table, n in counts.items()))
     return dg.MaterializeResult(
         metadata={
             **{f"rows_{table}": n for table, n in counts.items()},
@@ -364,7 +373,7 @@ def cross_report_insert_sql(queries: Mapping[str, str]) -> str:
         "with source 'warehouse', attached to the later report. Replaces the previous run's rows."
     ),
 )
-def cross_report_checks(warehouse: Warehouse) -> dg.MaterializeResult:
+def cross_report_checks(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
     queries = check_sql()
     with warehouse.connect() as con:
         con.execute("begin transaction")
@@ -384,6 +393,9 @@ def cross_report_checks(warehouse: Warehouse) -> dg.MaterializeResult:
     )
     by_check = findings.group_by("check_name").len()
     counts = dict(zip(by_check["check_name"], by_check["len"], strict=True))
+    context.log.info(
+        "cross-report findings: %s", ", ".join(f"{name} {counts.get(name, 0)}" for name in CROSS_REPORT_CHECKS)
+    )
     return dg.MaterializeResult(
         metadata={
             "rows": findings.height,
