@@ -91,7 +91,7 @@ class TreeMonitor:
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
-    def __enter__(self) -> TreeMonitor:
+    def __enter__(self) -> TreeMonitor:  # noqa: PYI034 - not subclassed
         self._thread.start()
         return self
 
@@ -167,7 +167,7 @@ def ogi_run(work: Path, sites: Path) -> dict[str, Any]:
     with TreeMonitor(proc.pid) as mon:
         out, err = proc.communicate()
     wall = time.perf_counter() - start
-    found = re.search(r"^run (\S+): (succeeded|FAILED)", out, re.M)
+    found = re.search(r"^run (\S+): (succeeded|FAILED)", out, re.MULTILINE)
     if proc.returncode != 0 or not found:
         raise SystemExit(f"ogi run failed ({proc.returncode}):\n{out}\n{err[-4000:]}")
     return {"run_id": found.group(1), "wall_s": wall, "stdout": out, "stderr": err, "monitor": mon,
@@ -413,21 +413,21 @@ def _print(out: dict[str, Any]) -> None:
     f, r = out["first_run"], out["no_change_rerun"]
     st = f["stages_s"]
     lines = [
-        f"e2e: {out['n_reports']} reports, {out['sites']} sites, {out['agencies']} agencies "
-        f"(generated and served in {out['generate_and_serve_s']} s)",
+        (f"e2e: {out['n_reports']} reports, {out['sites']} sites, {out['agencies']} agencies "
+        f"(generated and served in {out['generate_and_serve_s']} s)"),
         f"first run: {f['wall_s']} s wall (Dagster run {f['dagster_run_s']} s, start-up and exit {f['startup_and_exit_s']} s)",
-        f"  stages: crawl {st['crawl']} s (crawl subprocess {f['crawl_subprocess_s']} s), parse {st['parse']} s, "
-        f"load {st['load']} s, checks {st['checks']} s",
-        f"  crawl: {f['pages_fetched']} pages, {f['pages_per_s']} pages/s; reports/s {f['reports_per_s']} end to end, "
+        (f"  stages: crawl {st['crawl']} s (crawl subprocess {f['crawl_subprocess_s']} s), parse {st['parse']} s, "
+        f"load {st['load']} s, checks {st['checks']} s"),
+        (f"  crawl: {f['pages_fetched']} pages, {f['pages_per_s']} pages/s; reports/s {f['reports_per_s']} end to end, "
         f"{f['reports_per_s_parse_step']} in the parse step ({f['parsed']} parsed, {f['cached']} cached, "
-        f"{f['workers']} workers); {f['reports_ok']} of {f['dim_report_rows']} reports readable",
-        f"  peak memory of the process tree: RSS {f['peak_rss_tree_mb']} MB summed, PSS {f['peak_pss_tree_mb']} MB, "
-        f"largest process {f['peak_rss_one_process_mb']} MB; CPU {f['cpu_s_tree']} s",
+        f"{f['workers']} workers); {f['reports_ok']} of {f['dim_report_rows']} reports readable"),
+        (f"  peak memory of the process tree: RSS {f['peak_rss_tree_mb']} MB summed, PSS {f['peak_pss_tree_mb']} MB, "
+        f"largest process {f['peak_rss_one_process_mb']} MB; CPU {f['cpu_s_tree']} s"),
         f"  DuckDB {f['duckdb_mb']} MB, archive {f['archive_mb']} MB, parse cache {f['parse_cache_mb']} MB",
-        f"no-change re-run: {r['wall_s']} s wall (Dagster run {r['dagster_run_s']} s, start-up and exit "
+        (f"no-change re-run: {r['wall_s']} s wall (Dagster run {r['dagster_run_s']} s, start-up and exit "
         f"{r['startup_and_exit_s']} s); crawl {r['stages_s']['crawl']} s, parse {r['stages_s']['parse']} s "
         f"({r['parsed']} parsed, {r['cached']} cached), load {r['stages_s']['load']} s, checks {r['stages_s']['checks']} s; "
-        f"peak RSS {r['peak_rss_tree_mb']} MB",
+        f"peak RSS {r['peak_rss_tree_mb']} MB"),
     ]
     if "bare_spider" in out:
         b = out["bare_spider"]
