@@ -420,7 +420,7 @@ def cmd_demo(*, data: Path | None, warehouse: Path | None, port: int | None, kee
     port = DEMO_PORT if port is None else port
     # sites="demo": the crawl step runs the portal on `port`; a first crawl into the archive visits both of its
     # epochs (a report restated, one removed), later crawls its latest state only
-    crawl = {"sites": DEMO, "demo_port": port, "data_dir": str(data.resolve()) if data else ""}
+    crawl = {"sites": DEMO, "demo_port": port, "progress": True, "data_dir": str(data.resolve()) if data else ""}
     try:
         with _run_lock(home, "ogi demo"):
             import dagster as dg

@@ -131,6 +131,9 @@ def test_demo(tmp_path: Path) -> None:
     assert "check carry_over: error: 2 findings (" in proc.stdout  # contradictory figures: an error, exit 0
     assert "check copy_paste: warning: 1 finding (" in proc.stdout
     assert "Warning" not in proc.stderr, proc.stderr[-2000:]  # no BetaWarning / PreviewWarning lines
+    # progress in a pipe: plain lines per site, no bar, no control characters
+    assert "\x1b" not in proc.stderr and "\r" not in proc.stderr and "━" not in proc.stderr
+    assert re.search(r"^crawl \w+: \d+ list, \d+ report\(s\)", proc.stderr, flags=re.M), proc.stderr[-2000:]
     assert "reports: " in proc.stdout and "agencies: " in proc.stdout
     con = duckdb.connect(str(tmp_path / "ogi.duckdb"), read_only=True)
     try:
