@@ -243,11 +243,13 @@ def _rich_bar(console: Any, out: TextIO) -> Any:
     """A rich.progress display: spinner, `crawl SITE`, a bar (pulsing while the size is unknown), counts, time."""
     from rich.console import Console
     from rich.progress import BarColumn, Progress as RichProgress, SpinnerColumn, TextColumn, TimeElapsedColumn
+    from rich.table import Column
 
-    return RichProgress(
-        SpinnerColumn(), TextColumn("[bold]{task.description}"), BarColumn(bar_width=20),
-        TextColumn("{task.fields[counts]}"), TimeElapsedColumn(),
-        console=console or Console(file=out), auto_refresh=False, transient=False,
+    return RichProgress(  # on a narrow terminal the counts are cut, never the site's name
+        SpinnerColumn(), TextColumn("[bold]{task.description}", table_column=Column(no_wrap=True)),
+        BarColumn(bar_width=10), TimeElapsedColumn(),
+        TextColumn("{task.fields[counts]}", table_column=Column(no_wrap=True, overflow="ellipsis", ratio=1)),
+        console=console or Console(file=out), auto_refresh=False, transient=False, expand=True,
     )  # fmt: skip
 
 

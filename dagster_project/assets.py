@@ -26,7 +26,7 @@ from dagster_project.parsing import (
     run_chunks,
     uncached,
 )
-from dagster_project.progress import bar as progress_bar
+from dagster_project.progress import bar as progress_bar, terminal
 from dagster_project.partitions import SITES, register_sites, selected_sites
 from dagster_project.resources import CrawlConfig, DemoPortInUse, SitesNotConfigured, Warehouse
 from etl import parser_version
@@ -114,7 +114,7 @@ def raw_pages(context: dg.AssetExecutionContext, crawl: CrawlConfig, warehouse: 
                 context.log.info("crawling %d site(s) into %s", len(sites), archive_dir)
                 runs.append(
                     run_crawl(sites, archive_dir, portal=target.portal_url, timeout=crawl.timeout,
-                              progress=sys.stderr if crawl.progress else None)
+                              progress=(terminal() or sys.stderr) if crawl.progress else None)
                 )  # fmt: skip
     except (SitesNotConfigured, DemoPortInUse) as exc:
         raise dg.Failure(description=str(exc)) from None

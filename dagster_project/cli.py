@@ -426,11 +426,13 @@ def cmd_demo(*, data: Path | None, warehouse: Path | None, port: int | None, kee
             import dagster as dg
 
             from dagster_project.runs import QUIET, run_job
+            from dagster_project.progress import attach_terminal
 
             where = f"port {port}" if port else "a free port"
             print(f"demo portal: {DEMO_BASE}/ (served on 127.0.0.1, {where}, during the crawl)", flush=True)
             resources = {"crawl": {"config": crawl}, "warehouse": {"config": {"path": wh.path}}}
             instance = dg.DagsterInstance.get()
+            attach_terminal()  # progress bars when stderr is a terminal
             result = run_job(instance, CrawlConfig(sites=DEMO).site_names(), {**QUIET, "resources": resources})
     except RunBusy as exc:
         print(f"ogi demo: {exc}", file=sys.stderr)
@@ -599,6 +601,7 @@ def cmd_run(sites: Path | None, *, only: list[str] | None, data: Path | None, wa
     import dagster as dg
 
     from dagster_project.resources import Warehouse
+    from dagster_project.progress import attach_terminal
     from dagster_project.runs import QUIET, run_job
 
     crawl = {"sites": str(path), "only": list(only or []), "timeout": timeout, "progress": True,
@@ -611,6 +614,7 @@ def cmd_run(sites: Path | None, *, only: list[str] | None, data: Path | None, wa
     try:
         with _run_lock(home, "ogi run"):
             instance = dg.DagsterInstance.get()
+            attach_terminal()  # progress bars when stderr is a terminal
             result = run_job(instance, names, config, only=only)
     except RunBusy as exc:
         print(f"ogi run: {exc}", file=sys.stderr)
