@@ -11,7 +11,7 @@ and its children: the parsing workers), the DuckDB file size and the parse cache
     python bench/parse_scale.py 10000 --dir /tmp/s10k --workers 2 --chunk-size 500
     python bench/parse_scale.py 2000 --compare-workers
 
-This is not the crawl: `bench/e2e.py` (crawl + parse + load against a served N-report site) is still to write.
+This is not the crawl: `bench/e2e.py` runs crawl + parse + load against a served N-report site.
 """
 
 from __future__ import annotations
