@@ -1,5 +1,5 @@
 """The `ogi` command: `run` and `crawl` (the user's sites), `sites add|check`, `demo` (the whole pipeline against the
-demo portal), `parse`, `eval`, `export`, `portal`, `ui`.
+demo portal), `parse`, `eval`, `export`, `report` (static HTML charts per agency), `portal`, `ui`.
 
 Imports are lazy: `ogi parse` loads only the parser, never Dagster.
 """
@@ -116,7 +116,7 @@ def _parser() -> argparse.ArgumentParser:
     )  # fmt: skip
 
     export = sub.add_parser(
-        "export", help="write the warehouse's tables as Parquet or CSV plus a data dictionary",
+        "export", help="write the warehouse's tables and views as Parquet or CSV plus a data dictionary",
         description="Write every table of the warehouse to DIRECTORY: facts (fact_disclosure, fact_raw_cell, "
         "report_issue) as Parquet partitioned by report_year (Hive layout), every other table as one file, and "
         "data_dictionary.md/.csv generated from the tables' and views' COMMENTs. With --format csv, one CSV per "
