@@ -28,7 +28,7 @@ from dagster_project.parsing import (
 )
 from dagster_project.progress import bar as progress_bar, terminal
 from dagster_project.partitions import SITES, register_sites, selected_sites
-from dagster_project.resources import CrawlConfig, DemoPortInUse, SitesNotConfigured, Warehouse
+from dagster_project.resources import CrawlConfig, DemoPortInUse, SitesNotConfigured, Warehouse, transaction
 from etl import parser_version
 from etl.frames import REPORT_ORDER, agency_frame, crawl_frames, dictionary_frames, raw_page_frame, region_frame
 from etl.regions import divisions
@@ -376,14 +376,9 @@ def cross_report_insert_sql(queries: Mapping[str, str]) -> str:
 def cross_report_checks(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
     queries = check_sql()
     with warehouse.connect() as con:
-        con.execute("begin transaction")
-        try:
+        with transaction(con):
             con.execute("delete from report_issue where source = $1", [WAREHOUSE_SOURCE])
             con.execute(cross_report_insert_sql(queries), {"source": WAREHOUSE_SOURCE})
-            con.execute("commit")
-        except BaseException:
-            con.execute("rollback")
-            raise
         con.execute("checkpoint")
     findings = warehouse.query(
         "select i.check_name, i.severity, r.agency, r.report_year, i.applicant, i.message, i.report_id "

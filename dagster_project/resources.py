@@ -39,6 +39,33 @@ STAGING = "staging"  # schema of the tables a staged load appends to before its 
 _LOCK_RETRY_DELAYS = (0.1, 0.2, 0.5, 1.0, 2.0, 4.0, 8.0, 15.0)
 
 
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """One transaction: committed when the block ends, rolled back when it raises (anything, a kill included)."""
+    con.execute("begin transaction")
+    try:
+        yield
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
+
+
+def _insert_frame(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> None:
+    """Bulk-insert `frame` into `table` by column name (an Arrow scan, never row by row)."""
+    con.register("_frame", frame)
+    try:
+        con.execute(f"insert into {table} by name select * from _frame")  # noqa: S608 (names from DDL)
+    finally:
+        con.unregister("_frame")
+
+
+def _tables(con: duckdb.DuckDBPyConnection, schema: str = "main") -> set[str]:
+    """The names of the tables in `schema`."""
+    return {row[0] for row in con.execute(
+        "select table_name from duckdb_tables() where schema_name = $1", [schema]).fetchall()}  # fmt: skip
+
+
 class Warehouse(dg.ConfigurableResource):
     """The DuckDB warehouse file. Each use opens a connection and closes it as soon as the work is done."""
 
@@ -74,28 +101,18 @@ class Warehouse(dg.ConfigurableResource):
         DDL, except with `keep_other_reports` where an existing table only loses the rows of the frames' reports."""
         counts: dict[str, int] = {}
         with self.connect() as con:
-            present = {row[0] for row in con.execute(
-                "select table_name from duckdb_tables() where schema_name = 'main'").fetchall()}  # fmt: skip
+            present = _tables(con)
             if keep_other_reports:  # the reports of the frames: documents read as reports or as not reports
                 ids = [frames[t].select("report_id") for t in ("dim_report", "non_report_page") if t in frames]
                 con.register("_reports", pl.concat(ids).unique())
-            con.execute("begin transaction")
-            try:
+            with transaction(con):
                 for table, frame in frames.items():
                     if keep_other_reports and table in present:
                         con.execute(f"delete from {table} where report_id in (select report_id from _reports)")  # noqa: S608
                     else:
                         con.execute(warehouse.ddl(table))
-                    con.register("_frame", frame)
-                    try:
-                        con.execute(f"insert into {table} by name select * from _frame")  # noqa: S608 (name from DDL)
-                    finally:
-                        con.unregister("_frame")
+                    _insert_frame(con, table, frame)
                     counts[table] = frame.height
-                con.execute("commit")
-            except BaseException:
-                con.execute("rollback")
-                raise
             con.execute("checkpoint")
         return counts
 
@@ -112,19 +129,9 @@ class Warehouse(dg.ConfigurableResource):
 
     def append_staged(self, frames: Mapping[str, pl.DataFrame]) -> None:
         """Bulk-insert each frame by column name into its staging table (Arrow scan, one transaction)."""
-        with self.connect() as con:
-            con.execute("begin transaction")
-            try:
-                for table, frame in frames.items():
-                    con.register("_frame", frame)
-                    try:
-                        con.execute(f"insert into {STAGING}.{table} by name select * from _frame")  # noqa: S608
-                    finally:
-                        con.unregister("_frame")
-                con.execute("commit")
-            except BaseException:
-                con.execute("rollback")
-                raise
+        with self.connect() as con, transaction(con):
+            for table, frame in frames.items():
+                _insert_frame(con, f"{STAGING}.{table}", frame)
 
     def query_staged(self, sql: str) -> pl.DataFrame:
         """A query over the staging tables (unqualified names are the staged ones)."""
@@ -140,10 +147,8 @@ class Warehouse(dg.ConfigurableResource):
         Returns the rows moved per table."""
         counts: dict[str, int] = {}
         with self.connect() as con:
-            present = {r[0] for r in con.execute(
-                "select table_name from duckdb_tables() where schema_name = 'main'").fetchall()}  # fmt: skip
-            con.execute("begin transaction")
-            try:
+            present = _tables(con)
+            with transaction(con):
                 if keep_other_reports:
                     con.execute(
                         f"create temp table _reports as select report_id from {STAGING}.dim_report "  # noqa: S608
@@ -160,12 +165,8 @@ class Warehouse(dg.ConfigurableResource):
                     con.execute(f"drop table {STAGING}.{table}")
                 if keep_other_reports:
                     con.execute("drop table _reports")
-                if not con.execute("select count(*) from duckdb_tables() where schema_name = $1", [STAGING]).fetchone()[0]:
+                if not _tables(con, STAGING):
                     con.execute(f"drop schema {STAGING}")  # nothing staged is left: the warehouse shows no trace
-                con.execute("commit")
-            except BaseException:
-                con.execute("rollback")
-                raise
             con.execute("checkpoint")
         return counts
 
