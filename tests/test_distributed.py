@@ -73,8 +73,11 @@ def _objects(root: Path) -> set[str]:
 def test_two_processes_share_one_crawl(tmp_path: Path, redis_url: str, portal: Portal, truth: dict) -> None:
     sites = portal.sites_config()
     single = run_crawl(sites, tmp_path / "single", timeout=300)
+    # each site paced at one request a second, so that the shared crawl lasts longer than the two processes' start-up
+    # skew on a busy machine (unpaced, the first process could finish every page before the second one joined)
+    paced = [{**site, "download_delay": 1.0} for site in sites]
     with ThreadPoolExecutor(2) as pool:  # two `scrapy crawl` processes started together
-        jobs = [pool.submit(run_crawl, sites, tmp_path / "shared", timeout=300, redis=redis_url) for _ in range(2)]
+        jobs = [pool.submit(run_crawl, paced, tmp_path / "shared", timeout=300, redis=redis_url) for _ in range(2)]
         workers: list[CrawlStats] = [job.result() for job in jobs]
 
     one, two = Archive(tmp_path / "single"), Archive(tmp_path / "shared")
