@@ -23,12 +23,21 @@ from dagster_project.parsing import (
     chunk_size,
     chunks,
     auto_workers,
+    cached_entry,
+    page_keys,
     run_chunks,
     uncached,
 )
 from dagster_project.progress import bar as progress_bar, terminal
 from dagster_project.partitions import SITES, register_sites, selected_sites
-from dagster_project.resources import CrawlConfig, DemoPortInUse, SitesNotConfigured, Warehouse, transaction
+from dagster_project.resources import (
+    CrawlConfig,
+    DemoPortInUse,
+    ParseState,
+    SitesNotConfigured,
+    Warehouse,
+    transaction,
+)
 from etl import parser_version
 from etl.frames import REPORT_ORDER, agency_frame, crawl_frames, dictionary_frames, raw_page_frame, region_frame
 from etl.regions import divisions
@@ -204,55 +213,95 @@ def parsed_reports(
         archive=str(crawl.archive_path()), cache=str(cache_dir(crawl.data_path(), version)), reparse=config.reparse
     )
     sites = {str(s["name"]): {k: s.get(k) for k in ("agency", "region")} for s in crawl.load_sites()}
-    workers = config.workers
-    if workers <= 0:
-        to_parse = uncached(job, pages.iter_rows(named=True), by_parent, sites)
-        workers = auto_workers(to_parse, pages.height - to_parse)
-    size = chunk_size(pages.height, workers, config.chunk_size)
-    context.log.info(
-        "parsing %d report page(s) with %d attachment(s): %d worker(s), chunks of up to %d, parser %s%s",
-        pages.height, attachments.height, workers, size, version, " (re-parsing everything)" if config.reparse else "",
-    )  # fmt: skip
-    warehouse.stage(REPORT_ORDER)
-    parsed = cached = batches = 0
-    work = chunks(pages.iter_rows(named=True), by_parent, sites, size)
-    with progress_bar("parse", pages.height, enabled=crawl.progress) as advance:  # a bar on the CLI's terminal
-        for result in run_chunks(job, work, workers):
-            for level, message in result.messages:
-                context.log.log(level, message)
-            warehouse.append_staged(result.frames._asdict())
-            parsed, cached, batches = parsed + result.parsed, cached + result.cached, batches + 1
-            advance(result.reports)
-            context.log.info(
-                "chunk %d: %d of %d report page(s) done (%d parsed, %d from the cache)",
-                batches, parsed + cached, pages.height, parsed, cached,
-            )  # fmt: skip
-    totals = warehouse.query_staged(
+    pages = pages.with_columns(
+        parse_key=pl.Series(page_keys(pages.iter_rows(named=True), by_parent, sites), dtype=pl.String),
+        parser_version=pl.lit(version, pl.String),
+    )
+    total = pages.height
+    # Incremental: only the URLs whose inputs changed since the tables were built (pipeline.parse_state) are done again;
+    # a first parse, `reparse` and `report_years` rebuild what they cover.
+    state = None if config.reparse or config.report_years else warehouse.parse_state()
+    full = only is None and not config.report_years and state is None  # everything: reports no longer archived go too
+    drop_urls: list[str] = []
+    if state is not None:
+        changed, drop_urls = _changed_urls(pages, state if only is None else state.filter(pl.col("site").is_in(sorted(only))))
+        pages = pages.filter(pl.col("url").is_in(sorted(changed)))
+    unchanged = total - pages.height
+    if state is not None and pages.height == 0 and not drop_urls:
+        context.log.info("%d report page(s), none changed since the last parse (parser %s): tables kept", total, version)
+        warehouse.unstage()  # what a run that died before its swap left
+        parsed = cached = batches = workers = 0
+        counts = {}
+    else:
+        workers = config.workers
+        if workers <= 0:
+            to_parse = uncached(job, pages.iter_rows(named=True), by_parent, sites)
+            workers = auto_workers(to_parse, pages.height - to_parse)
+        size = chunk_size(pages.height, workers, config.chunk_size)
+        context.log.info(
+            "parsing %d of %d report page(s) (%d unchanged since the last parse, %d URL(s) gone) with %d "
+            "attachment(s): %d worker(s), chunks of up to %d, parser %s%s",
+            pages.height, total, unchanged, len(drop_urls), sum(len(by_parent.get(u, ())) for u in pages["url"].unique()),
+            workers, size, version, " (re-parsing everything)" if config.reparse else "",
+        )  # fmt: skip
+        warehouse.stage(REPORT_ORDER)
+        parsed = cached = batches = 0
+        work = chunks(pages.iter_rows(named=True), by_parent, sites, size)
+        with progress_bar("parse", pages.height, enabled=crawl.progress) as advance:  # a bar on the CLI's terminal
+            for result in run_chunks(job, work, workers):
+                for level, message in result.messages:
+                    context.log.log(level, message)
+                warehouse.append_staged(result.frames._asdict())
+                parsed, cached, batches = parsed + result.parsed, cached + result.cached, batches + 1
+                advance(result.reports)
+                context.log.info(
+                    "chunk %d: %d of %d report page(s) done (%d parsed, %d from the cache)",
+                    batches, parsed + cached, pages.height, parsed, cached,
+                )  # fmt: skip
+        # the state records what the tables were built from; a page whose parse was not cached (a crash, an
+        # unreadable body, a failed conversion) stays out of it, so the next run tries it again
+        kept = pages.filter(pl.Series([cached_entry(job, key) for key in pages["parse_key"]], dtype=pl.Boolean))
+        done = ParseState(kept, None if full else sorted({*pages["url"], *drop_urls}))
+        counts = warehouse.swap_staged(
+            REPORT_ORDER, keep_other_reports=not full, drop_urls=drop_urls, state=done
+        )
+        with warehouse.connect() as con:
+            con.execute(sql.query("mark_not_reports"))
+        context.log.info("loaded %s", ", ".join(f"{table}: {n} row(s)" for table, n in counts.items()))
+    totals = warehouse.query(
         "select count(*) filter (where parse_ok) as reports_ok, count(*) filter (where not parse_ok) as reports_failed, "
         "count(*) filter (where version_flag is not null) as versions_flagged, "
-        "count(distinct agency_id) as agencies, (select count(*) from non_report_page) as not_reports from dim_report"
+        "count(distinct agency_id) as agencies, (select count(*) from non_report_page) as not_reports, "
+        "count(*) as reports from dim_report"
     ).row(0, named=True)
-    head = warehouse.query_staged(
+    head = warehouse.query(
         f"select agency, report_year, format, n_values, n_unmapped, n_issues, parse_error, url from dim_report "
         f"order by report_id limit {PREVIEW_ROWS}"  # noqa: S608 - a constant
     )
-    full = only is None and not config.report_years  # everything: reports no longer archived go too
-    counts = warehouse.swap_staged(REPORT_ORDER, keep_other_reports=not full)
-    with warehouse.connect() as con:
-        con.execute(sql.query("mark_not_reports"))
-    context.log.info("loaded %s", ", ".join(f"{table}: {n} row(s)" for table, n in counts.items()))
     return dg.MaterializeResult(
         metadata={
             **{f"rows_{table}": n for table, n in counts.items()},
             **{k: int(v) for k, v in totals.items()},
             "parsed": parsed,
             "cached": cached,
+            "unchanged": unchanged,
+            "urls_gone": len(drop_urls),
             "workers": workers,
             "batches": batches,
             "parser_version": version,
-            "preview": preview(head, total=counts["dim_report"]),
+            "preview": preview(head, total=totals["reports"]),
         }
     )
+
+
+def _changed_urls(pages: pl.DataFrame, state: pl.DataFrame) -> tuple[set[str], list[str]]:
+    """URLs whose report pages or parse inputs differ from the recorded state (a new version, other attachments or
+    hints, another parser), and the recorded URLs no longer among the pages."""
+    keys = ["url", "sha256", "parse_key", "parser_version"]
+    now, then = pages.select(keys), state.select(keys)
+    changed = set(now.join(then, on=keys, how="anti")["url"]) | set(then.join(now, on=keys, how="anti")["url"])
+    gone = sorted(set(then["url"]) - set(now["url"]))
+    return changed - set(gone), gone
 
 
 @dg.asset(

@@ -334,3 +334,17 @@ def run_chunks(job: ParseJob, work: Iterable[Chunk], workers: int) -> Iterator[C
             for future in pending:
                 future.cancel()
 
+
+
+def page_keys(pages: Iterable[Mapping[str, Any]], attachments: Mapping[str, list[dict[str, Any]]],
+              sites: Mapping[str, Mapping[str, Any]]) -> list[str]:  # fmt: skip
+    """The cache key of every page (`cache_key` with its attachments and its site's hints), in order."""
+    return [
+        cache_key(row, attachments.get(row["url"], []), _hints(row, sites.get(row["site"] or "", {})))
+        for row in pages
+    ]
+
+
+def cached_entry(job: ParseJob, key: str) -> bool:
+    """Whether the run's cache holds an entry for `key` (False without a cache)."""
+    return job.cache is not None and _entry(job.cache, key).is_file()

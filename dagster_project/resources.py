@@ -32,7 +32,11 @@ DEMO = "demo"
 # the earlier ones "removed"). `.invalid` never resolves (RFC 6761): nothing else can ever answer for it.
 DEMO_BASE = "http://demo-portal.invalid"
 DEMO_PORT = 0
-STAGING = "staging"  # schema of the tables a staged load appends to before its swap (Warehouse.stage)
+DUCKDB_MEMORY_LIMIT = "512MB"
+STAGING = "staging"
+# Bookkeeping of the pipeline itself (not warehouse data: not in warehouse/schema.sql, never exported).
+STATE_SCHEMA = "pipeline"  # not "ogi": the catalog of ogi.duckdb has that name
+PARSE_STATE_TABLE = "parse_state"  # schema of the tables a staged load appends to before its swap (Warehouse.stage)
 
 # DuckDB allows one process to hold the file; another process (a CLI, a notebook, a concurrent run) makes
 # connect() fail with "Could not set lock". Wait for it a bounded time instead of failing at once.
@@ -66,10 +70,23 @@ def _tables(con: duckdb.DuckDBPyConnection, schema: str = "main") -> set[str]:
         "select table_name from duckdb_tables() where schema_name = $1", [schema]).fetchall()}  # fmt: skip
 
 
+@dataclass(frozen=True)
+class ParseState:
+    """What `parsed_reports` built the report tables from, recorded with them (`swap_staged`): one row per report
+    page (url, sha256, site, parse_key = parsing.cache_key, parser_version). `urls`: the URLs whose earlier rows
+    this replaces (None = every row)."""
+
+    rows: pl.DataFrame
+    urls: Sequence[str] | None
+
+
 class Warehouse(dg.ConfigurableResource):
     """The DuckDB warehouse file. Each use opens a connection and closes it as soon as the work is done."""
 
     path: str = ""  # "" = $OGI_WAREHOUSE, else warehouse/ogi.duckdb under the current directory
+    # DuckDB's memory for one connection (its default is 80 % of the machine's RAM, kept as cache): bounded, so a
+    # run's memory does not grow with the warehouse; sorts and joins past it spill to `<file>.tmp/`.
+    memory_limit: str = DUCKDB_MEMORY_LIMIT
 
     def database(self) -> Path:
         return Path(self.path or os.environ.get("OGI_WAREHOUSE") or DEFAULT_WAREHOUSE)
@@ -77,7 +94,7 @@ class Warehouse(dg.ConfigurableResource):
     @contextmanager
     def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """A read-write connection, closed when the block ends."""
-        con = _connect_when_unlocked(self.database())
+        con = _connect_when_unlocked(self.database(), {"memory_limit": self.memory_limit or DUCKDB_MEMORY_LIMIT})
         try:
             yield con
         finally:
@@ -127,6 +144,11 @@ class Warehouse(dg.ConfigurableResource):
             for table in tables:
                 con.execute(warehouse.ddl(table))
 
+    def unstage(self) -> None:
+        """Drop the staging tables a run that died before its swap left (nothing of the warehouse's own)."""
+        with self.connect() as con:
+            con.execute(f"drop schema if exists {STAGING} cascade")
+
     def append_staged(self, frames: Mapping[str, pl.DataFrame]) -> None:
         """Bulk-insert each frame by column name into its staging table (Arrow scan, one transaction)."""
         with self.connect() as con, transaction(con):
@@ -139,12 +161,16 @@ class Warehouse(dg.ConfigurableResource):
             con.execute(f"set schema = '{STAGING}'")
             return con.sql(sql).pl()
 
-    def swap_staged(self, order: Mapping[str, Sequence[str]], *, keep_other_reports: bool) -> dict[str, int]:
+    def swap_staged(
+        self, order: Mapping[str, Sequence[str]], *, keep_other_reports: bool, drop_urls: Sequence[str] = (),
+        state: ParseState | None = None,
+    ) -> dict[str, int]:  # fmt: skip
         """Move every staged table of `order` into the warehouse in one transaction, rows sorted by its columns in
         `order` (nulls first), then drop the staging tables. Like `replace_tables` (each table recreated from its
         DDL), or with `keep_other_reports` like `replace_report_rows` (only the staged reports' rows replaced: those
-        of staging `dim_report` and `non_report_page`). A run that dies before this leaves the warehouse as it was.
-        Returns the rows moved per table."""
+        of staging `dim_report` and `non_report_page`, and every row of the reports at `drop_urls`). `state`: the
+        parse state to record in the same transaction (`ParseState`). A run that dies before this leaves the
+        warehouse as it was. Returns the rows moved per table."""
         counts: dict[str, int] = {}
         with self.connect() as con:
             present = _tables(con)
@@ -154,6 +180,13 @@ class Warehouse(dg.ConfigurableResource):
                         f"create temp table _reports as select report_id from {STAGING}.dim_report "  # noqa: S608
                         f"union select report_id from {STAGING}.non_report_page"
                     )
+                    if drop_urls and {"dim_report", "non_report_page"} <= present:
+                        con.register("_drop", pl.DataFrame({"url": list(drop_urls)}, schema={"url": pl.String}))
+                        con.execute(
+                            "insert into _reports select report_id from main.dim_report where url in (select url from _drop) "
+                            "union select report_id from main.non_report_page where url in (select url from _drop)"
+                        )
+                        con.unregister("_drop")
                 for table, columns in order.items():
                     if keep_other_reports and table in present:
                         con.execute(f"delete from main.{table} where report_id in (select report_id from _reports)")  # noqa: S608
@@ -167,8 +200,18 @@ class Warehouse(dg.ConfigurableResource):
                     con.execute("drop table _reports")
                 if not _tables(con, STAGING):
                     con.execute(f"drop schema {STAGING}")  # nothing staged is left: the warehouse shows no trace
+                if state is not None:
+                    _record_parse_state(con, state)
             con.execute("checkpoint")
         return counts
+
+    def parse_state(self) -> pl.DataFrame | None:
+        """The parse state (`ParseState.rows`: what the report tables were last built from), or None if none was
+        recorded (a warehouse built before it, never parsed) or the report tables are missing."""
+        with self.connect() as con:
+            if PARSE_STATE_TABLE not in _tables(con, STATE_SCHEMA) or not {"dim_report", "non_report_page"} <= _tables(con):
+                return None
+            return con.sql(f"select * from {STATE_SCHEMA}.{PARSE_STATE_TABLE}").pl()  # noqa: S608
 
     def create_views(self) -> list[str]:
         """(Re)create every view of warehouse/views; returns their names."""
@@ -184,17 +227,33 @@ class Warehouse(dg.ConfigurableResource):
             return con.sql(sql, params=params).pl()
 
 
-def _connect_when_unlocked(db: Path) -> duckdb.DuckDBPyConnection:
+def _record_parse_state(con: duckdb.DuckDBPyConnection, state: ParseState) -> None:
+    con.execute(f"create schema if not exists {STATE_SCHEMA}")
+    con.execute(
+        f"create table if not exists {STATE_SCHEMA}.{PARSE_STATE_TABLE} (url varchar, sha256 varchar, site varchar, "
+        "parse_key varchar, parser_version varchar)"
+    )
+    table = f"{STATE_SCHEMA}.{PARSE_STATE_TABLE}"
+    if state.urls is None:
+        con.execute(f"delete from {table}")  # noqa: S608
+    elif state.urls:
+        con.register("_urls", pl.DataFrame({"url": list(state.urls)}, schema={"url": pl.String}))
+        con.execute(f"delete from {table} where url in (select url from _urls)")  # noqa: S608
+        con.unregister("_urls")
+    _insert_frame(con, table, state.rows.select("url", "sha256", "site", "parse_key", "parser_version"))
+
+
+def _connect_when_unlocked(db: Path, config: Mapping[str, Any]) -> duckdb.DuckDBPyConnection:
     """Connect, retrying while another process holds the file lock (about 30 s in all)."""
     db.parent.mkdir(parents=True, exist_ok=True)
     for delay in _LOCK_RETRY_DELAYS:
         try:
-            return duckdb.connect(str(db))
+            return duckdb.connect(str(db), config=dict(config))
         except duckdb.IOException as exc:
             if "lock" not in str(exc).lower():
                 raise
             time.sleep(delay)
-    return duckdb.connect(str(db))
+    return duckdb.connect(str(db), config=dict(config))
 
 
 def _read_entries(path: Path) -> list[dict[str, Any]]:

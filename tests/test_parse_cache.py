@@ -1,5 +1,6 @@
 """parsed_reports is incremental, chunked and parallel: a second materialisation with nothing new parses nothing
-and gives identical tables; 1 and 2 parsing processes give identical tables; a new parser version (a changed parser
+and keeps identical tables; without its recorded state it reads every report from the cache; a changed or gone URL
+is all it does again; 1 and 2 parsing processes give identical tables; a new parser version (a changed parser
 file) parses again; a parse that dies before its swap leaves the warehouse as it was."""
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import warehouse
 import warehouse as sql
 from dagster_project.assets import ASSETS
 from dagster_project.parsing import ParseJob, cache_dir, chunks, run_chunks
-from dagster_project.resources import STAGING, CrawlConfig, Warehouse
+from dagster_project.resources import PARSE_STATE_TABLE, STAGING, STATE_SCHEMA, CrawlConfig, Warehouse
 from dagster_project.runs import QUIET, materialize_sites, partition_args
 from etl.frames import REPORT_ORDER
 from portal import Portal
@@ -61,6 +62,12 @@ def parse_again(crawl: CrawlConfig, wh: Warehouse, **parse: object) -> dict[str,
     return _metadata(result)
 
 
+def forget_state(wh: Warehouse) -> None:
+    """Drop the recorded parse state (as in a warehouse built before it): the next parse reads everything again."""
+    with wh.connect() as con:
+        con.execute(f"drop table {STATE_SCHEMA}.{PARSE_STATE_TABLE}")
+
+
 def snapshot(wh: Warehouse) -> dict[str, list[tuple[object, ...]]]:
     """The report tables, rows sorted (report_issue: the parser's rows; cross_report_checks adds the others)."""
     with wh.connect() as con:
@@ -79,13 +86,18 @@ def test_second_materialisation_parses_nothing_and_gives_identical_tables(crawle
     entries = list(cache_dir(crawl.data_path(), etl.PARSER_VERSION).rglob("*.pickle.z"))
     assert len(entries) == bodies  # every parse kept (the demo's conversions all succeed with LibreOffice present)
     before = snapshot(wh)
+    again = parse_again(crawl, wh, workers=1)  # nothing changed since the tables were built: nothing read
+    assert (again["parsed"], again["cached"], again["unchanged"], again["batches"]) == (0, 0, bodies, 0)
+    assert snapshot(wh) == before
+    assert again["reports"] == first["rows_dim_report"]
+    forget_state(wh)  # without the state: every report from the cache
     again = parse_again(crawl, wh, workers=1)
-    assert (again["parsed"], again["cached"]) == (0, bodies)
+    assert (again["parsed"], again["cached"], again["unchanged"]) == (0, bodies, 0)
     assert snapshot(wh) == before
     assert again["rows_dim_report"] == first["rows_dim_report"]
     # the whole pipeline again (crawl included: nothing new on the portal)
     result = materialize_sites({"crawl": crawl, "warehouse": wh}, crawl.site_names(), run_config=_config(workers=1))
-    assert result.success and (_metadata(result)["parsed"], _metadata(result)["cached"]) == (0, bodies)
+    assert result.success and (_metadata(result)["parsed"], _metadata(result)["unchanged"]) == (0, bodies)
     assert snapshot(wh) == before
     # --reparse: everything parsed again, same tables
     forced = parse_again(crawl, wh, workers=1, reparse=True)
@@ -101,8 +113,9 @@ def test_one_and_two_workers_give_identical_tables(crawled) -> None:
     assert two["workers"] == 2 and two["batches"] > 2  # chunks of at most 7 reports over a pool of two processes
     assert two["parsed"] == one["parsed"] > 60
     assert snapshot(wh) == tables
+    forget_state(wh)
     cached = parse_again(crawl, wh, workers=2)  # the pool reading the cache
-    assert cached["parsed"] == 0
+    assert cached["parsed"] == 0 and cached["cached"] == two["parsed"]
     assert snapshot(wh) == tables
     # not only the same rows: the same physical order (rows are sorted in the swap)
     with wh.connect() as con:
@@ -154,9 +167,35 @@ def test_a_parse_that_dies_before_its_swap_leaves_the_warehouse_as_it_was(crawle
     wh.stage(REPORT_ORDER)  # what a run does first; then it dies (no swap)
     wh.append_staged({"dim_report": wh.query("select * from dim_report limit 3")})
     assert snapshot(wh) == before
-    parse_again(crawl, wh, workers=1)  # the next run replaces the leftovers and swaps
+    parse_again(crawl, wh, workers=1)  # the next run drops the leftovers (nothing changed: nothing to swap)
     assert snapshot(wh) == before
-    tables = wh.query("select schema_name, table_name from duckdb_tables() where schema_name <> 'main'")
+    wh.stage(REPORT_ORDER)
+    wh.append_staged({"dim_report": wh.query("select * from dim_report limit 3")})
+    forget_state(wh)
+    parse_again(crawl, wh, workers=1)  # the next run that parses replaces the leftovers and swaps
+    assert snapshot(wh) == before
+    tables = wh.query(f"select schema_name, table_name from duckdb_tables() where schema_name not in ('main', '{STATE_SCHEMA}')")
     assert tables.is_empty()
     assert STAGING not in wh.query("select schema_name from duckdb_schemas()")["schema_name"].to_list()
     assert set(REPORT_TABLES) <= set(warehouse.table_ddl())
+
+
+def test_only_changed_and_gone_urls_are_done_again(crawled) -> None:
+    crawl, wh, _ = crawled
+    parse_again(crawl, wh, workers=1)  # the state as the tables are
+    before = snapshot(wh)
+    state = wh.parse_state()
+    assert state is not None
+    url = state.group_by("url").len().sort("len", "url", descending=[True, False])["url"][0]  # most versions
+    versions = state.filter(state["url"] == url).height
+    gone = "http://127.0.0.1:1/gone/report.html"
+    with wh.connect() as con:
+        con.execute(f"delete from {STATE_SCHEMA}.{PARSE_STATE_TABLE} where url = $1", [url])  # as if it changed
+        con.execute(f"insert into {STATE_SCHEMA}.{PARSE_STATE_TABLE} values ($1, 'x', 'y', 'z', 'v')", [gone])
+        con.execute("insert into dim_report select * replace ('gone-report' as report_id, $1 as url) "
+                    "from dim_report limit 1", [gone])  # fmt: skip
+    again = parse_again(crawl, wh, workers=1)
+    assert (again["parsed"], again["cached"], again["urls_gone"]) == (0, versions, 1)
+    assert again["unchanged"] == state.height - versions
+    assert snapshot(wh) == before  # the gone URL's rows are gone, the changed URL's rows are the same
+    assert wh.parse_state().sort("url", "sha256").equals(state.sort("url", "sha256"))
