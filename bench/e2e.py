@@ -1,8 +1,9 @@
 """End to end: `ogi run` against a served N-report site, as a user runs it; then the no-change re-run.
 
-Generates the demo portal at N reports (`portal.scaled`: copies of the demo sites under distinct names, agencies
-and URLs, every report body distinct), serves it on 127.0.0.1 (the demo portal's server, in this process), writes
-a sites file pointing at it and runs `ogi run --sites FILE --data DIR --warehouse FILE` in a subprocess, with
+Generates the demo portal at N reports (`portal.scaled.ScaledPortal`: copies of the demo sites under distinct names,
+agencies and URLs, every report body distinct; built from `--variants` V builds of each demo site, copy k served as
+variant ((k-1) mod V)+1 renamed on the fly, so generation time and memory do not grow with N), serves it on
+127.0.0.1 (the demo portal's server, in this process), writes a sites file pointing at it and runs `ogi run --sites FILE --data DIR --warehouse FILE` in a subprocess, with
 DAGSTER_HOME, data and warehouse in a temporary directory. Then `ogi run` again with nothing new.
 
 Printed: wall time of the command; per stage, from the Dagster run's step stats (crawl = `raw_pages`, the crawl
@@ -11,7 +12,9 @@ load = the other assets: dimensions, summary, cross-report checks; checks = the 
 (requests archived / the crawl's own seconds) and reports/s (N / run wall); peak memory of the whole process tree
 (`ogi run` and every descendant: crawl subprocess, parsing workers), polled from /proc every 0.2 s (sum of RSS, and
 sum of PSS, which counts pages shared between processes once); DuckDB file size; the re-run's wall time and how
-much of it is start-up (command wall minus the Dagster run's own duration).
+much of it is start-up (command wall minus the Dagster run's own duration). Also the portal's generation time and
+the bench process's own RSS once the portal is generated and serving (current and peak: it is not part of the
+measured tree).
 
 Also (unless `--no-bare`): the crawl against a bare Scrapy spider fetching the same URLs (those the crawl
 requested, same method and body; no pipeline, no archive, one request queue) with the same concurrency of 64, run in
@@ -22,6 +25,7 @@ on the same report pages.
     nice .venv/bin/python bench/e2e.py 1000
     nice .venv/bin/python bench/e2e.py 1000 --json
     nice .venv/bin/python bench/e2e.py 200 --keep /tmp/e2e200     # keep the data, warehouse and DAGSTER_HOME
+    nice .venv/bin/python bench/e2e.py 100000 --variants 16 --no-bare --no-floor
 """
 
 from __future__ import annotations
@@ -51,28 +55,22 @@ CONCURRENCY = 64  # the crawl's budget across sites (crawler/slots.py), given to
 # --- the portal at N reports ------------------------------------------------------------------------------------
 
 
-def scaled_portal(n: int) -> Any:
-    """A started demo-portal server serving `portal.scaled.generate_scaled(n)` (no API-only sites, no corpus)."""
-    from portal.families import trsapi
-    from portal.scaled import generate_scaled
-    from portal.server import Portal
-    from portal.sites import robots_txt
+def scaled_portal(n: int, variants: int) -> Any:
+    """A started demo-portal server serving `portal.scaled.generate_scaled(n, 1, variants)` (no API-only sites, no
+    corpus)."""
+    from portal.scaled import ScaledPortal
 
-    class ScaledPortal(Portal):
-        def _generated(self, epoch: int = 1) -> Any:
-            return generate_scaled(n, epoch)
+    return ScaledPortal(n, variants).start()
 
-        def set_epoch(self, epoch: int) -> None:
-            generated = self._generated(epoch)
-            pages, endpoints = dict(generated.pages), dict(generated.endpoints)
-            searches = [e for e in endpoints.values() if isinstance(e, trsapi.Search)]
-            endpoints["/" + trsapi.API] = trsapi.root_search(searches)
-            pages["/robots.txt"] = (robots_txt(generated.robots_disallow), "text/plain")
-            self.epoch, self.pages, self.endpoints = epoch, pages, endpoints
-            if self._server is not None:
-                self._server.site = (pages, endpoints)
 
-    return ScaledPortal().start()
+def own_rss() -> tuple[int, int]:
+    """This process's RSS now and its peak (VmRSS, VmHWM), bytes."""
+    found = {}
+    with open("/proc/self/status", encoding="ascii") as f:
+        for line in f:
+            if line.startswith(("VmRSS:", "VmHWM:")):
+                found[line.split(":")[0]] = int(line.split()[1]) * 1024
+    return found["VmRSS"], found["VmHWM"]
 
 
 # --- the process tree's memory and CPU --------------------------------------------------------------------------
@@ -283,13 +281,13 @@ def run_bare(work: Path, requests: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def parse_floor(generated: Any, sample: int) -> dict[str, Any]:
-    """lxml + grid (bench/parse_bench.py `_grid`) on up to `sample` report article pages of the site: reports per
-    CPU second, median of 3 rounds."""
+    """lxml + grid (bench/parse_bench.py `_grid`) on up to `sample` report article pages of the site (every
+    (N // sample)-th report, as served): reports per CPU second, median of 3 rounds."""
     from parse_bench import _grid, _rounds
 
-    bodies = [generated.pages[r["path"]][0] for r in generated.reports if r["path"] in generated.pages]
-    step = max(1, len(bodies) // sample)
-    bodies = bodies[::step][:sample]
+    paths = [r["path"] for r in generated.iter_reports()]
+    step = max(1, len(paths) // sample)
+    bodies = [generated.pages[p][0] for p in paths[::step][:sample] if p in generated.pages]
 
     def floor() -> int:
         for data in bodies:
@@ -312,13 +310,15 @@ def _mb(n: int) -> float:
     return n / 2**20
 
 
-def measure(n: int, work: Path, bare: bool, floor: bool) -> dict[str, Any]:
+def measure(n: int, work: Path, bare: bool, floor: bool, variants: int) -> dict[str, Any]:
     t0 = time.perf_counter()
     from portal.scaled import generate_scaled
 
-    generated = generate_scaled(n)
-    portal = scaled_portal(n)
+    generated = generate_scaled(n, 1, variants)
+    only_gen_s = time.perf_counter() - t0
+    portal = scaled_portal(n, variants)
     gen_s = time.perf_counter() - t0
+    rss_now, rss_peak = own_rss()
     try:
         sites = work / "sites.json"
         sites.write_text(json.dumps(portal.sites_config(), ensure_ascii=False, indent=1), "utf-8")
@@ -342,6 +342,13 @@ def measure(n: int, work: Path, bare: bool, floor: bool) -> dict[str, Any]:
         "sites": len(generated.sites),
         "agencies": len({s["agency"] for s in generated.sites}),
         "generate_and_serve_s": round(gen_s, 2),
+        "portal": {
+            "variants": variants,
+            "variant_builds": len(generated.variants),
+            "generate_s": round(only_gen_s, 2),
+            "bench_rss_mb": round(_mb(rss_now)),
+            "bench_peak_rss_mb": round(_mb(rss_peak)),
+        },
         "first_run": {
             "wall_s": round(first["wall_s"], 2),
             "dagster_run_s": round(figures["run_s"], 2),
@@ -415,6 +422,9 @@ def _print(out: dict[str, Any]) -> None:
     lines = [
         (f"e2e: {out['n_reports']} reports, {out['sites']} sites, {out['agencies']} agencies "
         f"(generated and served in {out['generate_and_serve_s']} s)"),
+        (f"portal: {out['portal']['variant_builds']} site builds ({out['portal']['variants']} variants a site), "
+        f"generated in {out['portal']['generate_s']} s; bench process RSS {out['portal']['bench_rss_mb']} MB after "
+        f"generating (peak {out['portal']['bench_peak_rss_mb']} MB)"),
         f"first run: {f['wall_s']} s wall (Dagster run {f['dagster_run_s']} s, start-up and exit {f['startup_and_exit_s']} s)",
         (f"  stages: crawl {st['crawl']} s (crawl subprocess {f['crawl_subprocess_s']} s), parse {st['parse']} s, "
         f"load {st['load']} s, checks {st['checks']} s"),
@@ -448,6 +458,8 @@ def main() -> int:
     ap.add_argument("--keep", type=Path, metavar="DIR", help="work in DIR (must not exist) and keep it")
     ap.add_argument("--no-bare", action="store_true", help="skip the bare Scrapy spider")
     ap.add_argument("--no-floor", action="store_true", help="skip the parse floor")
+    ap.add_argument("--variants", type=int, default=None, metavar="V",
+                    help="builds of each demo site the copies are served from (default: portal.scaled.DEFAULT_VARIANTS)")
     ap.add_argument("--stage", choices=("bare",), help=argparse.SUPPRESS)
     ap.add_argument("--dir", type=Path, help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -458,7 +470,10 @@ def main() -> int:
         args.keep.mkdir(parents=True)
     work = args.keep or Path(tempfile.mkdtemp(prefix="ogi-e2e-"))
     try:
-        out = measure(args.n, work.resolve(), bare=not args.no_bare, floor=not args.no_floor)
+        from portal.scaled import DEFAULT_VARIANTS
+
+        variants = DEFAULT_VARIANTS if args.variants is None else args.variants
+        out = measure(args.n, work.resolve(), bare=not args.no_bare, floor=not args.no_floor, variants=variants)
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
