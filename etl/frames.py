@@ -621,25 +621,33 @@ def frames_of_rows(pages: Iterable[ReportRows]) -> ReportFrames:
             truncated.add(rows.report[0])
 
     dim_report = (
-        pl.DataFrame(reports, schema=DIM_REPORT_SCHEMA, orient="row")
+        _frame(reports, DIM_REPORT_SCHEMA)
         .with_columns(**_timeliness())
         .pipe(_versions, truncated)
         .sort("report_id")
     )
     return ReportFrames(
         dim_report=dim_report,
-        fact_disclosure=pl.DataFrame(facts, schema=FACT_DISCLOSURE_SCHEMA, orient="row").sort(
-            list(FACT_KEY), nulls_last=False
-        ),
-        fact_raw_cell=pl.DataFrame(cells, schema=FACT_RAW_CELL_SCHEMA, orient="row").sort(["report_id", "ordinal"]),
-        report_issue=pl.DataFrame(issues, schema=REPORT_ISSUE_SCHEMA, orient="row").sort(["report_id", "ordinal"]),
-        report_document=pl.DataFrame(documents, schema=REPORT_DOCUMENT_SCHEMA, orient="row").sort(
-            ["report_id", "ordinal"]
-        ),
-        non_report_page=pl.DataFrame(non_reports, schema=NON_REPORT_PAGE_SCHEMA, orient="row").sort(
-            ["url", "sha256"]
-        ),
+        fact_disclosure=_frame(facts, FACT_DISCLOSURE_SCHEMA).sort(list(FACT_KEY), nulls_last=False),
+        fact_raw_cell=_frame(cells, FACT_RAW_CELL_SCHEMA).sort(["report_id", "ordinal"]),
+        report_issue=_frame(issues, REPORT_ISSUE_SCHEMA).sort(["report_id", "ordinal"]),
+        report_document=_frame(documents, REPORT_DOCUMENT_SCHEMA).sort(["report_id", "ordinal"]),
+        non_report_page=_frame(non_reports, NON_REPORT_PAGE_SCHEMA).sort(["url", "sha256"]),
     )
+
+
+def _frame(rows: list[tuple[Any, ...]], schema: Mapping[str, pl.DataType]) -> pl.DataFrame:
+    """`pl.DataFrame(rows, schema=schema, orient="row")`, built column by column (the rows transposed in one go,
+    each column a strict Series of its type): about half the cost of Polars' row-wise constructor on a chunk's
+    hundred thousand cells. A value not exactly of its column's type (which the strict Series refuses) falls back to
+    the row-wise constructor, so the frame and its errors are the same either way."""
+    if not rows:
+        return pl.DataFrame(schema=schema)
+    try:
+        columns = zip(schema.items(), zip(*rows), strict=True)
+        return pl.DataFrame([pl.Series(name, values, dtype=dtype) for (name, dtype), values in columns])
+    except (TypeError, ValueError, pl.exceptions.PolarsError):
+        return pl.DataFrame(rows, schema=schema, orient="row")
 
 
 def _timeliness() -> dict[str, pl.Expr]:

@@ -189,8 +189,44 @@ def test_metric_frame_covers_the_catalog() -> None:
     assert frame.filter(pl.col("code") == "requests.new")["by_applicant"].item() is True
 
 
+REPORT_SCHEMAS = (
+    frames.DIM_REPORT_SCHEMA,
+    frames.FACT_DISCLOSURE_SCHEMA,
+    frames.FACT_RAW_CELL_SCHEMA,
+    frames.REPORT_ISSUE_SCHEMA,
+    frames.REPORT_DOCUMENT_SCHEMA,
+    frames.NON_REPORT_PAGE_SCHEMA,
+)
+
+
+def test_column_wise_frames_equal_the_row_wise_constructor(sample_docs: list[tuple[PageInfo, ParseResult]]) -> None:
+    """frames_of_rows builds each frame column by column (`_frame`): the same frame as Polars' row-wise constructor,
+    for the sample's rows and for rows whose values are not exactly of their column's type (the row-wise fallback)."""
+    rows = [frames.report_rows(page, result) for page, result in sample_docs]
+    tables = (
+        [r.report for r in rows if r.report is not None],
+        [f for r in rows for f in r.facts],
+        [c for r in rows for c in r.cells],
+        [i for r in rows for i in r.issues],
+        [d for r in rows for d in r.documents],
+        [r.non_report for r in rows if r.non_report is not None],
+    )
+    for table, schema in zip(tables, REPORT_SCHEMAS, strict=True):
+        assert table
+        built = frames._frame(table, schema)
+        assert built.schema == pl.Schema(schema)
+        assert built.equals(pl.DataFrame(table, schema=schema, orient="row"), null_equal=True)
+    schema = {"a": pl.Int32(), "b": pl.String(), "c": pl.Float64()}
+    odd = [(1.0, 2, 3), (None, None, None), (4, "x", 5.5)]  # a float in Int32, an int in String, an int in Float64
+    assert frames._frame(odd, schema).equals(pl.DataFrame(odd, schema=schema, orient="row"), null_equal=True)
+    with pytest.raises(pl.exceptions.PolarsError):  # what the row-wise constructor refuses, refused the same way
+        frames._frame([("x", "y", 1.0)], schema)
+    assert frames._frame([], schema).schema == pl.Schema(schema)
+
+
 def test_empty_input_gives_empty_typed_frames() -> None:
     result = frames.report_frames([])
     assert all(f.height == 0 for f in result)
+    assert [f.schema for f in result] == [pl.Schema(s) for s in REPORT_SCHEMAS]
     agencies = frames.agency_frame(result.dim_report, frames.region_frame(divisions()))
     assert agencies.schema == pl.Schema(frames.DIM_AGENCY_SCHEMA)

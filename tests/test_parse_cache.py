@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
+import pickle
 import shutil
 import sys
 from pathlib import Path
@@ -19,7 +21,18 @@ import etl
 import warehouse
 import warehouse as sql
 from dagster_project.assets import ASSETS
-from dagster_project.parsing import ParseJob, cache_dir, chunks, run_chunks
+from dagster_project.parsing import (
+    ParseJob,
+    _entry_path,
+    _hints,
+    cache_dir,
+    cache_key,
+    chunks,
+    parse_chunk,
+    read_cached,
+    run_chunks,
+    write_cached,
+)
 from dagster_project.resources import PARSE_STATE_TABLE, STAGING, STATE_SCHEMA, CrawlConfig, Warehouse
 from dagster_project.runs import QUIET, materialize_sites, partition_args
 from etl.frames import REPORT_ORDER
@@ -159,6 +172,55 @@ def test_a_new_parser_version_parses_again(crawled, tmp_path: Path) -> None:
     with (copy / "parse.py").open("a", encoding="utf-8") as f:
         f.write("\n# a parser change\n")
     assert version_of_copy() != base
+
+
+def test_a_chunk_crosses_the_pipe_unchanged_and_the_cache_is_written_once(crawled, tmp_path: Path) -> None:
+    """A ChunkResult pickled (a worker's result on its way to the parent: frames as Arrow IPC) gives equal frames,
+    schema included; the cached chunk gives the same frames; a re-parse leaves an identical entry alone (same
+    file), rewrites a damaged one, and makes a cache directory again if it went away during the run."""
+    crawl, wh, _ = crawled
+    pages = wh.query(sql.query("report_pages")).sort("url", "fetched_at", "sha256", nulls_last=True).head(40)
+    by_parent: dict[str, list[dict[str, Any]]] = {}
+    for a in wh.query(sql.query("report_attachments")).iter_rows(named=True):
+        by_parent.setdefault(a.pop("parent_url"), []).append(a)
+    sites = {str(s["name"]): {k: s.get(k) for k in ("agency", "region")} for s in crawl.load_sites()}
+    [chunk] = chunks(pages.iter_rows(named=True), by_parent, sites, 100)
+    cache = tmp_path / "cache"
+    job = ParseJob(archive=str(crawl.archive_path()), cache=str(cache))
+    first = parse_chunk(job, chunk)
+    assert (first.parsed, first.cached) == (40, 0)
+    again = pickle.loads(pickle.dumps(first, protocol=pickle.HIGHEST_PROTOCOL))
+    cached = parse_chunk(job, chunk)
+    assert (cached.parsed, cached.cached) == (0, 40)
+    assert first.frames.dim_report.height > 0 and first.frames.fact_raw_cell.height > 0
+    for frame, piped, from_cache in zip(first.frames, again.frames, cached.frames, strict=True):
+        assert piped.schema == frame.schema == from_cache.schema
+        assert piped.equals(frame, null_equal=True) and from_cache.equals(frame, null_equal=True)
+    assert (again.reports, again.parsed, again.cached, again.messages) == (40, 40, 0, first.messages)
+
+    row = chunk.pages[0]
+    key = cache_key(row, chunk.attachments.get(row["url"], []), _hints(row, chunk.sites.get(row["site"] or "", {})))
+    entry = Path(_entry_path(str(cache), key))
+    stat = entry.stat()
+    reparse = ParseJob(archive=job.archive, cache=job.cache, reparse=True)
+    parse_chunk(reparse, chunk)
+    assert (entry.stat().st_ino, entry.stat().st_mtime_ns) == (stat.st_ino, stat.st_mtime_ns)  # left alone
+    entry.write_bytes(b"damaged")
+    assert read_cached(str(cache), key) is None  # a miss
+    parse_chunk(reparse, chunk)
+    assert read_cached(str(cache), key) is not None  # rewritten
+    rows = read_cached(str(cache), key)
+    shutil.rmtree(cache)  # the cache cleared during a run: the process made its directories already
+    write_cached(str(cache), key, rows)
+    assert read_cached(str(cache), key) == rows
+    assert not [p for p in cache.rglob("*") if p.name.startswith(".tmp-")]  # no temporary file left
+    assert oct(entry.stat().st_mode & 0o777) == oct(0o600 & ~_umask())
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def test_a_parse_that_dies_before_its_swap_leaves_the_warehouse_as_it_was(crawled) -> None:
