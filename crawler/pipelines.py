@@ -4,17 +4,25 @@ Each crawl is one run (`Archive.open_run`): its id comes from the `OGI_RUN_ID` s
 sets it) or from the start time. Every URL the run requested is logged with its status and body hash, failed
 requests (`CrawlIssue`) with nulls, so the warehouse can tell what each run saw. The processes of a shared crawl
 (crawler.distributed) append to one run log; the last one to leave writes its finish line.
+
+The manifest and the run log stay open for the crawl (one append handle each); bodies are not synced one by one:
+the run's writes are synced once, before its finish line (crawler.archive, Durability). At the end the pipeline's
+counts of the items it passed on (what a feed of every item would hold: `item_scraped`) go to the JSON file named
+by the `OGI_COUNTS_FILE` setting when set (crawler.run reads them instead of a feed of every item).
 """
 
 from __future__ import annotations
 
+import json
+from collections import Counter
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
-from crawler.archive import ARCHIVE_SETTING, RUN_ID_SETTING, Archive, RunLog, new_run_id
+from crawler.archive import ARCHIVE_SETTING, COUNTS_SETTING, RUN_ID_SETTING, Archive, RunLog, new_run_id
 from crawler.distributed import REDIS_URL_SETTING
 from crawler.items import ArchivedPage, CrawlIssue, RawPage, ResumedPage
 
@@ -39,6 +47,7 @@ class ArchivePipeline:
         self.stats: StatsCollector = crawler.stats
         self.run: RunLog | None = None
         self.shared = bool(crawler.settings.get(REDIS_URL_SETTING))  # a shared crawl: one run log for all processes
+        self.counts: Counter[str] = Counter()  # of the items passed on (`item_scraped`)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -48,6 +57,7 @@ class ArchivePipeline:
         pipeline = cls(Archive(root), crawler)
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
         crawler.signals.connect(pipeline.request_dropped, signal=signals.request_dropped)
+        crawler.signals.connect(pipeline.item_scraped, signal=signals.item_scraped)
         return pipeline
 
     def open_spider(self) -> None:
@@ -56,11 +66,35 @@ class ArchivePipeline:
         sites = list(getattr(self.crawler.spider, "site_configs", {}))
         self.run = self.archive.open_run(run_id, sites, started, join=self.shared)
 
+    def close_spider(self) -> None:
+        """Every item is stored: in a shared crawl, sync this process's writes before it leaves the crawl (the last
+        process to leave writes the finish line; alone, `RunLog.finish` syncs)."""
+        if self.shared:
+            self.archive.sync()
+
     def spider_closed(self, spider: Spider, reason: str) -> None:
         """End the run log with the close reason ("finished", "shutdown", ...); in a shared crawl the last process
-        does (crawler.distributed.SharedCrawlExtension)."""
-        if self.run is not None and not self.shared:
-            self.run.finish(datetime.now(UTC), reason)
+        does (crawler.distributed.SharedCrawlExtension). Then close the files and write the counts."""
+        if self.run is not None:
+            if not self.shared:
+                self.run.finish(datetime.now(UTC), reason)
+            self.run.close()
+        self.archive.close()
+        counts_file = self.crawler.settings.get(COUNTS_SETTING)
+        if counts_file:
+            Path(counts_file).write_text(json.dumps(self.counts), "utf-8")
+
+    def item_scraped(self, item: Any, spider: Spider | None = None) -> None:
+        """Count an item passed on (crawler.run.CrawlStats): all of them; pages by kind, gone reports (404/410),
+        new objects and manifest rows."""
+        c = self.counts
+        c["items"] += 1
+        kind = getattr(item, "kind", None)
+        if kind in ("report", "list", "attachment"):
+            c[kind] += 1
+            c["gone"] += kind == "report" and getattr(item, "status", None) in (404, 410)
+            c["new_objects"] += bool(getattr(item, "new_object", False))
+            c["new_rows"] += bool(getattr(item, "new_row", False))
 
     def request_dropped(self, request: Request, spider: Spider | None = None) -> None:
         """A redirect whose target the scheduler dropped as already requested leaves a line too: a redirect loop

@@ -1,7 +1,9 @@
 """Run the `ogi` crawl in a subprocess (the pattern that works repeatedly in one process: STACK.md §5e).
 
 The Twisted reactor cannot restart in a process, so Dagster assets, the CLI and tests call `run_crawl`, which
-runs `python -m scrapy crawl ogi ... -O items.jsonl:jsonlines` with a timeout and reads the feed back.
+runs `python -m scrapy crawl ogi ...` with a timeout and reads back what it did: the pipeline's counts (a small JSON
+file, `OGI_COUNTS_FILE`) and a feed of the failed or refused requests only (`CrawlIssue` items), so that neither the
+crawl nor this process handles a feed line per page.
 """
 
 from __future__ import annotations
@@ -16,13 +18,13 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
-from crawler.archive import RUN_ID_SETTING, RUNS, Archive, new_run_id
+from crawler.archive import COUNTS_SETTING, RUN_ID_SETTING, RUNS, Archive, new_run_id
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent  # holds scrapy.cfg and the `crawler` package
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
@@ -34,10 +36,10 @@ class CrawlFailed(RuntimeError):
 
 @dataclass(frozen=True)
 class CrawlStats:
-    """What one crawl did, counted from its feed file."""
+    """What one crawl did, counted by its item pipeline (the items it passed on) and from its feed of issues."""
 
     run_id: str  # the run's log in the archive: runs/<run_id>.jsonl
-    items: int  # feed lines
+    items: int  # items the crawl passed on (what a feed of every item would hold: pages, issues, resumed pages)
     reports: int  # report responses archived (any status)
     gone: int  # of which answered 404/410
     lists: int  # list answers archived (pages, record windows, API pages)
@@ -104,11 +106,13 @@ def run_crawl(
         else:
             sites_file = tmp / "sites.json"
             sites_file.write_text(json.dumps([dict(s) for s in sites], ensure_ascii=False), "utf-8")
-        feed = tmp / "items.jsonl"
+        feed, counts = tmp / "issues.jsonl", tmp / "counts.json"
+        feeds = {str(feed): {"format": "jsonlines", "item_classes": ["crawler.items.CrawlIssue"], "overwrite": True}}
         log = Path(log_path).resolve() if log_path else tmp / "crawl.log"
         cmd = [sys.executable, "-m", "scrapy", "crawl", "ogi",
                "-a", f"sites={sites_file}", "-a", f"archive={Path(archive_dir).resolve()}",
-               "-O", f"{feed}:jsonlines", "-s", f"{RUN_ID_SETTING}={run_id}"]  # fmt: skip
+               "-s", f"FEEDS={json.dumps(feeds)}", "-s", f"{COUNTS_SETTING}={counts}",
+               "-s", f"{RUN_ID_SETTING}={run_id}"]  # fmt: skip
         if portal:
             cmd += ["-a", f"portal={portal}"]
         if site:
@@ -125,8 +129,9 @@ def run_crawl(
         log_text = log.read_text("utf-8", errors="replace")
         if returncode != 0:
             raise CrawlFailed(f"crawl exited with {returncode}:\n{_tail(log_text)}")
-        rows = _read_feed(feed)
-    return _stats(run_id, rows, log_text, time.monotonic() - started)
+        counted = json.loads(counts.read_text("utf-8")) if counts.is_file() else {}
+        issues = tuple(_read_feed(feed))
+    return _stats(run_id, counted, issues, log_text, time.monotonic() - started)
 
 
 def _entries(sites: Iterable[Mapping[str, Any]] | str | Path) -> list[Mapping[str, Any]]:
@@ -308,34 +313,36 @@ def _tail(text: str, lines: int = 40) -> str:
     return "\n".join(text.splitlines()[-lines:])
 
 
-def _read_feed(path: Path) -> list[dict[str, Any]]:
+def _read_feed(path: Path) -> Iterator[dict[str, Any]]:
     if not path.exists():
-        return []
+        return
     with path.open(encoding="utf-8") as f:
-        return [json.loads(line) for line in f if line.strip()]
+        for line in f:
+            if line.strip():
+                yield json.loads(line)
 
 
 _STAT = re.compile(r"'(log_count/ERROR|finish_reason|spider_exceptions/[\w.]+)': '?([\w.]+)'?")
 
 
-def _stats(run_id: str, rows: list[dict[str, Any]], log_text: str, seconds: float) -> CrawlStats:
+def _stats(
+    run_id: str, counts: Mapping[str, int], issues: tuple[dict[str, Any], ...], log_text: str, seconds: float
+) -> CrawlStats:
+    """`counts`: the pipeline's (crawler.pipelines.ArchivePipeline.item_scraped); `issues`: the CrawlIssue feed."""
     found = dict(_STAT.findall(log_text))  # from Scrapy's "Dumping Scrapy stats" at the end of the log
-    pages = [r for r in rows if r.get("kind") in ("report", "list", "attachment")]
-    reports = [r for r in pages if r["kind"] == "report"]
-    issues = tuple(r for r in rows if "outcome" in r)
     return CrawlStats(
         run_id=run_id,
-        items=len(rows),
-        reports=len(reports),
-        gone=sum(1 for r in reports if r.get("status") in (404, 410)),
-        lists=sum(1 for r in pages if r["kind"] == "list"),
-        attachments=sum(1 for r in pages if r["kind"] == "attachment"),
+        items=int(counts.get("items", 0)),
+        reports=int(counts.get("report", 0)),
+        gone=int(counts.get("gone", 0)),
+        lists=int(counts.get("list", 0)),
+        attachments=int(counts.get("attachment", 0)),
         errors=sum(1 for r in issues if r["outcome"] == "error"),
         blocked=sum(1 for r in issues if r["outcome"] == "blocked"),
         out_of_scope=sum(1 for r in issues if r["outcome"] == "out_of_scope"),
         too_large=sum(1 for r in issues if r["outcome"] == "too_large"),
-        new_objects=sum(1 for r in pages if r.get("new_object")),
-        new_rows=sum(1 for r in pages if r.get("new_row")),
+        new_objects=int(counts.get("new_objects", 0)),
+        new_rows=int(counts.get("new_rows", 0)),
         log_errors=int(found.get("log_count/ERROR", 0)),
         spider_exceptions=sum(int(v) for k, v in found.items() if k.startswith("spider_exceptions/")),
         finish_reason=found.get("finish_reason"),
