@@ -12,6 +12,14 @@ headers]): the CMS families' list APIs (portal.families) and Hanweb's downfile.j
 answer GET, HEAD and POST; other methods get 405. An endpoint may also answer a callable, which then talks to the
 socket itself (portal.faults: resets, stalls, truncated and streamed bodies).
 
+Validators, as a static web server gives them: a static page's GET or HEAD answer carries `ETag` (a quoted hash of
+its bytes) and `Last-Modified` (one fixed date per epoch, `EPOCH_DATES`, RFC 7231 format), and a conditional
+request is answered `304 Not Modified` without a body when the page is unchanged: `If-None-Match` (a list of
+entity tags or `*`, weak comparison) when present, else `If-Modified-Since` (no later than the epoch's date). A
+changed page gets another ETag in the same epoch too. Dynamic endpoints (the POST and JSON list APIs, Hanweb's
+downfile.jsp, the fault site's raw answers) answer without validators and ignore conditional headers, as most real
+CMS APIs do; so do POSTs to a static page.
+
 `Portal(faults=True)` adds the fault site `faulty`, a decoy listener on another port and per-path request counts
 (portal.faults); without it nothing served differs by one byte.
 """
@@ -21,12 +29,15 @@ from __future__ import annotations
 import argparse
 import copy
 import errno
+import hashlib
 import ipaddress
 import signal
 import sys
 import threading
 import time
 from collections import Counter
+from datetime import UTC, datetime
+from email.utils import format_datetime, parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
@@ -50,6 +61,36 @@ _NOT_FOUND = b"<!DOCTYPE html>\n<html><head><title>404</title></head><body><h1>4
 _SERVER_ERROR = b"<!DOCTYPE html>\n<html><head><title>500</title></head><body><h1>500 Internal Server Error</h1></body></html>\n"
 _NOT_ALLOWED = b"<!DOCTYPE html>\n<html><head><title>405</title></head><body><h1>405 Method Not Allowed</h1></body></html>\n"
 Served = tuple[dict[str, tuple[bytes, str]], dict[str, Endpoint]]
+# The Last-Modified date of every static page in an epoch (the generated pages change only between epochs).
+EPOCH_DATES = {1: datetime(2026, 3, 2, 8, 0, tzinfo=UTC), 2: datetime(2026, 9, 1, 8, 0, tzinfo=UTC)}
+
+
+def http_date(epoch: int) -> str:
+    """The Last-Modified value of the static pages in `epoch` (RFC 7231 IMF-fixdate)."""
+    return format_datetime(EPOCH_DATES.get(epoch, EPOCH_DATES[max(EPOCH_DATES)]), usegmt=True)
+
+
+def etag(data: bytes) -> str:
+    """A static page's entity tag: a quoted hash of its bytes."""
+    return '"' + hashlib.sha256(data).hexdigest()[:32] + '"'
+
+
+def not_modified(if_none_match: str | None, if_modified_since: str | None, tag: str, last_modified: str) -> bool:
+    """Whether a conditional GET/HEAD is answered 304 (RFC 7232 §3.2, §3.3, §6): If-None-Match when present (weak
+    comparison; `*` matches), else If-Modified-Since (a date no earlier than Last-Modified; an invalid date is
+    ignored)."""
+    if if_none_match is not None:
+        tags = {t.strip().removeprefix("W/") for t in if_none_match.split(",")}
+        return "*" in tags or tag.removeprefix("W/") in tags
+    if if_modified_since is None:
+        return False
+    try:
+        since = parsedate_to_datetime(if_modified_since)
+    except (TypeError, ValueError, IndexError):
+        return False
+    if since.tzinfo is None:
+        since = since.replace(tzinfo=UTC)
+    return parsedate_to_datetime(last_modified) <= since
 
 
 class _Server(ThreadingHTTPServer):
@@ -57,9 +98,13 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
 
-    def __init__(self, address: tuple[str, int], site: Served, latency: float, count: bool = False) -> None:
+    def __init__(
+        self, address: tuple[str, int], site: Served, latency: float, count: bool = False,
+        last_modified: str = "",
+    ) -> None:  # fmt: skip
         super().__init__(address, _Handler)
         self.site = site  # (pages, endpoints), swapped as one reference (Portal.set_epoch)
+        self.last_modified = last_modified or http_date(EPOCHS[0])  # of the static pages (Portal.set_epoch)
         self.latency = latency
         self.counts: Counter[str] | None = Counter() if count else None  # requests per path (faults mode)
         self.counts_lock = threading.Lock()
@@ -127,6 +172,15 @@ class _Handler(BaseHTTPRequestHandler):
                 headers["Allow"] = ", ".join(ALLOWED)
             else:
                 status, (data, content_type) = 200, pages[path]
+                if method in ("GET", "HEAD"):  # validators (module docstring)
+                    headers["ETag"], headers["Last-Modified"] = etag(data), self.server.last_modified
+                    if not_modified(self.headers.get("If-None-Match"), self.headers.get("If-Modified-Since"),
+                                    headers["ETag"], headers["Last-Modified"]):  # fmt: skip
+                        self.send_response(304)
+                        for name, value in headers.items():
+                            self.send_header(name, value)
+                        self.end_headers()  # no body, no Content-Length: a 304 has none (RFC 7230 §3.3.3)
+                        return
         else:
             status, data, content_type = 404, _NOT_FOUND, HTML
         self.send_response(status)
@@ -231,6 +285,7 @@ class Portal:
         self.epoch, self.pages, self.endpoints = epoch, pages, endpoints
         if self._server is not None:
             self._server.site = (pages, endpoints)  # one reference swap: a request sees one epoch or the other
+            self._server.last_modified = http_date(epoch)
 
     def start(self) -> Portal:
         if self._server is not None:
@@ -240,7 +295,8 @@ class Portal:
         try:
             served = (self.pages, self.endpoints)
             try:
-                self._server = _Server((self.host, self.port), served, self.latency, count=self.faults is not None)
+                self._server = _Server((self.host, self.port), served, self.latency, count=self.faults is not None,
+                                       last_modified=http_date(self.epoch))  # fmt: skip
             except OSError as exc:
                 if exc.errno != errno.EADDRINUSE:
                     raise
@@ -301,7 +357,7 @@ class Portal:
         with self._server.counts_lock:
             return self._server.counts[path]
 
-    def sites_config(self, *, cms: bool = True, base: str | None = None) -> list[dict]:
+    def sites_config(self, *, cms: bool = True, base: str | None = None, revisit: str | None = None) -> list[dict]:
         """Crawler site entries (`crawler/sites` format) for every served site, with absolute URLs.
 
         `base` names the portal by another base URL than the one it serves on (e.g. `http://demo-portal.invalid`,
@@ -313,7 +369,13 @@ class Portal:
         describes its API in `list_api`; the `trsapi` sites name their search endpoint there
         (`{"url": "/<site>/fjdzapp/search"}`: on real hosts it is `/fjdzapp/search` at the root). URLs inside
         `list_api` are root-relative. `cms=False` leaves `cms` out (entries for family detection tests).
-        The fault site's entry (faults mode) also has `download_timeout` and `max_bytes` (portal.faults.CONFIG)."""
+        The fault site's entry (faults mode) also has `download_timeout` and `max_bytes` (portal.faults.CONFIG).
+
+        `revisit` ("listed" or "all", crawler/sites) is set in every entry when given. Without it the entries leave
+        it out (the crawler's default "listed": an unchanged list entry is not fetched again), except the fault
+        site's, which has "all": its epoch 2 changes report pages in place (a restatement, a cut copy, a maintenance
+        page) under unchanged list entries, which only a revisit sees. The generated sites do the same with their
+        restated report, so a crawl of both epochs asks for "all" (CrawlConfig.crawl_target does for the demo)."""
         root = (base or self.base_url).rstrip("/")
         host = urlsplit(root).hostname if base else self.host
 
@@ -356,7 +418,9 @@ class Portal:
             if e["list_api"]:
                 entry["list_api"] = copy.deepcopy(e["list_api"])
             if e["name"] == fault_site.NAME and self.faults:
-                entry |= fault_site.CONFIG
+                entry |= fault_site.CONFIG | {"revisit": "all"}
+            if revisit is not None:
+                entry["revisit"] = revisit
             out.append(entry)
         return out
 
