@@ -1,5 +1,6 @@
 """Items of the `ogi` spider. `RawPage` carries body bytes to the archive pipeline, which replaces it with the small
-`ArchivedPage` (what the feed file holds); `CrawlIssue` reports a URL that yielded no archived response."""
+`ArchivedPage` (what the feed file holds); `CrawlIssue` reports a URL that yielded no archived response;
+`ResumedPage` a URL whose archived answer stands for this run's (logged, nothing archived)."""
 
 from __future__ import annotations
 
@@ -88,12 +89,17 @@ class CrawlIssue:
 
 @dataclass
 class ResumedPage:
-    """A report or attachment a crawl run that did not finish archived: taken as done, not fetched again."""
+    """A URL whose archived answer stands for this run's: the run log gets its line (archived status and sha256, and
+    why), the manifest nothing. Without `reason`: a report or attachment a crawl run that did not finish archived,
+    taken as done and not fetched again (`run_id`, the interrupted run). With `reason`: an answer the crawl knows is
+    unchanged: answered 304 Not Modified to a conditional request, a 200 with the archived body, or not requested
+    at all because its list entry is unchanged (the site's `revisit` "listed"; crawler.httpcache)."""
 
     url: str
     site: str
     kind: PageKind
     status: int
     sha256: str
-    run_id: str  # the interrupted run
+    run_id: str | None  # the interrupted run (None: not resumed)
     parent_url: str | None = None
+    reason: str | None = None  # the run-log reason; None = "archived by the interrupted run <run_id>"

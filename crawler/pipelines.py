@@ -110,11 +110,11 @@ class ArchivePipeline:
         self.stats.inc_value("ogi/redirect_dropped")
 
     def process_item(self, item: Any) -> Any:
-        if isinstance(item, ResumedPage):
+        if isinstance(item, ResumedPage):  # resumed, or known unchanged (its reason): logged, nothing archived
             if self.run is not None:
-                self.run.seen(item.url, item.site, item.kind, item.status, item.sha256,
-                              f"archived by the interrupted run {item.run_id}", item.parent_url)  # fmt: skip
-            self.stats.inc_value("ogi/resumed")
+                reason = item.reason or f"archived by the interrupted run {item.run_id}"
+                self.run.seen(item.url, item.site, item.kind, item.status, item.sha256, reason, item.parent_url)
+            self.stats.inc_value("ogi/resumed" if item.reason is None else "ogi/unchanged")
             return item
         if isinstance(item, CrawlIssue):
             if self.run is not None:

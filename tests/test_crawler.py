@@ -261,9 +261,11 @@ def test_crawl_fixture_site(site_server: FixtureServer, tmp_path: Path) -> None:
     assert _object_count(archive_dir) == objects
     assert not list((archive_dir / "tmp").iterdir())
 
-    # a report that changes gets a new row and object; its old row stays
+    # a report that changes in place (its list entry unchanged) gets a new row and object when the site is revisited
+    # (revisit "all"; the default "listed" does not fetch it: tests/test_incremental_crawl.py); its old row stays
     site_server.resources["/alpha/art/2022.html"] = Resource(_report("测试局2022年政府信息公开工作年度报告（修订）"))
-    third = run_crawl(SITES, archive_dir, portal=site_server.url, site="alpha", timeout=120)
+    revisit = [{**site, "revisit": "all"} for site in SITES]
+    third = run_crawl(revisit, archive_dir, portal=site_server.url, site="alpha", timeout=120)
     assert (third.new_rows, third.new_objects) == (1, 1)
     versions = [r for r in Archive(archive_dir).manifest() if _path(r["url"]) == "/alpha/art/2022.html"]
     assert len(versions) == 2 and versions[0]["sha256"] != versions[1]["sha256"]

@@ -7,7 +7,18 @@ absent), `list_api` (the `json` family's API description), `url_prefixes` (the U
 hosts, any path), `allowed_domains` (default the start URLs' hosts), `concurrency` (default 2),
 `download_delay` (seconds, default 0.5), `download_timeout` (seconds, default 30), `max_bytes` (body cap, default
 50 MiB: what the parser reads; a larger body is refused while it streams, outcome `too_large`), `selectors`
-(`{"list_links": css, "next_page": css, "date": css}`; the date selector is evaluated inside a link's row).
+(`{"list_links": css, "next_page": css, "date": css}`; the date selector is evaluated inside a link's row),
+`revisit` (which report links a crawl requests again, default "listed"):
+- "listed": a report link whose URL the archive holds with a 2xx answer, listed with the same title and list date as
+  in its latest manifest row, is not requested; the run logs it (and its archived attachments) with the archived
+  answer, reason "listed unchanged: …". A new or re-listed link, a report whose latest archived answer is 404/410,
+  whose latest request failed, or one of whose attachments failed or is missing is requested. List pages are
+  always requested (conditionally: crawler.httpcache).
+- "all": every listed report and attachment is requested again, conditionally (If-None-Match / If-Modified-Since
+  from the archived answer: a 304 costs no body and adds no manifest row). A CMS can change a page in place without
+  touching its list entry (a restatement with corrected figures at the same URL, title and date): only "all" sees
+  that. `ogi run --revisit` crawls every site with "all" for one run (CrawlConfig.revisit); schedule it, e.g.
+  weekly, beside the daily "listed" runs. The demo portal's entries use "all" (it restates a report in place).
 URLs may contain `{portal}`, replaced by the demo portal's base URL.
 """
 
@@ -34,6 +45,7 @@ DEFAULT_DOWNLOAD_DELAY = 0.5
 DEFAULT_DOWNLOAD_TIMEOUT = 30.0
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024  # = etl.parse.MAX_BYTES: nothing larger can be read
 _DEFAULT_PORTS = {"http": 80, "https": 443}
+REVISIT = ("listed", "all")  # the `revisit` policies (module docstring); the first is the default
 _SITE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
 
@@ -77,6 +89,7 @@ class Site:
     selectors: Mapping[str, str] = field(default_factory=dict)
     cms: str | None = None  # crawler.cms family; None = detect from the first list page
     list_api: Mapping[str, Any] | None = None  # the `json` family's API (crawler.cms.jsonapi)
+    revisit: str = REVISIT[0]  # "listed" or "all": which report links are requested again (module docstring)
 
     def in_scope(self, url: str) -> bool:
         """Whether `url` is on an allowed domain and under one of the site's URL prefixes."""
@@ -128,6 +141,9 @@ class Site:
                 check_list_api(list_api)
             except ListApiError as exc:
                 raise ValueError(f"site {name!r}: {exc}") from None
+        revisit = entry.get("revisit") or REVISIT[0]
+        if revisit not in REVISIT:
+            raise ValueError(f"site {name!r}: revisit {revisit!r} is not one of {', '.join(REVISIT)}")
         domains = [_host(sub(d)) for d in _as_list(entry.get("allowed_domains"))] or [_host(u) for u in start_urls]
         prefixes = [sub(p) for p in _as_list(entry.get("url_prefixes"))] or [default_prefix(u) for u in start_urls]
         concurrency = int(entry.get("concurrency") or DEFAULT_CONCURRENCY)
@@ -148,6 +164,7 @@ class Site:
             selectors=dict(entry.get("selectors") or {}),
             cms=cms,
             list_api=dict(list_api) if isinstance(list_api, Mapping) else None,
+            revisit=revisit,
         )
 
 

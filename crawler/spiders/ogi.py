@@ -7,13 +7,23 @@ List answers (HTML pages, Hanweb record windows, JSON list APIs) are read by the
 (crawler.cms; named by the site entry or detected from the first list page); report links are fetched, and
 from a report article its attachment files (PDF, DOC(X), XLS(X), WPS, ET, ODT: crawler.cms.attachments).
 Other articles are never fetched.
+
+Incremental (crawler.httpcache): a GET of a page the archive holds with an ETag or Last-Modified is conditional;
+a 304 gives the spider the archived answer, logged as not modified with its archived status and sha256 (the
+manifest gets no row), as is a 200 whose body is the archived one. A site with `revisit` "listed" (the default)
+does not request a report link whose list entry is unchanged (crawler/sites): the run log gets the archived answer
+of the report and of its attachments, reason "listed unchanged", so a report still listed is never taken for
+removed (warehouse/views/v_removed_report.sql). "all" requests every report and attachment, conditionally.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
+import logging
 from collections.abc import AsyncIterator, Iterable, Iterator
 from datetime import UTC, datetime
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 from pathlib import Path
 from urllib.parse import urldefrag, urlsplit
@@ -32,9 +42,10 @@ from scrapy.http import FormRequest, JsonRequest
 from scrapy.spidermiddlewares.httperror import HttpError
 from w3lib.url import safe_url_string
 
-from crawler.archive import ARCHIVE_SETTING, Archive, decode_header
+from crawler.archive import ARCHIVE_SETTING, RUN_ID_SETTING, Archive, decode_header
 from crawler.cms import ListRequest, Page, detect, read_list
 from crawler.cms.attachments import find_attachments
+from crawler.httpcache import Known, KnownPages
 from crawler.items import CrawlIssue, Outcome, PageKind, RawPage, ResumedPage
 from crawler.middlewares import OutOfScope
 from crawler.sites import Site, load_sites
@@ -48,6 +59,10 @@ if TYPE_CHECKING:
     from scrapy.crawler import Crawler
     from scrapy.http import Response
     from scrapy.settings import Settings
+
+# charset_normalizer (etl.decode, list pages without a trustworthy charset) makes dozens of DEBUG records a page; the
+# crawl log never shows them, but Scrapy's root logger is at DEBUG, so each was built and dropped by the handler.
+logging.getLogger("charset_normalizer").setLevel(logging.WARNING)
 
 # Report and attachment links that answer these are recorded (manifest row + body) instead of dropped as errors.
 GONE_STATUSES = [404, 410]
@@ -148,10 +163,19 @@ class OgiSpider(scrapy.Spider):
         if not self.site_configs:
             raise ValueError(f"no sites in {sites}")
         self.archive_dir = archive
+        self.archive = Archive(archive)
         # what an interrupted earlier run archived (crawler.archive.Archive.resumable): done, not fetched again
         self.resumable: dict[str, dict[str, Any]] = json.loads(Path(resume).read_text("utf-8")) if resume else {}
         self._resumed: set[str] = set()
         self.allowed_domains = sorted({d for s in self.site_configs.values() for d in s.allowed_domains})
+
+    @cached_property
+    def known(self) -> KnownPages:
+        """What the archive holds of the crawled sites (crawler.httpcache), read on first use: by the first
+        conditional request or the first report link."""
+        settings = getattr(self, "settings", None)
+        current = settings.get(RUN_ID_SETTING) if settings is not None else None
+        return KnownPages.load(self.archive, list(self.site_configs), current_run=current)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
@@ -190,8 +214,10 @@ class OgiSpider(scrapy.Spider):
 
     def _file_requests(self, site: Site, url: str, kind: PageKind, **meta: Any) -> Iterator[Any]:
         """A report or attachment request (404/410 answers are archived as such: a report gone); for a URL an
-        interrupted run archived, the archived answer instead (and a report article's attachments from it)."""
-        done = self.resumable.get(safe_url_string(url))
+        interrupted run archived, the archived answer instead (and a report article's attachments from it); for a
+        report link listed unchanged (`revisit` "listed"), the archived answers of the report and its attachments."""
+        key = safe_url_string(url)
+        done = self.resumable.get(key)
         if done is not None and done.get("site") == site.name:
             if url not in self._resumed:
                 self._resumed.add(url)
@@ -205,9 +231,29 @@ class OgiSpider(scrapy.Spider):
                             yield from self._file_requests(site, attachment.url, "attachment",
                                                            title=attachment.title, parent_url=url)  # fmt: skip
             return
+        if self.known.logged(key):  # logged this run with its archived answer (a report listed unchanged)
+            return
+        if kind == "report" and site.revisit == "listed":
+            unchanged = self.known.unchanged_report(key, meta.get("title"), meta.get("list_date"))
+            if unchanged is not None:
+                yield from self._listed_unchanged(site, key, *unchanged)
+                return
         callback = self.parse_report if kind == "report" else self.parse_attachment
         meta = self._meta(site, kind, handle_httpstatus_list=GONE_STATUSES, **meta)
         yield scrapy.Request(url, callback=callback, errback=self.on_error, meta=meta)
+
+    def _listed_unchanged(
+        self, site: Site, url: str, report: Known, attachments: list[tuple[str, Known]]
+    ) -> Iterator[ResumedPage]:
+        """The run-log lines of a report listed as its archived answer was, and of its archived attachments: their
+        archived status and body, not fetched again."""
+        self.known.mark_logged(url)
+        yield ResumedPage(url, site.name, "report", report.status, report.sha256, None,
+                          reason=f"listed unchanged: archived at {report.fetched_at}, not fetched again")  # fmt: skip
+        for child, entry in attachments:
+            self.known.mark_logged(child)
+            reason = f"its report is listed unchanged: archived at {entry.fetched_at}, not fetched again"
+            yield ResumedPage(child, site.name, "attachment", entry.status, entry.sha256, None, url, reason=reason)
 
     # --------------------------------------------------------------------------------------------- answers
 
@@ -217,7 +263,7 @@ class OgiSpider(scrapy.Spider):
         text, _, _ = decode_html(response.body, _content_type(response))  # never response.text (lying metas)
         page = Page(text, _page_url(response), _content_type(response), response.meta.get("state") or {})
         family = response.meta.get("family") or detect(page)
-        yield self._raw_page(response, "list", family=family)
+        yield self._answer(response, "list", family=family)
         try:
             listing = read_list(page, site, family)
         except Exception as exc:  # noqa: BLE001 - an unreadable list answer is recorded; the crawl goes on
@@ -235,7 +281,7 @@ class OgiSpider(scrapy.Spider):
 
     def parse_report(self, response: Response) -> Iterator[Any]:
         """Archive the report answer as received (also a 404/410), then follow the article's attachments."""
-        yield self._raw_page(response, "report")
+        yield self._answer(response, "report")
         if response.status != 200 or not _is_html(response):
             return
         site = self.site_configs[response.meta["site"]]
@@ -244,8 +290,26 @@ class OgiSpider(scrapy.Spider):
         for attachment in find_attachments(text, response.url):
             yield from self._file_requests(site, attachment.url, "attachment", title=attachment.title, parent_url=parent)
 
-    def parse_attachment(self, response: Response) -> Iterator[RawPage]:
-        yield self._raw_page(response, "attachment")
+    def parse_attachment(self, response: Response) -> Iterator[RawPage | ResumedPage]:
+        yield self._answer(response, "attachment")
+
+    def _answer(self, response: Response, kind: PageKind, family: str | None = None) -> RawPage | ResumedPage:
+        """The answer to archive (`RawPage`), or, when it is the archived one, its run-log line (`ResumedPage` with
+        the reason): answered 304 Not Modified (crawler.httpcache: the response is the archived answer), or a GET
+        answered with the archived status and body."""
+        meta = response.meta
+        url = (meta.get("redirect_urls") or [response.url])[0]
+        if "cached" in response.flags:
+            sha = meta.get("archived_sha256") or hashlib.sha256(response.body).hexdigest()
+            reason = "not modified (HTTP 304): the archived answer"
+        elif response.request is not None and response.request.method == "GET":
+            digest = hashlib.sha256(response.body).digest()
+            if self.known.same_body(url, response.status, digest) is None:
+                return self._raw_page(response, kind, family)
+            sha, reason = digest.hex(), f"unchanged: HTTP {response.status} with the archived body"
+        else:
+            return self._raw_page(response, kind, family)
+        return ResumedPage(url, meta["site"], kind, response.status, sha, None, meta.get("parent_url"), reason=reason)
 
     def _raw_page(self, response: Response, kind: PageKind, family: str | None = None) -> RawPage:
         meta = response.meta
