@@ -60,7 +60,7 @@ def main(argv: list[str] | None = None) -> int:
         return cmd_ui(port=args.port)
     if args.command == "run":
         return cmd_run(args.sites, only=args.site, data=args.data, warehouse=args.warehouse, timeout=args.timeout,
-                       reparse=args.reparse, workers=args.workers)  # fmt: skip
+                       reparse=args.reparse, workers=args.workers, revisit=args.revisit)  # fmt: skip
     if args.command == "crawl":
         return cmd_crawl(args.sites, only=args.site, data=args.data, timeout=args.timeout, redis=args.redis)
     if args.command == "sites":
@@ -165,6 +165,10 @@ def _parser() -> argparse.ArgumentParser:
                      help="parse every report again, ignoring the parse cache (<data>/parsed)")  # fmt: skip
     run.add_argument("--workers", type=int, default=0, metavar="N",
                      help="parsing processes (default 0: one per core when the work is worth it; 1: in process)")  # fmt: skip
+    run.add_argument("--revisit", action="store_true",
+                     help="request every listed report and attachment again, conditionally (default: each site's "
+                          "`revisit`, \"listed\": a report listed as before is not fetched again); e.g. weekly, to see "
+                          "pages changed in place")  # fmt: skip
 
     sites = sub.add_parser(
         "sites", help="add a site from its home page, or check a sites file",
@@ -591,7 +595,7 @@ def _load_sites_or_exit(path: Path, only: list[str] | None) -> list[str] | None:
 
 
 def cmd_run(sites: Path | None, *, only: list[str] | None, data: Path | None, warehouse: Path | None,
-            timeout: int, reparse: bool = False, workers: int = 0) -> int:  # fmt: skip
+            timeout: int, reparse: bool = False, workers: int = 0, revisit: bool = False) -> int:  # fmt: skip
     path = _sites_file(sites).resolve()
     names = _load_sites_or_exit(path, only)
     if names is None:
@@ -605,7 +609,7 @@ def cmd_run(sites: Path | None, *, only: list[str] | None, data: Path | None, wa
     from dagster_project.runs import QUIET, run_job
 
     crawl = {"sites": str(path), "only": list(only or []), "timeout": timeout, "progress": True,
-             "data_dir": str(data.resolve()) if data else ""}  # fmt: skip
+             "data_dir": str(data.resolve()) if data else "", "revisit": revisit}  # fmt: skip
     wh = Warehouse(path=str(warehouse.resolve()) if warehouse else "")
     resources = {"crawl": {"config": crawl}, "warehouse": {"config": {"path": wh.path}}}
     config: dict[str, object] = {**QUIET, "resources": resources}

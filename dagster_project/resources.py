@@ -317,6 +317,14 @@ class CrawlConfig(dg.ConfigurableResource):
     else ./sites.json, the file `ogi sites add` writes), or "demo": start the demo portal on 127.0.0.1 for the
     duration of the crawl and crawl its sites (only when asked: the schedule crawls the user's sites).
     `portal_url` replaces `{portal}` in a file's URLs.
+
+    `revisit`: request every listed report and attachment again in this run (each site's `revisit` "all",
+    crawler/sites; conditionally: unchanged pages answer 304 where the site gives validators). By default a site
+    entry's own `revisit` holds, "listed": a report link listed as before is not fetched again, and a run with
+    nothing new fetches only list pages. A CMS can change a page in place without touching its list (a
+    restatement with corrected figures at the same URL, title and date): schedule an `ogi run --revisit` (e.g.
+    weekly) to see those. The demo portal's sites are always crawled with "all": it restates a report in place in
+    its epoch 2.
     """
 
     sites: str = ""
@@ -326,6 +334,7 @@ class CrawlConfig(dg.ConfigurableResource):
     timeout: int = 3600  # seconds for the whole crawl subprocess
     progress: bool = False  # crawl progress lines on stderr (the CLI)
     demo_port: int = DEMO_PORT  # port of the demo portal; 0 = any free port (the URLs recorded are DEMO_BASE's)
+    revisit: bool = False  # every site with `revisit` "all" for this run (`ogi run --revisit`; docstring)
 
     def sites_path(self) -> Path:
         """The sites file of this configuration (not for "demo")."""
@@ -351,7 +360,8 @@ class CrawlConfig(dg.ConfigurableResource):
 
         A sites file is crawled once (whatever is served). The demo portal is crawled in each of its epochs on the
         first crawl into an archive (`first_crawl`), so the warehouse shows a restated and a removed report; later
-        crawls see its latest epoch only, as a real site does not go back in time.
+        crawls see its latest epoch only, as a real site does not go back in time. The demo's entries have
+        `revisit` "all" (its restated report keeps its URL, title and list date); with `revisit` every entry has.
         """
         if self.sites == DEMO:
             from portal import Portal, PortInUse
@@ -365,11 +375,14 @@ class CrawlConfig(dg.ConfigurableResource):
                 with _http_proxy(portal.base_url):
                     epochs = EPOCHS if first_crawl else EPOCHS[-1:]
                     passes = tuple(functools.partial(portal.set_epoch, e) for e in epochs)
-                    yield CrawlTarget(list(portal.sites_config(base=DEMO_BASE)), DEMO_BASE, passes)
+                    yield CrawlTarget(list(portal.sites_config(base=DEMO_BASE, revisit="all")), DEMO_BASE, passes)
             finally:
                 portal.stop()
             return
-        yield CrawlTarget(_read_entries(self.sites_path()), self.portal_url or None, (_as_served,))
+        entries = _read_entries(self.sites_path())
+        if self.revisit:
+            entries = [{**entry, "revisit": "all"} for entry in entries]
+        yield CrawlTarget(entries, self.portal_url or None, (_as_served,))
 
     def save_sites(self, entries: list[dict[str, Any]]) -> Path:
         """Merge the crawled site entries into `<data>/sites.json`, which the parse step reads for hints."""
