@@ -28,6 +28,7 @@ result comes back as Arrow IPC (`ChunkResult`).
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import io
 import json
@@ -40,6 +41,7 @@ import zlib
 from collections import deque
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -302,8 +304,30 @@ def parse_chunk(job: ParseJob, chunk: Chunk) -> ChunkResult:
     (in a worker or inline)."""
     counts = {"parsed": 0, "cached": 0}
     messages: list[tuple[int, str]] = []
-    frames = frames_of_rows(_rows(job, chunk, counts, messages))
+    with _fewer_collections():
+        frames = frames_of_rows(_rows(job, chunk, counts, messages))
     return ChunkResult(frames, len(chunk.pages), counts["parsed"], counts["cached"], messages)
+
+
+GC_YOUNG = 10_000  # allocations between two collections of the youngest generation during a chunk (Python: 700)
+
+
+@contextmanager
+def _fewer_collections() -> Iterator[None]:
+    """Cyclic garbage collection made cheaper while a chunk is parsed: the objects alive at its start (modules, the
+    parser's tables, Dagster's in this process) are frozen, so no collection scans them again, and the youngest
+    generation is collected every GC_YOUNG allocations instead of 700 (a chunk allocates millions: rows, tuples,
+    parse trees). Measured on demo reports: about a third of the CPU of reading cached reports into frames, a tenth
+    of parsing them. Both are undone at the end (the frozen objects back in the oldest generation), so garbage made
+    during the chunk is still collected and nothing older is kept longer than one chunk."""
+    thresholds = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(GC_YOUNG, *thresholds[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*thresholds)
+        gc.unfreeze()
 
 
 def chunks(pages: Iterable[dict[str, Any]], attachments: Mapping[str, list[dict[str, Any]]],

@@ -5,6 +5,7 @@ file) parses again; a parse that dies before its swap leaves the warehouse as it
 
 from __future__ import annotations
 
+import gc
 import importlib.util
 import json
 import os
@@ -22,7 +23,9 @@ import warehouse
 import warehouse as sql
 from dagster_project.assets import ASSETS
 from dagster_project.parsing import (
+    GC_YOUNG,
     ParseJob,
+    _fewer_collections,
     _entry_path,
     _hints,
     cache_dir,
@@ -215,6 +218,18 @@ def test_a_chunk_crosses_the_pipe_unchanged_and_the_cache_is_written_once(crawle
     assert read_cached(str(cache), key) == rows
     assert not [p for p in cache.rglob("*") if p.name.startswith(".tmp-")]  # no temporary file left
     assert oct(entry.stat().st_mode & 0o777) == oct(0o600 & ~_umask())
+
+
+def test_collections_are_restored_after_a_chunk() -> None:
+    """A chunk runs with the objects alive at its start frozen and a larger youngest generation; both undone after,
+    also when the chunk raises."""
+    before = (gc.get_threshold(), gc.get_freeze_count())
+    with _fewer_collections():
+        assert gc.get_threshold()[0] == GC_YOUNG and gc.get_freeze_count() > before[1]
+    assert (gc.get_threshold(), gc.get_freeze_count()) == before
+    with pytest.raises(RuntimeError), _fewer_collections():
+        raise RuntimeError
+    assert (gc.get_threshold(), gc.get_freeze_count()) == before
 
 
 def _umask() -> int:
