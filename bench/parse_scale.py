@@ -3,9 +3,12 @@
 Builds an archive of N distinct report bodies without crawling: the demo generator's report articles (and their
 attachments), each copy made distinct by a trailing HTML comment (PDF/office bodies by trailing bytes), at its own
 URL, spread over sites of 500 reports; loads `raw_page` from its manifest, then materialises `parsed_reports` alone
-(Dagster in process) three times, each in a fresh process: first parse, no-change re-run (everything cached), and
-with `--compare-workers` the first parse again with 1 worker. Prints wall time, reports/s, peak RSS (the process,
-and its children: the parsing workers), the DuckDB file size and the parse cache size.
+(Dagster in process), each run in a fresh process: first parse; no-change re-run (the recorded parse state says
+nothing changed: nothing read); re-run from cache (the parse state dropped first: every report read back from the
+parse cache, framed and loaded again); and with `--compare-workers` a forced re-parse with 1 worker. Prints wall
+time, reports/s, CPU seconds of the run (its process, Dagster's own work included, and its children: forkserver and
+parsing workers, polled from /proc) per report parsed or read from the cache, peak RSS (the process; the parsing
+workers are not measured), the DuckDB file size and the parse cache size.
 
     python bench/parse_scale.py 2000                 # DIR defaults to a new temporary directory
     python bench/parse_scale.py 10000 --dir /tmp/s10k --workers 2 --chunk-size 500
@@ -18,11 +21,13 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -75,29 +80,77 @@ def build(root: Path, n: int) -> dict[str, object]:
     return {"reports": n, "sites": len(entries)}
 
 
-def parse(root: Path, workers: int, chunk: int, reparse: bool) -> dict[str, object]:
+class _ChildrenCpu:
+    """CPU seconds (utime + stime) of this process's descendants (the forkserver and its parsing workers), polled
+    from /proc every 0.1 s while running; a process's last value seen is kept when it exits."""
+
+    def __init__(self) -> None:
+        self.cpu: dict[int, float] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._poll, daemon=True)
+
+    def __enter__(self) -> _ChildrenCpu:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def total(self) -> float:
+        return sum(self.cpu.values())
+
+    def _poll(self) -> None:
+        me, tick = os.getpid(), os.sysconf("SC_CLK_TCK")
+        while True:
+            stats: dict[int, tuple[int, float]] = {}
+            for entry in os.listdir("/proc"):
+                if entry.isdigit():
+                    try:
+                        with open(f"/proc/{entry}/stat", "rb") as f:
+                            fields = f.read().rsplit(b")", 1)[1].split()
+                    except OSError:
+                        continue
+                    stats[int(entry)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / tick)
+            for pid, (_, cpu) in stats.items():
+                parent = pid
+                while parent in stats and parent != me:
+                    parent = stats[parent][0]
+                if parent == me and pid != me:
+                    self.cpu[pid] = cpu
+            if self._stop.wait(0.1):
+                return
+
+
+def parse(root: Path, workers: int, chunk: int, reparse: bool, forget: bool = False) -> dict[str, object]:
     import dagster as dg
 
     from dagster_project.assets import ASSETS
-    from dagster_project.resources import CrawlConfig, Warehouse
+    from dagster_project.resources import PARSE_STATE_TABLE, STATE_SCHEMA, CrawlConfig, Warehouse
     from dagster_project.runs import QUIET, partition_args
 
     crawl = CrawlConfig(data_dir=str(root / "data"))
     wh = Warehouse(path=str(root / "ogi.duckdb"))
+    if forget:  # without the recorded parse state every report is read back from the parse cache
+        with wh.connect() as con:
+            con.execute(f"drop table if exists {STATE_SCHEMA}.{PARSE_STATE_TABLE}")
     names = [s["name"] for s in crawl.load_sites()]
     instance = dg.DagsterInstance.ephemeral()
     config = {**QUIET, "ops": {"parsed_reports": {"config": {"workers": workers, "chunk_size": chunk,
                                                                "reparse": reparse}}}}  # fmt: skip
-    start = time.perf_counter()
-    result = dg.materialize(ASSETS, selection=["parsed_reports"], resources={"crawl": crawl, "warehouse": wh},
-                            instance=instance, run_config=config, **partition_args(instance, names))  # fmt: skip
-    wall = time.perf_counter() - start
+    start, cpu = time.perf_counter(), time.process_time()
+    with _ChildrenCpu() as children:
+        result = dg.materialize(ASSETS, selection=["parsed_reports"], resources={"crawl": crawl, "warehouse": wh},
+                                instance=instance, run_config=config, **partition_args(instance, names))  # fmt: skip
+    wall, cpu = time.perf_counter() - start, time.process_time() - cpu
     assert result.success
     [step] = [s for s in instance.get_run_step_stats(result.run_id) if s.step_key == "parsed_reports"]
     event = next(e for e in result.get_asset_materialization_events() if e.asset_key.to_user_string() == "parsed_reports")
     meta = {k: v.value for k, v in event.materialization.metadata.items()
-            if k in ("parsed", "cached", "workers", "batches", "rows_dim_report", "rows_fact_raw_cell")}  # fmt: skip
+            if k in ("parsed", "cached", "unchanged", "workers", "batches", "rows_dim_report",
+                     "rows_fact_raw_cell")}  # fmt: skip
     return {"wall_s": round(wall, 2), "step_s": round(step.end_time - step.start_time, 2), **meta,
+            "cpu_s": round(cpu, 2), "workers_cpu_s": round(children.total(), 2),
             "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024,
             "children_rss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024}  # fmt: skip
 
@@ -122,12 +175,13 @@ def main() -> int:
     ap.add_argument("--compare-workers", action="store_true", help="also parse again with 1 worker")
     ap.add_argument("--stage", choices=("build", "parse"), help=argparse.SUPPRESS)
     ap.add_argument("--reparse", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument("--forget-state", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.stage == "build":
         print(json.dumps(build(args.dir, args.n)))
         return 0
     if args.stage == "parse":
-        print(json.dumps(parse(args.dir, args.workers, args.chunk_size, args.reparse)))
+        print(json.dumps(parse(args.dir, args.workers, args.chunk_size, args.reparse, args.forget_state)))
         return 0
     root = args.dir or Path(tempfile.mkdtemp(prefix="parse-scale-"))
     root.mkdir(parents=True, exist_ok=True)
@@ -136,14 +190,20 @@ def main() -> int:
     built = _stage(str(args.n), "--stage", "build", *common)
     print(f"archive of {built['reports']} reports over {built['sites']} sites built in "
           f"{time.perf_counter() - start:.1f} s ({_size_mb(root / 'data' / 'archive')} MB)")  # fmt: skip
-    runs = [("first parse", ["--workers", str(args.workers)]), ("no-change re-run", ["--workers", str(args.workers)])]
+    workers = ["--workers", str(args.workers)]
+    runs = [("first parse", workers), ("no-change re-run", workers),
+            ("re-run from cache", [*workers, "--forget-state"])]  # fmt: skip
     if args.compare_workers:
         runs.append(("re-parse, 1 worker", ["--workers", "1", "--reparse"]))
     for label, extra in runs:
         r = _stage(str(args.n), "--stage", "parse", *common, *extra)
         rate = args.n / r["step_s"] if r["step_s"] else 0.0
+        done = r["parsed"] + r["cached"]
+        per = f" = {1000 * (r['cpu_s'] + r['workers_cpu_s']) / done:.1f} ms a report" if done else ""
         print(f"{label:<20} step {r['step_s']:>7.2f} s (run {r['wall_s']:.2f} s), {rate:,.0f} reports/s; "
-              f"parsed {r['parsed']}, cached {r['cached']}, workers {r['workers']}, batches {r['batches']}; "
+              f"CPU {r['cpu_s']:.1f} s in the run's process + {r['workers_cpu_s']:.1f} s in its children{per}; "
+              f"parsed {r['parsed']}, cached {r['cached']}, unchanged {r.get('unchanged', 0)}, workers {r['workers']}, "
+              f"batches {r['batches']}; "
               f"peak RSS {r['rss_mb']} MB (parent process; workers not measured); "
               f"DuckDB {_size_mb(root / 'ogi.duckdb')} MB, cache {_size_mb(root / 'data' / 'parsed')} MB")  # fmt: skip
     if args.dir is None:
