@@ -39,7 +39,7 @@ from dagster_project.resources import (
     transaction,
 )
 from etl import parser_version
-from etl.frames import REPORT_ORDER, agency_frame, crawl_frames, dictionary_frames, raw_page_frame, region_frame
+from etl.frames import REPORT_ORDER, agency_frame, dictionary_frames, region_frame
 from etl.regions import divisions
 from reports import index_path
 import warehouse as sql
@@ -110,7 +110,7 @@ def raw_pages(context: dg.AssetExecutionContext, crawl: CrawlConfig, warehouse: 
     if crawl.only:
         only = frozenset(crawl.only) & only if only is not None else frozenset(crawl.only)
     try:
-        finished = any(run["finish_reason"] == "finished" for run in archive.runs())  # a killed first crawl: again
+        finished = any(run["finish_reason"] == "finished" for run in archive.run_summaries())  # a killed first crawl: again
         with crawl.crawl_target(first_crawl=not finished) as target:
             sites = [s for s in target.sites if only is None or s["name"] in only]
             register_sites(context.instance, [str(s["name"]) for s in target.sites])
@@ -127,22 +127,27 @@ def raw_pages(context: dg.AssetExecutionContext, crawl: CrawlConfig, warehouse: 
                 )  # fmt: skip
     except (SitesNotConfigured, DemoPortInUse) as exc:
         raise dg.Failure(description=str(exc)) from None
-    frame = raw_page_frame(archive.iter_manifest())
-    history = crawl_frames(archive.runs())
-    counts = warehouse.replace_tables({"raw_page": frame, **history._asdict()})
-    context.log.info("loaded %s", ", ".join(f"{table}: {n} row(s)" for table, n in counts.items()))
-    kinds = frame.group_by("kind").len().sort("kind")
+    added, total = warehouse.load_raw_pages(archive)
+    runs_read, history = warehouse.load_crawl_history(archive)
+    counts = {"raw_page": total, **history}
+    context.log.info("loaded raw_page: %d new row(s), %d in all; %d crawl run(s) read: %s", added, total, runs_read,
+                     ", ".join(f"{table}: {n} row(s)" for table, n in history.items()))  # fmt: skip
+    kinds = warehouse.query("select kind, count(*) as len from raw_page group by kind order by kind")
+    frame = warehouse.query(
+        f"select site, kind, status, title, list_date, url from raw_page order by url, sha256 limit {PREVIEW_ROWS}"  # noqa: S608
+    )
     return dg.MaterializeResult(
         metadata={
             "rows": counts["raw_page"],
-            "report_pages": frame.filter(pl.col("kind") == "report").height,
+            "new_rows": added,
+            "report_pages": int(kinds.filter(pl.col("kind") == "report")["len"].sum()),
             "crawl_run_rows": counts["crawl_run"],
             "crawl_seen_rows": counts["crawl_seen"],
             "crawl": [{k: v for k, v in dataclasses.asdict(stats).items() if k != "issues"} for stats in runs],
             "crawl_issues": sum(len(stats.issues) for stats in runs),
             "sites_not_configured": unconfigured,
             "by_kind": preview(kinds),
-            "preview": preview(frame.select("site", "kind", "status", "title", "list_date", "url")),
+            "preview": preview(frame, total=total),
         }
     )
 
@@ -265,9 +270,9 @@ def parsed_reports(
         counts = warehouse.swap_staged(
             REPORT_ORDER, keep_other_reports=not full, drop_urls=drop_urls, state=done
         )
-        with warehouse.connect() as con:
-            con.execute(sql.query("mark_not_reports"))
         context.log.info("loaded %s", ", ".join(f"{table}: {n} row(s)" for table, n in counts.items()))
+    with warehouse.connect() as con:  # also the latest crawl's requests of pages already known as not reports
+        con.execute(sql.query("mark_not_reports"))
     totals = warehouse.query(
         "select count(*) filter (where parse_ok) as reports_ok, count(*) filter (where not parse_ok) as reports_failed, "
         "count(*) filter (where version_flag is not null) as versions_flagged, "

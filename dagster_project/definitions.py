@@ -34,11 +34,32 @@ def report_season(context: dg.ScheduleEvaluationContext) -> dg.RunRequest | dg.S
     return dg.RunRequest(tags=tags)
 
 
+# A CMS can change a published page in place without touching its list (a restatement at the same URL, title and
+# date): the daily runs fetch only what the lists show as new or changed, so once a week every listed report and
+# attachment is requested again (conditionally: an unchanged page answers 304 where the site supports it).
+@dg.schedule(
+    name="weekly_revisit",
+    job=all_assets_job,
+    cron_schedule="0 5 * * 0",
+    execution_timezone="Asia/Shanghai",
+    default_status=dg.DefaultScheduleStatus.STOPPED,
+    description=(
+        "Sundays at 05:00 Asia/Shanghai: like report_season, but every listed report and attachment is requested "
+        "again (`ogi run --revisit`), so that a report changed in place (a restatement) is found within a week."
+    ),
+)
+def weekly_revisit(context: dg.ScheduleEvaluationContext) -> dg.RunRequest | dg.SkipReason:
+    tags = all_sites_tags(context.instance)
+    if not tags:
+        return dg.SkipReason("no site registered yet: add one with `ogi sites add URL`, then `ogi run`")
+    return dg.RunRequest(tags=tags, run_config={"resources": {"crawl": {"config": {"revisit": True}}}})
+
+
 defs = dg.Definitions(
     assets=ASSETS,
     asset_checks=CHECKS,
     jobs=[all_assets_job],
-    schedules=[report_season],
+    schedules=[report_season, weekly_revisit],
     resources={"crawl": CrawlConfig(), "warehouse": Warehouse()},
     executor=dg.in_process_executor,
 )

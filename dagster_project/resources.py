@@ -6,6 +6,7 @@ Paths are resolved when a run uses them, never at import: an empty setting falls
 """
 
 import functools
+import hashlib
 import json
 import os
 import time
@@ -20,6 +21,8 @@ import duckdb
 import polars as pl
 
 import warehouse
+from crawler.archive import Archive
+from etl.frames import crawl_frames, raw_page_frame
 
 DEFAULT_WAREHOUSE = Path("warehouse") / "ogi.duckdb"
 DEFAULT_DATA_DIR = Path("data")
@@ -36,7 +39,9 @@ DUCKDB_MEMORY_LIMIT = "512MB"
 STAGING = "staging"
 # Bookkeeping of the pipeline itself (not warehouse data: not in warehouse/schema.sql, never exported).
 STATE_SCHEMA = "pipeline"  # not "ogi": the catalog of ogi.duckdb has that name
-PARSE_STATE_TABLE = "parse_state"  # schema of the tables a staged load appends to before its swap (Warehouse.stage)
+PARSE_STATE_TABLE = "parse_state"
+LOAD_STATE = f"{STATE_SCHEMA}.load_state"  # how far each table has loaded its append-only source
+MANIFEST_BATCH = 50_000  # manifest rows per bulk insert  # schema of the tables a staged load appends to before its swap (Warehouse.stage)
 
 # DuckDB allows one process to hold the file; another process (a CLI, a notebook, a concurrent run) makes
 # connect() fail with "Could not set lock". Wait for it a bounded time instead of failing at once.
@@ -205,6 +210,81 @@ class Warehouse(dg.ConfigurableResource):
             con.execute("checkpoint")
         return counts
 
+    def load_raw_pages(self, archive: Archive, batch: int = MANIFEST_BATCH) -> tuple[int, int]:
+        """Load the archive's manifest rows added since the last load into `raw_page` (one row per (url, sha256),
+        its first fetch), in batches of `batch` rows, in one transaction with the position reached
+        (`pipeline.load_state`). A manifest other than the one loaded before (another archive, or one rewritten)
+        loads the table afresh. Returns (rows added, rows in the table)."""
+        source = str(archive.manifest_path.resolve())
+        head = _first_line_hash(archive.manifest_path)
+        added = 0
+        with self.connect() as con:
+            present = _tables(con)
+            con.execute(f"create schema if not exists {STATE_SCHEMA}")
+            con.execute(f"create table if not exists {LOAD_STATE} (name varchar, source varchar, head varchar, position bigint)")  # fmt: skip
+            known = con.execute(f"select source, head, position from {LOAD_STATE} where name = 'raw_page'").fetchone()  # noqa: S608
+            size = archive.manifest_path.stat().st_size if archive.manifest_path.exists() else 0
+            fresh = "raw_page" not in present or known is None or known[:2] != (source, head) or known[2] > size
+            start = 0 if fresh else int(known[2])
+            with transaction(con):
+                if fresh:
+                    con.execute(warehouse.ddl("raw_page"))
+                position, rows = start, []
+
+                def flush() -> None:
+                    nonlocal added
+                    con.register("_frame", raw_page_frame(rows))
+                    try:
+                        added += con.execute(
+                            "insert into raw_page by name select * from _frame as f where not exists "
+                            "(select 1 from raw_page as r where r.url = f.url and r.sha256 = f.sha256)"
+                        ).fetchone()[0]
+                    finally:
+                        con.unregister("_frame")
+                    rows.clear()
+
+                for row, position in archive.manifest_from(start):
+                    rows.append(row)
+                    if len(rows) >= batch:
+                        flush()
+                if rows:
+                    flush()
+                con.execute(f"delete from {LOAD_STATE} where name = 'raw_page'")  # noqa: S608
+                con.execute(f"insert into {LOAD_STATE} values ('raw_page', $1, $2, $3)", [source, head, position])  # noqa: S608
+            total = con.execute("select count(*) from raw_page").fetchone()[0]
+        return added, total
+
+    def load_crawl_history(self, archive: Archive) -> tuple[int, dict[str, int]]:
+        """`crawl_run` and `crawl_seen` from the archive's run logs (etl.frames.crawl_frames), one run at a time: a
+        run loaded before with the same end (finish time and reason) is not read again; a new run, or one that ended
+        since, replaces its rows. Tables holding a run the archive does not have (another archive) load afresh.
+        Returns (runs read, rows per table)."""
+        summaries = archive.run_summaries()
+        read = 0
+        with self.connect() as con:
+            loaded: dict[str, tuple[Any, ...]] = {}
+            if {"crawl_run", "crawl_seen"} <= _tables(con):
+                loaded = {row[0]: tuple(row[1:]) for row in con.execute(
+                    "select run_id, any_value(finished_at), any_value(finish_reason) from crawl_run group by run_id"
+                ).fetchall()}  # fmt: skip
+            with transaction(con):
+                if not loaded.keys() <= {s["run_id"] for s in summaries} or not loaded:
+                    con.execute(warehouse.ddl("crawl_run"))
+                    con.execute(warehouse.ddl("crawl_seen"))
+                    loaded = {}
+                for summary in summaries:
+                    run_id = str(summary["run_id"])
+                    end = crawl_frames([summary | {"seen": []}]).crawl_run.select("finished_at", "finish_reason")
+                    if run_id in loaded and end.height and tuple(end.row(0)) == loaded[run_id]:
+                        continue
+                    frames = crawl_frames([summary | {"seen": archive.iter_run(run_id)}])
+                    for table, frame in frames._asdict().items():
+                        con.execute(f"delete from {table} where run_id = $1", [run_id])  # noqa: S608
+                        _insert_frame(con, table, frame)
+                    read += 1
+            counts = {t: con.execute(f"select count(*) from {t}").fetchone()[0] for t in ("crawl_run", "crawl_seen")}  # noqa: S608
+        return read, counts
+
     def parse_state(self) -> pl.DataFrame | None:
         """The parse state (`ParseState.rows`: what the report tables were last built from), or None if none was
         recorded (a warehouse built before it, never parsed) or the report tables are missing."""
@@ -225,6 +305,15 @@ class Warehouse(dg.ConfigurableResource):
         """Run one query and fetch the result as a Polars frame."""
         with self.connect() as con:
             return con.sql(sql, params=params).pl()
+
+
+def _first_line_hash(path: Path) -> str | None:
+    """SHA-256 of a file's first line (what tells one manifest from another), None if there is none."""
+    try:
+        with path.open("rb") as f:
+            return hashlib.sha256(f.readline()).hexdigest()
+    except FileNotFoundError:
+        return None
 
 
 def _record_parse_state(con: duckdb.DuckDBPyConnection, state: ParseState) -> None:

@@ -85,6 +85,13 @@ def test_definitions_load() -> None:
         assert all_sites_tags(instance) == {"dagster/asset_partition_range_start": "zz",
                                             "dagster/asset_partition_range_end": "mm"}  # fmt: skip
         assert {k: request.tags[k] for k in all_sites_tags(instance)} == all_sites_tags(instance)
+        # once a week every listed report is requested again (a page changed in place is found within the week)
+        weekly = defs.resolve_schedule_def("weekly_revisit")
+        assert (weekly.cron_schedule, weekly.default_status) == ("0 5 * * 0", dg.DefaultScheduleStatus.STOPPED)
+        [revisit] = weekly.evaluate_tick(dg.build_schedule_context(instance=instance)).run_requests
+        assert revisit.run_config == {"resources": {"crawl": {"config": {"revisit": True}}}}
+        assert {k: revisit.tags[k] for k in all_sites_tags(instance)} == all_sites_tags(instance)
+        dg.validate_run_config(defs.resolve_job_def("all_assets"), revisit.run_config)  # a config the job accepts
 
 
 def test_materialize_demo(demo_build: tuple[Warehouse, dg.ExecuteInProcessResult]) -> None:

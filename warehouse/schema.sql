@@ -73,7 +73,7 @@ comment on column crawl_seen.kind is 'list (a list page or list API call), repor
 comment on column crawl_seen.status is 'HTTP status of the answer; null when no response came (network error, robots.txt block).';
 comment on column crawl_seen.outcome is 'What became of the request: ok (answered 2xx, archived), gone (404/410, archived), error (HTTP error, timeout, reset, truncated body, redirect loop, unreadable list answer), blocked (robots.txt), out_of_scope (refused by the site''s scope: other host or port, outside its URL prefixes, an internal address, another scheme; also a redirect hop), too_large (body over the site''s max_bytes), not_report (archived, but the parser judged it not a report: non_report_page). Every outcome but ok has a reason.';
 comment on column crawl_seen.sha256 is 'SHA-256 of the body received (raw_page.sha256); null when no response came.';
-comment on column crawl_seen.reason is 'Why the outcome is not ok (HTTP 404, a timeout, a reset, a redirect loop, the scope rule a URL broke, a robots.txt block, the size cap, the parser''s verdict); null when ok.';
+comment on column crawl_seen.reason is 'Why the outcome is not ok (HTTP 404, a timeout, a reset, a redirect loop, the scope rule a URL broke, a robots.txt block, the size cap, the parser''s verdict); when ok, null for an answer fetched in full, else how the archived answer stood for it (not modified (HTTP 304), unchanged body, listed unchanged and not fetched again, archived by an interrupted run).';
 comment on column crawl_seen.parent_url is 'Attachments: the report article that links the file.';
 
 -- table: dim_metric
