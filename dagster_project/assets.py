@@ -26,7 +26,6 @@ from dagster_project.parsing import (
     cached_entry,
     page_keys,
     run_chunks,
-    uncached,
 )
 from dagster_project.progress import bar as progress_bar, terminal
 from dagster_project.partitions import SITES, register_sites, selected_sites
@@ -39,7 +38,7 @@ from dagster_project.resources import (
     transaction,
 )
 from etl import parser_version
-from etl.frames import REPORT_ORDER, agency_frame, dictionary_frames, region_frame
+from etl.frames import REPORT_ORDER, ReportFrames, agency_frame, dictionary_frames, region_frame
 from etl.regions import divisions
 from reports import index_path
 import warehouse as sql
@@ -64,6 +63,7 @@ WAREHOUSE_SOURCE = "warehouse"  # report_issue.source of cross-report findings
 CROSS_REPORT_CHECKS = ("carry_over", "stock_flow", "copy_paste", "publication.late", "publication.missing_year")
 
 PREVIEW_ROWS = 20
+STAGE_BATCH = 1000  # reports per staging append at least (the last one excepted)
 
 def preview(frame: pl.DataFrame, rows: int = PREVIEW_ROWS, *, total: int | None = None) -> dg.MetadataValue:
     """The first rows of a frame as a markdown table (lists and long texts shortened); `total`: the rows of the
@@ -240,7 +240,7 @@ def parsed_reports(
     else:
         workers = config.workers
         if workers <= 0:
-            to_parse = uncached(job, pages.iter_rows(named=True), by_parent, sites)
+            to_parse = pages.height if job.reparse else sum(not cached_entry(job, k) for k in pages["parse_key"])
             workers = auto_workers(to_parse, pages.height - to_parse)
         size = chunk_size(pages.height, workers, config.chunk_size)
         context.log.info(
@@ -249,20 +249,28 @@ def parsed_reports(
             pages.height, total, unchanged, len(drop_urls), sum(len(by_parent.get(u, ())) for u in pages["url"].unique()),
             workers, size, version, " (re-parsing everything)" if config.reparse else "",
         )  # fmt: skip
-        warehouse.stage(REPORT_ORDER)
         parsed = cached = batches = 0
         work = chunks(pages.iter_rows(named=True), by_parent, sites, size)
-        with progress_bar("parse", pages.height, enabled=crawl.progress) as advance:  # a bar on the CLI's terminal
+        pending: list[ReportFrames] = []  # chunks' frames waiting to be appended together (bulk appends are cheaper)
+        with (
+            warehouse.staging(REPORT_ORDER) as append,
+            progress_bar("parse", pages.height, enabled=crawl.progress) as advance,  # a bar on the CLI's terminal
+        ):
             for result in run_chunks(job, work, workers):
                 for level, message in result.messages:
                     context.log.log(level, message)
-                warehouse.append_staged(result.frames._asdict())
+                pending.append(result.frames)
+                if sum(f.dim_report.height + f.non_report_page.height for f in pending) >= STAGE_BATCH:
+                    append(_concat(pending))
+                    pending.clear()
                 parsed, cached, batches = parsed + result.parsed, cached + result.cached, batches + 1
                 advance(result.reports)
                 context.log.info(
                     "chunk %d: %d of %d report page(s) done (%d parsed, %d from the cache)",
                     batches, parsed + cached, pages.height, parsed, cached,
                 )  # fmt: skip
+            if pending:
+                append(_concat(pending))
         # the state records what the tables were built from; a page whose parse was not cached (a crash, an
         # unreadable body, a failed conversion) stays out of it, so the next run tries it again
         kept = pages.filter(pl.Series([cached_entry(job, key) for key in pages["parse_key"]], dtype=pl.Boolean))
@@ -297,6 +305,11 @@ def parsed_reports(
             "preview": preview(head, total=totals["reports"]),
         }
     )
+
+
+def _concat(frames: list[ReportFrames]) -> dict[str, pl.DataFrame]:
+    """Several chunks' frames as one frame per table (the staging tables are sorted at the swap)."""
+    return {table: pl.concat([getattr(f, table) for f in frames]) for table in ReportFrames._fields}
 
 
 def _changed_urls(pages: pl.DataFrame, state: pl.DataFrame) -> tuple[set[str], list[str]]:

@@ -367,15 +367,6 @@ def chunk_size(reports: int, workers: int, limit: int = DEFAULT_CHUNK) -> int:
     return max(1, min(limit, -(-reports // (workers * 4))))
 
 
-def uncached(job: ParseJob, pages: Iterable[Mapping[str, Any]], attachments: Mapping[str, list[dict[str, Any]]],
-             sites: Mapping[str, Mapping[str, Any]]) -> int:  # fmt: skip
-    """How many of `pages` the run would parse (no cache entry, or `reparse`)."""
-    if job.cache is None or job.reparse:
-        return sum(1 for _ in pages)
-    keys = page_keys(pages, attachments, sites)
-    return sum(not os.path.isfile(_entry_path(job.cache, key)) for key in keys)
-
-
 # A process pool costs about a second to start (a forkserver importing the parser, then the workers), about what
 # parsing ~100 demo reports or reading ~500 cached ones costs: the automatic worker count uses one process below.
 POOL_MIN_WORK = 2000  # in cached-report units
@@ -410,7 +401,6 @@ def run_chunks(job: ParseJob, work: Iterable[Chunk], workers: int) -> Iterator[C
         finally:
             for future in pending:
                 future.cancel()
-
 
 
 def page_keys(pages: Iterable[Mapping[str, Any]], attachments: Mapping[str, list[dict[str, Any]]],
