@@ -127,21 +127,20 @@ def parse(root: Path, workers: int, chunk: int, reparse: bool, forget: bool = Fa
 
     from dagster_project.assets import ASSETS
     from dagster_project.resources import PARSE_STATE_TABLE, STATE_SCHEMA, CrawlConfig, Warehouse
-    from dagster_project.runs import QUIET, partition_args
+    from dagster_project.runs import QUIET
 
     crawl = CrawlConfig(data_dir=str(root / "data"))
     wh = Warehouse(path=str(root / "ogi.duckdb"))
     if forget:  # without the recorded parse state every report is read back from the parse cache
         with wh.connect() as con:
             con.execute(f"drop table if exists {STATE_SCHEMA}.{PARSE_STATE_TABLE}")
-    names = [s["name"] for s in crawl.load_sites()]
     instance = dg.DagsterInstance.ephemeral()
     config = {**QUIET, "ops": {"parsed_reports": {"config": {"workers": workers, "chunk_size": chunk,
                                                                "reparse": reparse}}}}  # fmt: skip
     start, cpu = time.perf_counter(), time.process_time()
     with _ChildrenCpu() as children:
         result = dg.materialize(ASSETS, selection=["parsed_reports"], resources={"crawl": crawl, "warehouse": wh},
-                                instance=instance, run_config=config, **partition_args(instance, names))  # fmt: skip
+                                instance=instance, run_config=config)  # fmt: skip
     wall, cpu = time.perf_counter() - start, time.process_time() - cpu
     assert result.success
     [step] = [s for s in instance.get_run_step_stats(result.run_id) if s.step_key == "parsed_reports"]

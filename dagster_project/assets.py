@@ -28,7 +28,6 @@ from dagster_project.parsing import (
     run_chunks,
 )
 from dagster_project.progress import bar as progress_bar, terminal
-from dagster_project.partitions import SITES, register_sites, selected_sites
 from dagster_project.resources import (
     CrawlConfig,
     DemoPortInUse,
@@ -50,9 +49,6 @@ REPORT_SEASON_FRESHNESS = dg.FreshnessPolicy.cron(
     deadline_cron="0 0 1 4 *", lower_bound_delta=timedelta(days=60), timezone="Asia/Shanghai"
 )
 
-# Every asset runs once per run, whatever the number of site partitions it covers (what `dagster asset
-# materialize --partition-range first...last` requires of every selected asset).
-SINGLE_RUN = dg.BackfillPolicy.single_run()
 
 HARVEST = "harvest"
 PARSE = "parse"
@@ -93,10 +89,8 @@ def _cell(value: Any) -> str:
 @dg.asset(
     group_name=HARVEST,
     kinds={"scrapy", "duckdb"},
-    partitions_def=SITES,
-    backfill_policy=SINGLE_RUN,
     description=(
-        "Partitioned by site (a run for some sites crawls only those). "
+        "A run for some sites (crawl resource `only`) crawls only those. "
         "Crawls the configured sites into the raw archive (`<data>/archive`, content-addressed bodies plus "
         "manifest plus one log per crawl run) and loads tables `raw_page`: one row per archived page version "
         "(url, sha256); `crawl_run`: one row per crawl run x site; `crawl_seen`: one row per crawl run x URL seen."
@@ -106,17 +100,14 @@ def raw_pages(context: dg.AssetExecutionContext, crawl: CrawlConfig, warehouse: 
     archive_dir = crawl.archive_path()
     archive = Archive(archive_dir)
     runs: list[CrawlStats] = []
-    only = selected_sites(context)
-    if crawl.only:
-        only = frozenset(crawl.only) & only if only is not None else frozenset(crawl.only)
+    only = frozenset(crawl.only) or None
     try:
         finished = any(run["finish_reason"] == "finished" for run in archive.run_summaries())  # a killed first crawl: again
         with crawl.crawl_target(first_crawl=not finished) as target:
             sites = [s for s in target.sites if only is None or s["name"] in only]
-            register_sites(context.instance, [str(s["name"]) for s in target.sites])
             unconfigured = sorted((only or set()) - {str(s["name"]) for s in sites})
-            if unconfigured:  # a partition whose site the run's crawl configuration lacks: said, not skipped silently
-                context.log.warning("site partition(s) %s not in the crawl configuration: not crawled", unconfigured)
+            if unconfigured:  # a site asked for that the crawl configuration lacks: said, not skipped silently
+                context.log.warning("site(s) %s not in the crawl configuration: not crawled", unconfigured)
             crawl.save_sites(sites)
             for prepare in target.passes if sites else ():
                 prepare()
@@ -181,11 +172,9 @@ def _parsed_years(warehouse: Warehouse) -> pl.DataFrame:
     group_name=PARSE,
     kinds={"python", "polars", "duckdb"},
     deps=[raw_pages],
-    partitions_def=SITES,
-    backfill_policy=SINGLE_RUN,
     freshness_policy=REPORT_SEASON_FRESHNESS,
     description=(
-        "Partitioned by site (a run for some sites re-parses only their reports and replaces only their rows). "
+        "A run for some sites (crawl resource `only`) re-parses only their reports and replaces only their rows. "
         "Parses every distinct archived report body with its attachments (etl.parse.parse_report; results cached "
         "by inputs and parser version under `<data>/parsed/`, parsed in chunks over a process pool) and loads "
         "`dim_report` (one row per report version), `fact_disclosure` (one row per report x metric x applicant x "
@@ -198,7 +187,7 @@ def _parsed_years(warehouse: Warehouse) -> pl.DataFrame:
 def parsed_reports(
     context: dg.AssetExecutionContext, config: ParseConfig, crawl: CrawlConfig, warehouse: Warehouse
 ) -> dg.MaterializeResult:
-    only = selected_sites(context)
+    only = frozenset(crawl.only) or None
     pages = warehouse.query(sql.query("report_pages"))
     if only is not None:
         pages = pages.filter(pl.col("site").is_in(sorted(only)))
@@ -324,7 +313,6 @@ def _changed_urls(pages: pl.DataFrame, state: pl.DataFrame) -> tuple[set[str], l
 
 @dg.asset(
     group_name=WAREHOUSE,
-    backfill_policy=SINGLE_RUN,
     kinds={"python", "polars", "duckdb"},
     description=(
         "The data dictionary tables of the catalog (etl/catalog): `dim_metric` (one row per metric code: unit, "
@@ -346,7 +334,6 @@ def dim_metric(warehouse: Warehouse) -> dg.MaterializeResult:
 
 @dg.asset(
     group_name=WAREHOUSE,
-    backfill_policy=SINGLE_RUN,
     kinds={"python", "polars", "duckdb"},
     description=(
         "Table `dim_region`: one row per administrative division (province, city, county; current or historical) "
@@ -367,7 +354,6 @@ def dim_region(warehouse: Warehouse) -> dg.MaterializeResult:
 
 @dg.asset(
     group_name=WAREHOUSE,
-    backfill_policy=SINGLE_RUN,
     kinds={"python", "polars", "duckdb"},
     deps=[parsed_reports, dim_region],
     description=(
@@ -391,7 +377,6 @@ def dim_agency(warehouse: Warehouse) -> dg.MaterializeResult:
 
 @dg.asset(
     group_name=WAREHOUSE,
-    backfill_policy=SINGLE_RUN,
     kinds={"duckdb"},
     deps=[parsed_reports, dim_agency, dim_metric],
     description=(
@@ -431,7 +416,6 @@ def cross_report_insert_sql(queries: Mapping[str, str]) -> str:
 
 @dg.asset(
     group_name=WAREHOUSE,
-    backfill_policy=SINGLE_RUN,
     kinds={"duckdb"},
     deps=[parsed_reports, dim_agency, agency_year_summary],
     description=(

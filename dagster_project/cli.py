@@ -414,7 +414,7 @@ def cmd_demo(*, data: Path | None, warehouse: Path | None, port: int | None, kee
 
     from portal import Portal
     from portal.sites import EPOCHS
-    from dagster_project.resources import DEMO, DEMO_BASE, DEMO_PORT, CrawlConfig, Warehouse
+    from dagster_project.resources import DEMO, DEMO_BASE, DEMO_PORT, Warehouse
 
     # Started with `&` from a script, SIGINT is inherited ignored and Dagster copies that onto SIGTERM: restore
     # Python's handler first so that SIGINT and SIGTERM both stop the run (STACK.md §5c).
@@ -437,7 +437,7 @@ def cmd_demo(*, data: Path | None, warehouse: Path | None, port: int | None, kee
             resources = {"crawl": {"config": crawl}, "warehouse": {"config": {"path": wh.path}}}
             instance = dg.DagsterInstance.get()
             attach_terminal()  # progress bars when stderr is a terminal
-            result = run_job(instance, CrawlConfig(sites=DEMO).site_names(), {**QUIET, "resources": resources})
+            result = run_job(instance, {**QUIET, "resources": resources})
     except RunBusy as exc:
         print(f"ogi demo: {exc}", file=sys.stderr)
         return 1
@@ -619,7 +619,7 @@ def cmd_run(sites: Path | None, *, only: list[str] | None, data: Path | None, wa
         with _run_lock(home, "ogi run"):
             instance = dg.DagsterInstance.get()
             attach_terminal()  # progress bars when stderr is a terminal
-            result = run_job(instance, names, config, only=only)
+            result = run_job(instance, config)
     except RunBusy as exc:
         print(f"ogi run: {exc}", file=sys.stderr)
         return 1

@@ -6,8 +6,7 @@ import dagster as dg
 
 from dagster_project.assets import ASSETS
 from dagster_project.checks import CHECKS
-from dagster_project.partitions import all_sites_tags
-from dagster_project.resources import CrawlConfig, Warehouse
+from dagster_project.resources import CrawlConfig, SitesNotConfigured, Warehouse
 
 # Every asset and its checks; steps are small, so they run in the launching process (STACK.md §5b).
 all_assets_job = dg.define_asset_job(
@@ -27,11 +26,19 @@ all_assets_job = dg.define_asset_job(
         "file: $OGI_SITES or ./sites.json; never the demo portal unless configured), parse and rebuild the warehouse."
     ),
 )
-def report_season(context: dg.ScheduleEvaluationContext) -> dg.RunRequest | dg.SkipReason:
-    tags = all_sites_tags(context.instance)  # every registered site partition in one run
-    if not tags:
-        return dg.SkipReason("no site registered yet: add one with `ogi sites add URL`, then `ogi run`")
-    return dg.RunRequest(tags=tags)
+def report_season() -> dg.RunRequest | dg.SkipReason:
+    return _sites_run({})
+
+
+def _sites_run(run_config: dict) -> dg.RunRequest | dg.SkipReason:
+    """A run over every configured site, or a skip while there is no sites file (never the demo portal)."""
+    try:
+        names = CrawlConfig().site_names()
+    except SitesNotConfigured as exc:
+        return dg.SkipReason(f"no sites configured: {exc}")
+    if not names:
+        return dg.SkipReason("the sites file lists no site: add one with `ogi sites add URL`")
+    return dg.RunRequest(run_config=run_config)
 
 
 # A CMS can change a published page in place without touching its list (a restatement at the same URL, title and
@@ -48,11 +55,8 @@ def report_season(context: dg.ScheduleEvaluationContext) -> dg.RunRequest | dg.S
         "again (`ogi run --revisit`), so that a report changed in place (a restatement) is found within a week."
     ),
 )
-def weekly_revisit(context: dg.ScheduleEvaluationContext) -> dg.RunRequest | dg.SkipReason:
-    tags = all_sites_tags(context.instance)
-    if not tags:
-        return dg.SkipReason("no site registered yet: add one with `ogi sites add URL`, then `ogi run`")
-    return dg.RunRequest(tags=tags, run_config={"resources": {"crawl": {"config": {"revisit": True}}}})
+def weekly_revisit() -> dg.RunRequest | dg.SkipReason:
+    return _sites_run({"resources": {"crawl": {"config": {"revisit": True}}}})
 
 
 defs = dg.Definitions(

@@ -110,15 +110,15 @@ def free_port() -> int:
 
 @pytest.fixture(scope="session")
 def demo_build(tmp_path_factory: pytest.TempPathFactory):  # -> (Warehouse, dg.ExecuteInProcessResult)
-    """One in-process materialisation of every asset and check against the demo portal (both epochs, every site
-    partition in one run), shared read-only by the tests that query a built demo warehouse."""
+    """One in-process materialisation of every asset and check against the demo portal (both epochs, every site in
+    one run), shared read-only by the tests that query a built demo warehouse."""
     from dagster_project.resources import DEMO, CrawlConfig, Warehouse
     from dagster_project.runs import materialize_sites
 
     tmp = tmp_path_factory.mktemp("demo-warehouse")
     wh = Warehouse(path=str(tmp / "ogi.duckdb"))
     crawl = CrawlConfig(sites=DEMO, data_dir=str(tmp / "data"), demo_port=free_port())
-    result = materialize_sites({"crawl": crawl, "warehouse": wh}, crawl.site_names())
+    result = materialize_sites({"crawl": crawl, "warehouse": wh})
     assert result.success
     return wh, result
 

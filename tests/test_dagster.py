@@ -16,7 +16,6 @@ import pytest
 import warehouse
 from portal import Portal
 from dagster_project.checks import PIPELINE_CHECKS
-from dagster_project.partitions import SITES_PARTITIONS, all_sites_tags, register_sites
 from dagster_project.resources import CrawlConfig, Warehouse
 from dagster_project.runs import QUIET, materialize_sites
 
@@ -36,7 +35,7 @@ def sites_file(portal: Portal, tmp_path_factory: pytest.TempPathFactory) -> Path
 
 
 def materialize(crawl: CrawlConfig, wh: Warehouse, **kwargs: object) -> dg.ExecuteInProcessResult:
-    return materialize_sites({"crawl": crawl, "warehouse": wh}, crawl.site_names(), **kwargs)  # type: ignore[arg-type]
+    return materialize_sites({"crawl": crawl, "warehouse": wh}, **kwargs)  # type: ignore[arg-type]
 
 
 HISTORY = {"crawl_run", "crawl_seen"}  # crawl history: grows by one run per site with every crawl
@@ -54,7 +53,7 @@ def history(wh: Warehouse) -> tuple[int, int]:
     return wh.query("select count(distinct run_id) as runs, count(*) as rows from crawl_run").row(0)
 
 
-def test_definitions_load() -> None:
+def test_definitions_load(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from dagster_project.definitions import defs
 
     graph = defs.resolve_asset_graph()
@@ -66,11 +65,8 @@ def test_definitions_load() -> None:
         assert node.group_name in {"harvest", "parse", "warehouse"}
     job = defs.resolve_job_def("all_assets")
     assert job.executor_def.name == dg.in_process_executor.name
-    for name in ("raw_pages", "parsed_reports"):  # re-run one site: partitions are the sites users configure
-        node = graph.get(dg.AssetKey(name))
-        assert isinstance(node.partitions_def, dg.DynamicPartitionsDefinition)
-        assert node.partitions_def.name == SITES_PARTITIONS
-        assert node.backfill_policy == dg.BackfillPolicy.single_run()  # every site in one run, too
+    for key in graph.get_all_asset_keys():  # sites are chosen by the crawl resource's `only`, not by partitions
+        assert graph.get(key).partitions_def is None, key
     freshness = graph.get(dg.AssetKey("parsed_reports")).freshness_policy
     assert freshness.deadline_cron == "0 0 1 4 *" and freshness.timezone == "Asia/Shanghai"
     schedule = defs.resolve_schedule_def("report_season")
@@ -78,19 +74,18 @@ def test_definitions_load() -> None:
     assert schedule.execution_timezone == "Asia/Shanghai"
     assert schedule.default_status == dg.DefaultScheduleStatus.STOPPED
     with dg.instance_for_test() as instance:
-        # no site registered: the schedule skips (it never falls back to the demo portal)
-        assert schedule.evaluate_tick(dg.build_schedule_context(instance=instance)).skip_message
-        register_sites(instance, ["zz", "aa", "mm"])
+        monkeypatch.setenv("OGI_SITES", str(tmp_path / "sites.json"))
+        # no sites file: the schedule skips (it never falls back to the demo portal)
+        skip = schedule.evaluate_tick(dg.build_schedule_context(instance=instance)).skip_message
+        assert skip and "no sites configured" in skip
+        (tmp_path / "sites.json").write_text(json.dumps([{"name": "zz", "start_urls": ["http://127.0.0.1:9/"]}]))
         [request] = schedule.evaluate_tick(dg.build_schedule_context(instance=instance)).run_requests
-        assert all_sites_tags(instance) == {"dagster/asset_partition_range_start": "zz",
-                                            "dagster/asset_partition_range_end": "mm"}  # fmt: skip
-        assert {k: request.tags[k] for k in all_sites_tags(instance)} == all_sites_tags(instance)
+        assert request.run_config == {}  # every site of the sites file
         # once a week every listed report is requested again (a page changed in place is found within the week)
         weekly = defs.resolve_schedule_def("weekly_revisit")
         assert (weekly.cron_schedule, weekly.default_status) == ("0 5 * * 0", dg.DefaultScheduleStatus.STOPPED)
         [revisit] = weekly.evaluate_tick(dg.build_schedule_context(instance=instance)).run_requests
         assert revisit.run_config == {"resources": {"crawl": {"config": {"revisit": True}}}}
-        assert {k: revisit.tags[k] for k in all_sites_tags(instance)} == all_sites_tags(instance)
         dg.validate_run_config(defs.resolve_job_def("all_assets"), revisit.run_config)  # a config the job accepts
 
 
@@ -125,7 +120,7 @@ def test_materialize_twice_is_idempotent(tmp_path: Path, portal: Portal, sites_f
     assert snapshot(wh) == first
     sites = len(json.loads(sites_file.read_text(encoding="utf-8")))
     assert history(wh) == (runs + 1, rows + sites)
-    # one site partition: only that site is crawled and re-parsed; the warehouse stays the same
+    # one site (`only`): only that site is crawled and re-parsed; the warehouse stays the same
     one = materialize(crawl, wh, only=["qzswj"])
     assert one.success
     assert snapshot(wh) == first
@@ -150,18 +145,15 @@ def test_dagster_cli_materializes(tmp_path: Path, portal: Portal, sites_file: Pa
         "PYTHONPATH": os.pathsep.join(p for p in (str(REPO), os.environ.get("PYTHONPATH")) if p),
         "TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS": "",
     }
-    home = tmp_path / "dagster_home"  # the site partitions live in the instance: register them first
+    home = tmp_path / "dagster_home"
     home.mkdir()
     env["DAGSTER_HOME"] = str(home)
-    names = [s["name"] for s in json.loads(sites_file.read_text(encoding="utf-8"))]
-    with dg.DagsterInstance.from_config(str(home)) as instance:
-        register_sites(instance, names)
     config = {"resources": {"crawl": {"config": {"sites": str(sites_file), "portal_url": portal.base_url}}}}
     (tmp_path / "run.yaml").write_text(json.dumps(config), encoding="utf-8")  # JSON is YAML
     dagster = Path(sys.executable).parent / "dagster"
     proc = subprocess.run(
         [str(dagster), "asset", "materialize", "--select", "*", "-m", "dagster_project.definitions",
-         "--partition-range", f"{names[0]}...{names[-1]}", "-c", str(tmp_path / "run.yaml")],
+         "-c", str(tmp_path / "run.yaml")],
         cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300, check=False,
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr[-3000:]
@@ -169,14 +161,15 @@ def test_dagster_cli_materializes(tmp_path: Path, portal: Portal, sites_file: Pa
     assert wh.query("select count(*) from dim_report").item() > 0
 
 
-def test_a_partition_outside_the_crawl_configuration_is_reported(tmp_path: Path, portal: Portal) -> None:
-    """A site partition the run's sites file lacks is not crawled, and the run says so (metadata and log)."""
+def test_a_site_outside_the_crawl_configuration_is_reported(tmp_path: Path, portal: Portal) -> None:
+    """A site asked for (`only`) that the run's sites file lacks is not crawled, and the run says so (metadata and
+    log)."""
     only = [s for s in portal.sites_config() if s["name"] == "qzswj"]
     sites = tmp_path / "sites.json"
     sites.write_text(json.dumps(only, ensure_ascii=False), encoding="utf-8")
     crawl = CrawlConfig(sites=str(sites), portal_url=portal.base_url, data_dir=str(tmp_path / "data"))
     wh = Warehouse(path=str(tmp_path / "ogi.duckdb"))
-    result = materialize_sites({"crawl": crawl, "warehouse": wh}, ["qzswj", "quzhou"], only=["quzhou"])
+    result = materialize_sites({"crawl": crawl, "warehouse": wh}, only=["quzhou"])
     assert result.success
     [event] = [m for m in result.get_asset_materialization_events() if m.asset_key.to_user_string() == "raw_pages"]
     assert event.materialization.metadata["sites_not_configured"].value == ["quzhou"]

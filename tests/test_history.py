@@ -61,7 +61,7 @@ class Demo:
 
 
 def materialize(crawl: CrawlConfig, wh: Warehouse) -> dg.ExecuteInProcessResult:
-    return materialize_sites({"crawl": crawl, "warehouse": wh}, crawl.site_names())
+    return materialize_sites({"crawl": crawl, "warehouse": wh})
 
 
 @pytest.fixture(scope="module")

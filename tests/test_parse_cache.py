@@ -37,7 +37,7 @@ from dagster_project.parsing import (
     write_cached,
 )
 from dagster_project.resources import PARSE_STATE_TABLE, STAGING, STATE_SCHEMA, CrawlConfig, Warehouse
-from dagster_project.runs import QUIET, materialize_sites, partition_args
+from dagster_project.runs import QUIET, materialize_sites
 from etl.frames import REPORT_ORDER
 from portal import Portal
 
@@ -52,7 +52,7 @@ def crawled(portal: Portal, tmp_path_factory: pytest.TempPathFactory) -> tuple[C
     sites.write_text(json.dumps(portal.sites_config(), ensure_ascii=False), encoding="utf-8")
     crawl = CrawlConfig(sites=str(sites), portal_url=portal.base_url, data_dir=str(tmp / "data"))
     wh = Warehouse(path=str(tmp / "ogi.duckdb"))
-    result = materialize_sites({"crawl": crawl, "warehouse": wh}, crawl.site_names(), run_config=_config(workers=1))
+    result = materialize_sites({"crawl": crawl, "warehouse": wh}, run_config=_config(workers=1))
     assert result.success
     return crawl, wh, _metadata(result)
 
@@ -63,7 +63,7 @@ def _config(**parse: object) -> dict[str, Any]:
 
 def _metadata(result: dg.ExecuteInProcessResult) -> dict[str, Any]:
     events = [e for e in result.get_asset_materialization_events() if e.asset_key.to_user_string() == "parsed_reports"]
-    event = events[0]  # one per site partition, the same metadata
+    [event] = events
     return {k: v.value for k, v in event.materialization.metadata.items()}
 
 
@@ -72,7 +72,7 @@ def parse_again(crawl: CrawlConfig, wh: Warehouse, **parse: object) -> dict[str,
     instance = dg.DagsterInstance.ephemeral()
     result = dg.materialize(
         ASSETS, selection=["parsed_reports"], resources={"crawl": crawl, "warehouse": wh}, instance=instance,
-        run_config=_config(**parse), **partition_args(instance, crawl.site_names()),
+        run_config=_config(**parse),
     )  # fmt: skip
     assert result.success
     return _metadata(result)
@@ -112,7 +112,7 @@ def test_second_materialisation_parses_nothing_and_gives_identical_tables(crawle
     assert snapshot(wh) == before
     assert again["rows_dim_report"] == first["rows_dim_report"]
     # the whole pipeline again (crawl included: nothing new on the portal)
-    result = materialize_sites({"crawl": crawl, "warehouse": wh}, crawl.site_names(), run_config=_config(workers=1))
+    result = materialize_sites({"crawl": crawl, "warehouse": wh}, run_config=_config(workers=1))
     assert result.success and (_metadata(result)["parsed"], _metadata(result)["unchanged"]) == (0, bodies)
     assert snapshot(wh) == before
     # --reparse: everything parsed again, same tables

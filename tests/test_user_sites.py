@@ -105,7 +105,7 @@ def test_ogi_run_harvests_every_family_into_the_warehouse_and_the_instance(porta
     with dg.DagsterInstance.from_config(str(home)) as instance:  # what `ogi ui` shows
         [run] = instance.get_run_records()
         assert run.dagster_run.job_name == "all_assets" and run.dagster_run.status == dg.DagsterRunStatus.SUCCESS
-        assert sorted(instance.get_dynamic_partitions("sites")) == sorted(truth["sites"])
+        assert not instance.get_dynamic_partitions("sites")  # sites are no Dagster partitions (dagster_project/runs.py)
         event = instance.get_latest_materialization_event(dg.AssetKey("parsed_reports"))
         assert event is not None and event.run_id == run.dagster_run.run_id
         assert event.asset_materialization.metadata["reports_ok"].value == sum(by_site.values())
