@@ -77,9 +77,19 @@ class _BudgetInterface(DownloaderInterface):
         return live.concurrency if live is not None else self._budgets.get(slot, self._default)
 
     def stats(self, possible_slots: Iterable[str]) -> list[tuple[int, str]]:
-        """(requests in the downloader, slot) of the slots below their budget: the others are held back."""
+        """(requests in the downloader, slot) of the slots below their budget: the others are held back.
+
+        Work bounded by the requests in the downloader, not by the slots with pending requests (thousands of sites:
+        Scrapy's queue asks on every request, and a scan of every slot made a 9,600-site crawl CPU-bound in this
+        call): the first idle slot in the queue's order (its sites in the order their requests arrived) is the one
+        answer when there is one, since no slot can be less busy; else every slot with requests in flight that is
+        below its budget."""
         busy = Counter(self.get_slot_key(request) for request in self.downloader.active)
-        return [(busy[slot], slot) for slot in possible_slots if busy[slot] < self.budget(slot)]
+        for slot in possible_slots:  # passes over at most len(busy) busy slots before an idle one
+            if not busy[slot] and self.budget(slot) > 0:
+                return [(0, slot)]
+        wanted = possible_slots if isinstance(possible_slots, (set, dict)) else set(possible_slots)
+        return [(n, slot) for slot, n in busy.items() if slot in wanted and n < self.budget(slot)]
 
 
 class SlotBudgetQueue(DownloaderAwarePriorityQueue):
