@@ -7,6 +7,7 @@ Paths are resolved when a run uses them, never at import: an empty setting falls
 
 import functools
 import hashlib
+import itertools
 import json
 import os
 import time
@@ -41,7 +42,8 @@ STAGING = "staging"
 STATE_SCHEMA = "pipeline"  # not "ogi": the catalog of ogi.duckdb has that name
 PARSE_STATE_TABLE = "parse_state"
 LOAD_STATE = f"{STATE_SCHEMA}.load_state"  # how far each table has loaded its append-only source
-MANIFEST_BATCH = 50_000  # manifest rows per bulk insert  # schema of the tables a staged load appends to before its swap (Warehouse.stage)
+MANIFEST_BATCH = 20_000  # manifest rows per bulk insert (bounded memory whatever the archive's size)
+HISTORY_BATCH = 50_000  # run-log lines per bulk insert  # schema of the tables a staged load appends to before its swap (Warehouse.stage)
 
 # DuckDB allows one process to hold the file; another process (a CLI, a notebook, a concurrent run) makes
 # connect() fail with "Could not set lock". Wait for it a bounded time instead of failing at once.
@@ -268,11 +270,11 @@ class Warehouse(dg.ConfigurableResource):
             total = con.execute("select count(*) from raw_page").fetchone()[0]
         return added, total
 
-    def load_crawl_history(self, archive: Archive) -> tuple[int, dict[str, int]]:
+    def load_crawl_history(self, archive: Archive, batch_size: int = HISTORY_BATCH) -> tuple[int, dict[str, int]]:
         """`crawl_run` and `crawl_seen` from the archive's run logs (etl.frames.crawl_frames), one run at a time: a
         run loaded before with the same end (finish time and reason) is not read again; a new run, or one that ended
-        since, replaces its rows. Tables holding a run the archive does not have (another archive) load afresh.
-        Returns (runs read, rows per table)."""
+        since, replaces its rows. Tables holding a run the archive does not have (another archive) load afresh. A
+        run's lines are read and inserted `batch_size` at a time. Returns (runs read, rows per table)."""
         summaries = archive.run_summaries()
         read = 0
         with self.connect() as con:
@@ -291,10 +293,20 @@ class Warehouse(dg.ConfigurableResource):
                     end = crawl_frames([summary | {"seen": []}]).crawl_run.select("finished_at", "finish_reason")
                     if run_id in loaded and end.height and tuple(end.row(0)) == loaded[run_id]:
                         continue
-                    frames = crawl_frames([summary | {"seen": archive.iter_run(run_id)}])
-                    for table, frame in frames._asdict().items():
+                    for table in ("crawl_run", "crawl_seen"):
                         con.execute(f"delete from {table} where run_id = $1", [run_id])  # noqa: S608
-                        _insert_frame(con, table, frame)
+                    _insert_frame(con, "crawl_run", crawl_frames([summary | {"seen": []}]).crawl_run)
+                    lines = archive.iter_run(run_id)
+                    while batch := list(itertools.islice(lines, batch_size)):  # a run's lines in bounded pieces
+                        seen = crawl_frames([summary | {"seen": batch}]).crawl_seen
+                        con.register("_frame", seen)  # the first line of a URL the run logged twice is kept
+                        try:
+                            con.execute(
+                                "insert into crawl_seen by name select * from _frame as f where not exists "
+                                "(select 1 from crawl_seen as s where s.run_id = f.run_id and s.url = f.url)"
+                            )
+                        finally:
+                            con.unregister("_frame")
                     read += 1
             counts = {t: con.execute(f"select count(*) from {t}").fetchone()[0] for t in ("crawl_run", "crawl_seen")}  # noqa: S608
         return read, counts

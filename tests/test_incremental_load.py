@@ -58,10 +58,11 @@ def test_crawl_history_reads_only_new_or_newly_ended_runs(tmp_path: Path) -> Non
     first = archive.open_run("20260102T000000000000Z", ["s"], started)
     for i in range(5):
         first.seen(f"http://example.test/s/{i}.html", "s", "report", 200, "a" * 64)
+    first.seen("http://example.test/s/0.html", "s", "report", 500, None, "HTTP 500")  # logged twice: first kept
     first.finish(started, "finished")
     second = archive.open_run("20260103T000000000000Z", ["s"], started)
     second.seen("http://example.test/s/0.html", "s", "report", 404, None, "HTTP 404")
-    assert wh.load_crawl_history(archive) == (2, {"crawl_run": 2, "crawl_seen": 6})
+    assert wh.load_crawl_history(archive, batch_size=2) == (2, {"crawl_run": 2, "crawl_seen": 6})  # in pieces
     assert wh.load_crawl_history(archive)[0] == 0  # nothing new: no log read
     second.seen("http://example.test/s/1.html", "s", "report", 200, "b" * 64)
     second.finish(started, "shutdown")  # the unfinished run ended since: read again, its rows replaced
