@@ -6,6 +6,7 @@ No `from __future__ import annotations` here: Dagster inspects the real annotati
 """
 
 import dataclasses
+import hashlib
 import sys
 from collections.abc import Mapping
 from datetime import timedelta
@@ -408,6 +409,24 @@ def agency_year_summary(warehouse: Warehouse) -> dg.MaterializeResult:
     )
 
 
+def _inputs_fingerprint(con: Any, insert: str) -> str:
+    """What the cross-report findings are derived from, as one value: every row of dim_report, fact_disclosure,
+    the parser's report_issue rows and dim_metric (order-independent sums of row hashes), and the checks' SQL."""
+    parts = [
+        con.execute(f"select count(*), sum(hash(t)::hugeint) from {table} as t {where}").fetchone()  # noqa: S608
+        for table, where in (("dim_report", ""), ("fact_disclosure", ""), ("dim_metric", ""),
+                             ("report_issue", f"where t.source <> '{WAREHOUSE_SOURCE}'"))
+    ]  # fmt: skip
+    return hashlib.sha256(repr((parts, insert)).encode()).hexdigest()
+
+
+def _findings_fingerprint(con: Any) -> str:
+    """The cross-report findings in report_issue, as one value."""
+    row = con.execute("select count(*), sum(hash(t)::hugeint) from report_issue as t where t.source = $1",
+                      [WAREHOUSE_SOURCE]).fetchone()  # fmt: skip
+    return f"{row[0]}/{row[1]}"
+
+
 def cross_report_insert_sql(queries: Mapping[str, str]) -> str:
     """The INSERT of every check query's rows (warehouse/checks) into report_issue with source 'warehouse'."""
     parts = [f"select * from (\n{text.strip().rstrip(';')}\n)" for text in queries.values()]
@@ -426,11 +445,20 @@ def cross_report_insert_sql(queries: Mapping[str, str]) -> str:
 )
 def cross_report_checks(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
     queries = check_sql()
+    insert = cross_report_insert_sql(queries)
     with warehouse.connect() as con:
-        with transaction(con):
-            con.execute("delete from report_issue where source = $1", [WAREHOUSE_SOURCE])
-            con.execute(cross_report_insert_sql(queries), {"source": WAREHOUSE_SOURCE})
-        con.execute("checkpoint")
+        inputs = _inputs_fingerprint(con, insert)
+        # kept when the inputs are those the findings were derived from and the findings are still there (a full
+        # parse recreates report_issue without them)
+        kept = warehouse.load_mark(con, "cross_report_checks") == f"{inputs}:{_findings_fingerprint(con)}"
+        if kept:
+            context.log.info("cross-report checks: no report, figure or check changed since the last run: findings kept")
+        else:
+            with transaction(con):
+                con.execute("delete from report_issue where source = $1", [WAREHOUSE_SOURCE])
+                con.execute(insert, {"source": WAREHOUSE_SOURCE})
+                warehouse.set_load_mark(con, "cross_report_checks", f"{inputs}:{_findings_fingerprint(con)}")
+            con.execute("checkpoint")
     findings = warehouse.query(
         "select i.check_name, i.severity, r.agency, r.report_year, i.applicant, i.message, i.report_id "
         "from report_issue as i join dim_report as r using (report_id) where i.source = $1 "
@@ -445,6 +473,7 @@ def cross_report_checks(context: dg.AssetExecutionContext, warehouse: Warehouse)
     return dg.MaterializeResult(
         metadata={
             "rows": findings.height,
+            "kept": kept,  # no input changed since the findings were derived: not derived again
             **{f"rows_{name}": int(counts.get(name, 0)) for name in CROSS_REPORT_CHECKS},
             "preview": preview(findings),
         }

@@ -236,8 +236,7 @@ class Warehouse(dg.ConfigurableResource):
         added = 0
         with self.connect() as con:
             present = _tables(con)
-            con.execute(f"create schema if not exists {STATE_SCHEMA}")
-            con.execute(f"create table if not exists {LOAD_STATE} (name varchar, source varchar, head varchar, position bigint)")  # fmt: skip
+            _ensure_load_state(con)
             known = con.execute(f"select source, head, position from {LOAD_STATE} where name = 'raw_page'").fetchone()  # noqa: S608
             size = archive.manifest_path.stat().st_size if archive.manifest_path.exists() else 0
             fresh = "raw_page" not in present or known is None or known[:2] != (source, head) or known[2] > size
@@ -311,6 +310,21 @@ class Warehouse(dg.ConfigurableResource):
             counts = {t: con.execute(f"select count(*) from {t}").fetchone()[0] for t in ("crawl_run", "crawl_seen")}  # noqa: S608
         return read, counts
 
+    @staticmethod
+    def load_mark(con: duckdb.DuckDBPyConnection, name: str) -> str | None:
+        """The mark `set_load_mark` left for `name` (e.g. the fingerprint of a step's inputs), or None."""
+        if "load_state" not in _tables(con, STATE_SCHEMA):
+            return None
+        row = con.execute(f"select head from {LOAD_STATE} where name = $1", [name]).fetchone()  # noqa: S608
+        return None if row is None else row[0]
+
+    @staticmethod
+    def set_load_mark(con: duckdb.DuckDBPyConnection, name: str, mark: str) -> None:
+        """Record `mark` for `name` (inside the caller's transaction, with what it marks)."""
+        _ensure_load_state(con)
+        con.execute(f"delete from {LOAD_STATE} where name = $1", [name])  # noqa: S608
+        con.execute(f"insert into {LOAD_STATE} values ($1, null, $2, null)", [name, mark])  # noqa: S608
+
     def parse_state(self) -> pl.DataFrame | None:
         """The parse state (`ParseState.rows`: what the report tables were last built from), or None if none was
         recorded (a warehouse built before it, never parsed) or the report tables are missing."""
@@ -331,6 +345,12 @@ class Warehouse(dg.ConfigurableResource):
         """Run one query and fetch the result as a Polars frame."""
         with self.connect() as con:
             return con.sql(sql, params=params).pl()
+
+
+def _ensure_load_state(con: duckdb.DuckDBPyConnection) -> None:
+    """The table of how far each load got (`pipeline.load_state`: name, source, head, position)."""
+    con.execute(f"create schema if not exists {STATE_SCHEMA}")
+    con.execute(f"create table if not exists {LOAD_STATE} (name varchar, source varchar, head varchar, position bigint)")
 
 
 def _first_line_hash(path: Path) -> str | None:

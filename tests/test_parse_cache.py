@@ -276,3 +276,33 @@ def test_only_changed_and_gone_urls_are_done_again(crawled) -> None:
     assert again["unchanged"] == state.height - versions
     assert snapshot(wh) == before  # the gone URL's rows are gone, the changed URL's rows are the same
     assert wh.parse_state().sort("url", "sha256").equals(state.sort("url", "sha256"))
+
+
+def test_cross_report_findings_are_derived_again_only_when_their_inputs_change(crawled) -> None:
+    crawl, wh, _ = crawled
+
+    def checks() -> dict[str, Any]:
+        result = dg.materialize(ASSETS, selection=["cross_report_checks"], resources={"crawl": crawl, "warehouse": wh},
+                                instance=dg.DagsterInstance.ephemeral(), run_config=QUIET)  # fmt: skip
+        assert result.success
+        [event] = result.get_asset_materialization_events()
+        return {k: v.value for k, v in event.materialization.metadata.items()}
+
+    def findings() -> list[tuple[object, ...]]:
+        return wh.query("select * from report_issue where source = 'warehouse' order by all").rows()
+
+    checks()
+    before = findings()
+    again = checks()
+    assert again["kept"] is True and findings() == before and again["rows"] == len(before) > 0
+    key = "report_id = (select min(report_id) from fact_disclosure) and metric = (select min(metric) from " \
+          "fact_disclosure where report_id = (select min(report_id) from fact_disclosure))"
+    with wh.connect() as con:  # one figure changes: the findings are derived again
+        con.execute(f"update fact_disclosure set value = value + 1 where {key}")  # noqa: S608
+    assert checks()["kept"] is False
+    with wh.connect() as con:
+        con.execute(f"update fact_disclosure set value = value - 1 where {key}")  # noqa: S608
+    assert checks()["kept"] is False and findings() == before
+    parse_again(crawl, wh, workers=1, reparse=True)  # a full parse recreates report_issue, findings gone
+    assert not wh.query("select count(*) from report_issue where source = 'warehouse'").item()
+    assert checks()["kept"] is False and findings() == before
