@@ -64,20 +64,19 @@ def test_every_table_has_a_schema() -> None:
     assert set(warehouse.table_ddl()) == set(SCHEMAS)
 
 
+REPORT_SCHEMAS = (
+    frames.DIM_REPORT_SCHEMA,
+    frames.FACT_DISCLOSURE_SCHEMA,
+    frames.FACT_RAW_CELL_SCHEMA,
+    frames.REPORT_ISSUE_SCHEMA,
+    frames.REPORT_DOCUMENT_SCHEMA,
+    frames.NON_REPORT_PAGE_SCHEMA,
+)
+
+
 def test_report_frames_columns_and_rows(sample_docs: list[tuple[PageInfo, ParseResult]]) -> None:
     result = frames.report_frames(sample_docs)
-    for frame, schema in zip(
-        result,
-        (
-            frames.DIM_REPORT_SCHEMA,
-            frames.FACT_DISCLOSURE_SCHEMA,
-            frames.FACT_RAW_CELL_SCHEMA,
-            frames.REPORT_ISSUE_SCHEMA,
-            frames.REPORT_DOCUMENT_SCHEMA,
-            frames.NON_REPORT_PAGE_SCHEMA,
-        ),
-        strict=True,
-    ):
+    for frame, schema in zip(result, REPORT_SCHEMAS, strict=True):
         assert frame.schema == pl.Schema(schema)
 
     reports = result.dim_report
@@ -189,14 +188,6 @@ def test_metric_frame_covers_the_catalog() -> None:
     assert frame.filter(pl.col("code") == "requests.new")["by_applicant"].item() is True
 
 
-REPORT_SCHEMAS = (
-    frames.DIM_REPORT_SCHEMA,
-    frames.FACT_DISCLOSURE_SCHEMA,
-    frames.FACT_RAW_CELL_SCHEMA,
-    frames.REPORT_ISSUE_SCHEMA,
-    frames.REPORT_DOCUMENT_SCHEMA,
-    frames.NON_REPORT_PAGE_SCHEMA,
-)
 
 
 def test_column_wise_frames_equal_the_row_wise_constructor(sample_docs: list[tuple[PageInfo, ParseResult]]) -> None:

@@ -22,7 +22,6 @@ The failing list page of a site crawled with "all" is covered by tests/test_faul
 
 from __future__ import annotations
 
-import urllib.error
 import urllib.request
 from collections import Counter
 from collections.abc import Iterator
@@ -32,6 +31,7 @@ from urllib.parse import unquote, urlsplit
 
 import duckdb
 import pytest
+from conftest import http
 
 import warehouse
 from crawler.archive import Archive
@@ -258,12 +258,7 @@ def test_known_pages_of_the_archive(crawls: Crawls) -> None:
 
 
 def _get(url: str, method: str = "GET", data: bytes | None = None, **headers: str) -> tuple[int, dict[str, str], bytes]:
-    request = urllib.request.Request(url, data=data, headers=headers, method=method)
-    try:
-        with urllib.request.urlopen(request, timeout=10) as r:
-            return r.status, dict(r.headers), r.read()
-    except urllib.error.HTTPError as e:
-        return e.code, dict(e.headers), e.read()
+    return http(urllib.request.Request(url, data=data, headers=headers, method=method))
 
 
 def test_portal_answers_conditional_requests() -> None:

@@ -20,6 +20,7 @@ from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
 import pytest
+from conftest import http
 
 from portal import Portal, site_names
 from portal.render import merge_values, render_report
@@ -34,12 +35,7 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 
-def fetch(url: str) -> tuple[int, dict[str, str], bytes]:
-    try:
-        with urllib.request.urlopen(url, timeout=10) as r:
-            return r.status, dict(r.headers), r.read()
-    except urllib.error.HTTPError as e:
-        return e.code, dict(e.headers), e.read()
+fetch = http
 
 
 def send(request: dict) -> tuple[int, dict[str, str], bytes]:
@@ -51,12 +47,7 @@ def send(request: dict) -> tuple[int, dict[str, str], bytes]:
     elif "json" in request:
         data = json.dumps(request["json"]).encode()
         headers["Content-Type"] = "application/json;charset=UTF-8"
-    req = urllib.request.Request(request["url"], data=data, headers=headers, method=request["method"])
-    try:
-        with urllib.request.urlopen(req, timeout=10) as r:
-            return r.status, dict(r.headers), r.read()
-    except urllib.error.HTTPError as e:
-        return e.code, dict(e.headers), e.read()
+    return http(urllib.request.Request(request["url"], data=data, headers=headers, method=request["method"]))
 
 
 def require_corpus() -> None:

@@ -8,13 +8,13 @@ from __future__ import annotations
 import json
 import math
 import re
-import urllib.error
 import urllib.request
 from html import unescape
 from urllib.parse import urlencode, urljoin, urlsplit
 
 import lxml.html
 import pytest
+from conftest import http
 
 from portal import Portal
 from portal.server import AUTO_CORPUS
@@ -32,12 +32,7 @@ def send(url: str, *, form: dict | None = None, body: object = None, method: str
         data, headers = urlencode(form).encode(), {"Content-Type": "application/x-www-form-urlencoded; charset=UTF-8"}
     elif body is not None:
         data, headers = json.dumps(body).encode(), {"Content-Type": "application/json;charset=UTF-8"}
-    req = urllib.request.Request(url, data=data, headers=headers, method=method)
-    try:
-        with urllib.request.urlopen(req, timeout=10) as r:
-            return r.status, dict(r.headers), r.read()
-    except urllib.error.HTTPError as e:
-        return e.code, dict(e.headers), e.read()
+    return http(urllib.request.Request(url, data=data, headers=headers, method=method))
 
 
 def text(body: bytes) -> str:
