@@ -37,13 +37,13 @@ DEMO = "demo"
 DEMO_BASE = "http://demo-portal.invalid"
 DEMO_PORT = 0
 DUCKDB_MEMORY_LIMIT = "512MB"
-STAGING = "staging"
+STAGING = "staging"  # schema of the tables a staged load appends to before its swap (Warehouse.stage)
 # Bookkeeping of the pipeline itself (not warehouse data: not in warehouse/schema.sql, never exported).
 STATE_SCHEMA = "pipeline"  # not "ogi": the catalog of ogi.duckdb has that name
 PARSE_STATE_TABLE = "parse_state"
 LOAD_STATE = f"{STATE_SCHEMA}.load_state"  # how far each table has loaded its append-only source
 MANIFEST_BATCH = 20_000  # manifest rows per bulk insert (bounded memory whatever the archive's size)
-HISTORY_BATCH = 50_000  # run-log lines per bulk insert  # schema of the tables a staged load appends to before its swap (Warehouse.stage)
+HISTORY_BATCH = 50_000  # run-log lines per bulk insert
 
 # DuckDB allows one process to hold the file; another process (a CLI, a notebook, a concurrent run) makes
 # connect() fail with "Could not set lock". Wait for it a bounded time instead of failing at once.
@@ -158,12 +158,7 @@ class Warehouse(dg.ConfigurableResource):
         self.stage(tables)
         with self.connect() as con:
 
-            def append(frames: Mapping[str, pl.DataFrame]) -> None:
-                with transaction(con):
-                    for table, frame in frames.items():
-                        _insert_frame(con, f"{STAGING}.{table}", frame)
-
-            yield append
+            yield functools.partial(_append_staged, con)
 
     def unstage(self) -> None:
         """Drop the staging tables a run that died before its swap left (nothing of the warehouse's own)."""
@@ -172,9 +167,8 @@ class Warehouse(dg.ConfigurableResource):
 
     def append_staged(self, frames: Mapping[str, pl.DataFrame]) -> None:
         """Bulk-insert each frame by column name into its staging table (Arrow scan, one transaction)."""
-        with self.connect() as con, transaction(con):
-            for table, frame in frames.items():
-                _insert_frame(con, f"{STAGING}.{table}", frame)
+        with self.connect() as con:
+            _append_staged(con, frames)
 
     def query_staged(self, sql: str) -> pl.DataFrame:
         """A query over the staging tables (unqualified names are the staged ones)."""
@@ -264,8 +258,7 @@ class Warehouse(dg.ConfigurableResource):
                         flush()
                 if rows:
                     flush()
-                con.execute(f"delete from {LOAD_STATE} where name = 'raw_page'")  # noqa: S608
-                con.execute(f"insert into {LOAD_STATE} values ('raw_page', $1, $2, $3)", [source, head, position])  # noqa: S608
+                _set_load_state(con, "raw_page", source, head, position)
             total = con.execute("select count(*) from raw_page").fetchone()[0]
         return added, total
 
@@ -321,9 +314,7 @@ class Warehouse(dg.ConfigurableResource):
     @staticmethod
     def set_load_mark(con: duckdb.DuckDBPyConnection, name: str, mark: str) -> None:
         """Record `mark` for `name` (inside the caller's transaction, with what it marks)."""
-        _ensure_load_state(con)
-        con.execute(f"delete from {LOAD_STATE} where name = $1", [name])  # noqa: S608
-        con.execute(f"insert into {LOAD_STATE} values ($1, null, $2, null)", [name, mark])  # noqa: S608
+        _set_load_state(con, name, None, mark, None)
 
     def parse_state(self) -> pl.DataFrame | None:
         """The parse state (`ParseState.rows`: what the report tables were last built from), or None if none was
@@ -351,6 +342,21 @@ def _ensure_load_state(con: duckdb.DuckDBPyConnection) -> None:
     """The table of how far each load got (`pipeline.load_state`: name, source, head, position)."""
     con.execute(f"create schema if not exists {STATE_SCHEMA}")
     con.execute(f"create table if not exists {LOAD_STATE} (name varchar, source varchar, head varchar, position bigint)")
+
+
+def _set_load_state(con: duckdb.DuckDBPyConnection, name: str, source: str | None, head: str | None,
+                    position: int | None) -> None:  # fmt: skip
+    """Replace `name`'s row of `pipeline.load_state` (inside the caller's transaction, with what it records)."""
+    _ensure_load_state(con)
+    con.execute(f"delete from {LOAD_STATE} where name = $1", [name])  # noqa: S608
+    con.execute(f"insert into {LOAD_STATE} values ($1, $2, $3, $4)", [name, source, head, position])  # noqa: S608
+
+
+def _append_staged(con: duckdb.DuckDBPyConnection, frames: Mapping[str, pl.DataFrame]) -> None:
+    """Bulk-insert each frame by column name into its staging table (Arrow scan, one transaction)."""
+    with transaction(con):
+        for table, frame in frames.items():
+            _insert_frame(con, f"{STAGING}.{table}", frame)
 
 
 def _first_line_hash(path: Path) -> str | None:
