@@ -26,12 +26,10 @@ with a reason) and archives nothing: the manifest gets no row.
 
 from __future__ import annotations
 
-import json
 import logging
 import time
-from collections.abc import Iterable, Iterator
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, NamedTuple
 from urllib.parse import urldefrag
 
 from scrapy.downloadermiddlewares.httpcache import HttpCacheMiddleware
@@ -172,35 +170,6 @@ class KnownPages:
         return None
 
 
-def _first_last(path: Path) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The first and the last JSON line of a run log ({} when unreadable)."""
-
-    def parse(raw: bytes) -> dict[str, Any]:
-        try:
-            value = json.loads(raw)
-        except ValueError:
-            return {}
-        return value if isinstance(value, dict) else {}
-
-    with path.open("rb") as f:
-        first = parse(f.readline())
-        size = f.seek(0, 2)
-        f.seek(max(0, size - 4096))
-        lines = f.read().splitlines()
-    return first, parse(lines[-1]) if lines else {}
-
-
-def _lines(path: Path) -> Iterator[dict[str, Any]]:
-    with path.open("rb") as f:
-        for raw in f:
-            try:
-                line = json.loads(raw)
-            except ValueError:
-                continue
-            if isinstance(line, dict) and "url" in line:
-                yield line
-
-
 def _failed(archive: Archive, sites: set[str], current_run: str | None) -> set[str]:
     """Report URLs of `sites` whose latest request failed (outcome `error`: an HTTP error, a timeout, a reset, …), or
     one of whose attachments' latest request failed: from the run logs since each site's last complete run (a
@@ -212,18 +181,17 @@ def _failed(archive: Archive, sites: set[str], current_run: str | None) -> set[s
         if run_id == current_run:
             continue
         try:
-            path = archive.run_log(run_id).path
-            header, last = _first_last(path)
-        except OSError:
+            summary = archive.run_summary(run_id)
+        except (OSError, ValueError):
             continue
-        covered = set(header.get("sites") or ()) & pending
+        covered = set(summary.get("sites") or ()) & pending
         if covered:
-            logs.append(path)
-            if last.get("finish_reason") == "finished":
+            logs.append(run_id)
+            if summary.get("finish_reason") == "finished":
                 pending -= covered
     failed: set[str] = set()
-    for path in reversed(logs):  # oldest first: a later line overrides
-        for line in _lines(path):
+    for run_id in reversed(logs):  # oldest first: a later line overrides
+        for line in archive.iter_run(run_id):
             if line.get("site") not in sites:
                 continue
             error = (line.get("outcome") or outcome_of(line.get("status"), line.get("sha256"))) == "error"
