@@ -14,13 +14,18 @@ Spec = dict[str, Any]
 WIDTH = 640
 NUMBER = "d"  # counts (件) as whole numbers, no thousands separator: the page text matches the warehouse's figures
 
-OUTCOMES = [  # v_agency_year column, legend label
+OUTCOMES = [  # v_agency_year column, legend label: every outcome of `handled` the warehouse has a series for
     ("disclosed", "予以公开 disclosed"),
     ("partially_disclosed", "部分公开 partially"),
     ("withheld", "不予公开 withheld"),
     ("unavailable", "无法提供 unavailable"),
     ("not_processed", "不予处理 not processed"),
+    ("other_handled", "其他处理 otherwise handled"),
+    ("already_public", "已主动公开 already public (2014)"),
 ]
+# handled minus the outcomes printed, when positive: outcome cells printed blank, or a report whose own outcome
+# rows do not add up to its total (requests.result_sum); drawn as its own bar so the stack reaches `handled`
+REMAINDER = "未列明 not itemised (handled − outcomes)"
 REVIEW = [
     ("review_total", "行政复议 review"),
     ("review_corrected", "复议纠错 review corrected"),
@@ -111,12 +116,22 @@ def requests_chart(years: list[Row], applicants: list[Row]) -> Spec | None:
                     [NO_SPLIT, *order])  # fmt: skip
 
 
+def outcome_parts(row: Row) -> list[tuple[str, float]]:
+    """(legend label, value) of each outcome bar of an agency-year: the outcome series printed, then the remainder
+    up to `handled` (REMAINDER) when the printed outcomes fall short of it. With `handled` printed, the values add up
+    to it unless the outcomes exceed it (a report whose own sums fail; the bar is then taller than its label)."""
+    parts = [(label, row[col]) for col, label in OUTCOMES if row.get(col) is not None]
+    rest = None if row["handled"] is None else round(row["handled"] - sum(v for _, v in parts), 2)
+    return parts + [(REMAINDER, rest)] if rest and rest > 0 else parts
+
+
 def outcomes_chart(years: list[Row]) -> Spec | None:
-    """How the requests were answered, per year: disclosed … not processed stacked; handled above each bar."""
+    """How the requests were answered, per year: disclosed … otherwise handled (and, for 2014 tables, already
+    public) stacked, plus what the printed outcomes leave of `handled` (outcome_parts); handled above each bar."""
     multi = multi_scope(years)
     values, totals = [], []
     for row in years:
-        parts = [(label, row[col]) for col, label in OUTCOMES if row[col] is not None]
+        parts = outcome_parts(row)
         if not parts and row["handled"] is None:
             continue
         label = period(row, multi)
@@ -127,7 +142,7 @@ def outcomes_chart(years: list[Row]) -> Spec | None:
     if not totals:
         return None
     return _stacked(values, totals, "办理结果 Outcomes (label: requests handled 办理总数)", "件 requests",
-                    [label for _, label in OUTCOMES])  # fmt: skip
+                    [*(label for _, label in OUTCOMES), REMAINDER])  # fmt: skip
 
 
 def refusals_chart(refusals: list[Row], years: list[Row]) -> Spec | None:

@@ -88,7 +88,8 @@ YEAR_COLUMNS = [
     ("report_year", "年份 year"), ("scope", "scope"), ("format", "format"), ("requests", "新收 requests"),
     ("carried_over", "上年结转 carried over"), ("handled", "办理 handled"), ("disclosed", "予以公开"),
     ("partially_disclosed", "部分公开"), ("withheld", "不予公开"), ("unavailable", "无法提供"),
-    ("not_processed", "不予处理"), ("review_total", "复议"), ("review_corrected", "复议纠错"),
+    ("not_processed", "不予处理"), ("other_handled", "其他处理"), ("already_public", "已主动公开"),
+    ("review_total", "复议"), ("review_corrected", "复议纠错"),
     ("litigation_total", "诉讼"), ("litigation_corrected", "诉讼纠错"), ("n_issues", "issues"),
 ]
 RATE_COLUMNS = [

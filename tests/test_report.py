@@ -84,6 +84,53 @@ def test_every_page_charts_the_warehouse_figures(report: Path, database: Path) -
     assert checked > 20
 
 
+# Every outcome row under handled, read straight from fact_disclosure (applicant total, period year): 2019+ 办理结果
+# rows but the total; 2014/local answer rows but the reasons under 不同意公开 (a subtotal's parts).
+PRINTED_OUTCOMES_SQL = """
+select y.agency_id, y.report_year, y.scope, y.handled, sum(f.value) as printed
+from v_agency_year as y
+left join fact_disclosure as f on f.report_id = y.report_id and f.period = 'year'
+    and coalesce(f.applicant, 'total') = 'total'
+    and ((f.metric like 'requests.result.%' and f.metric <> 'requests.result.total')
+         or (f.metric like 'requests.answer.%' and f.metric not like 'requests.answer.withheld_%'))
+where y.handled is not null
+group by all
+"""
+
+
+def test_outcome_bars_add_up_to_handled(database: Path) -> None:
+    """The outcome chart of every demo agency-year stacks bars that add up to `handled`: every outcome row the report
+    prints (其他处理 and the 2014 answers included), plus an explicit `not itemised` bar exactly where the printed
+    outcomes fall short of handled (cells printed blank)."""
+    from reports import charts, data
+
+    printed = {(a, y, s): (handled, total) for a, y, s, handled, total in query(database, PRINTED_OUTCOMES_SQL)}
+    checked = completed = 0
+    with data.connect(str(database)) as con:
+        for agency in data.agencies(con):
+            years = data.agency_data(con, agency)["years"]
+            spec = charts.outcomes_chart(years)
+            if spec is None:
+                continue
+            bars, labels = spec["layer"][0]["data"]["values"], spec["layer"][1]["data"]["values"]
+            multi = charts.multi_scope(years)
+            for row in years:
+                if row["handled"] is None:
+                    continue
+                label = charts.period(row, multi)
+                mine = [b for b in bars if b["period"] == label]
+                assert sum(b["value"] for b in mine) == row["handled"], (agency["agency"], label, mine)
+                assert [t["total"] for t in labels if t["period"] == label] == [row["handled"]]
+                handled, total = printed[(agency["agency_id"], row["report_year"], row["scope"])]
+                rest = [b["value"] for b in mine if b["series"] == charts.REMAINDER]
+                assert rest == ([handled - (total or 0)] if (total or 0) < handled else []), (agency["agency"], label)
+                completed += any(b["series"] in {charts.OUTCOMES[-2][1], charts.OUTCOMES[-1][1]} and b["value"]
+                                 for b in mine)  # fmt: skip
+                checked += 1
+    assert checked > 50
+    assert completed > 20  # agency-years whose 其他处理 / already-public answers the five bars used to leave out
+
+
 def test_agency_page_shows_applicants_refusals_scorecard_and_ledger(report: Path, database: Path) -> None:
     # the agency with the most requests split by applicant (a 2019+ table)
     agency_id, year, natural = query(database, """

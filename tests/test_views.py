@@ -24,8 +24,8 @@ REGION = Region(province="浙江省", city="衢州市", county=None, code="33080
 FORMATS = {"2021", "2019", "2014", "local", "narrative"}
 SERIES = {
     "requests", "carried_over", "handled", "disclosed", "partially_disclosed", "withheld", "unavailable",
-    "not_processed", "review_total", "review_corrected", "litigation_total", "litigation_corrected",
-    "proactive_total", "info_fees", "request_fees",
+    "not_processed", "other_handled", "already_public", "review_total", "review_corrected", "litigation_total",
+    "litigation_corrected", "proactive_total", "info_fees", "request_fees",
 }  # fmt: skip
 MY_VIEWS = ("v_crosswalk", "v_harmonized", "v_agency_year", "v_rates", "v_refusal_reasons")
 
@@ -142,7 +142,8 @@ def test_harmonized_2014(wh: Warehouse) -> None:
     assert harmonized(wh, "衢州市人民政府") == NOT_PRINTED | {
         "requests": (20, 1, True), "handled": (18, 1, True), "disclosed": (10, 1, True),
         "partially_disclosed": (3, 1, True), "withheld": (2, 1, True), "unavailable": (3, 1, True),
-        "review_total": (2, 1, True), "review_corrected": (1, 1, False), "litigation_total": (1, 1, True),
+        "other_handled": (None, 1, True), "already_public": (2, 1, False), "review_total": (2, 1, True),
+        "review_corrected": (1, 1, False), "litigation_total": (1, 1, True),
         "litigation_corrected": (0, 1, False), "proactive_total": (500, 1, False), "request_fees": (0.12, 1, False),
     }  # fmt: skip
     area = harmonized(wh, "衢州市人民政府", "area")
@@ -153,7 +154,8 @@ def test_harmonized_2019(wh: Warehouse) -> None:
     assert harmonized(wh, "衢州市商务局") == {
         "requests": (30, 1, False), "carried_over": (2, 1, False), "handled": (30, 1, False),
         "disclosed": (15, 1, False), "partially_disclosed": (5, 1, False), "withheld": (3, 1, False),
-        "unavailable": (4, 1, False), "not_processed": (3, 1, False), "review_total": (2, 1, False),
+        "unavailable": (4, 1, False), "not_processed": (3, 1, False), "other_handled": (0, 1, False),
+        "already_public": None, "review_total": (2, 1, False),
         "review_corrected": (1, 1, False), "litigation_total": (3, 1, False), "litigation_corrected": (1, 1, False),
         "proactive_total": (None, 1, True),  # the 2019 tables print no total and the text states none
         "info_fees": (None, 1, False), "request_fees": (0, 1, False),  # a fee sentence for 2020: fees.request_fees
@@ -168,7 +170,8 @@ def test_harmonized_2021_picks_one_current_report(wh: Warehouse) -> None:
     assert harmonized(wh, "衢州市财政局") == {
         "requests": (5, 1, False), "carried_over": (0, 1, False), "handled": (0, 1, False),
         "disclosed": (0, 1, False), "partially_disclosed": (0, 1, False), "withheld": (None, 1, False),
-        "unavailable": (None, 1, False), "not_processed": (None, 1, False), "review_total": (0, 1, False),
+        "unavailable": (None, 1, False), "not_processed": (None, 1, False), "other_handled": (0, 1, False),
+        "already_public": None, "review_total": (0, 1, False),
         "review_corrected": (0, 1, False), "litigation_total": (0, 1, False), "litigation_corrected": (0, 1, False),
         "proactive_total": (1200, 1, True), "info_fees": (0, 1, False), "request_fees": None,
     }  # fmt: skip
@@ -181,7 +184,8 @@ def test_harmonized_2021_picks_one_current_report(wh: Warehouse) -> None:
 def test_harmonized_local_reads_the_year_column(wh: Warehouse) -> None:
     assert harmonized(wh, "衢州市教育局") == NOT_PRINTED | {
         "requests": (7, 1, True), "handled": (7, 1, True), "disclosed": (5, 1, True),
-        "partially_disclosed": (1, 1, True), "withheld": (1, 1, True), "review_total": (0, 1, True),
+        "partially_disclosed": (1, 1, True), "withheld": (1, 1, True), "other_handled": (0, 1, True),
+        "review_total": (0, 1, True),
         "review_corrected": (None, 1, False), "litigation_total": (0, 1, True), "proactive_total": (300, 1, True),
     }  # fmt: skip
 
@@ -202,7 +206,7 @@ def test_agency_year_is_harmonized_pivoted(wh: Warehouse) -> None:
         ("衢州市人民政府", 2016, "area", "2014", 1, 900.0, None, None, None, 1),
         ("衢州市人民政府", 2016, "body", "2014", 1, 20.0, 10.0, None, 0.12, 8),
         ("衢州市商务局", 2020, "body", "2019", 1, 30.0, 15.0, None, 0.0, 0),
-        ("衢州市教育局", 2012, "body", "local", 1, 7.0, 5.0, None, None, 8),
+        ("衢州市教育局", 2012, "body", "local", 1, 7.0, 5.0, None, None, 9),
         ("衢州市民政局", 2017, "body", "narrative", 1, 12.0, 8.0, None, None, 2),
         ("衢州市财政局", 2022, "body", "2021", 2, 5.0, 0.0, 0.0, None, 1),
     ])  # fmt: skip

@@ -13,6 +13,8 @@ with wide as (
         max(value) filter (where series = 'withheld') as withheld,
         max(value) filter (where series = 'unavailable') as unavailable,
         max(value) filter (where series = 'not_processed') as not_processed,
+        max(value) filter (where series = 'other_handled') as other_handled,
+        max(value) filter (where series = 'already_public') as already_public,
         max(value) filter (where series = 'review_total') as review_total,
         max(value) filter (where series = 'review_corrected') as review_corrected,
         max(value) filter (where series = 'litigation_total') as litigation_total,
@@ -50,6 +52,8 @@ select
     w.withheld,
     w.unavailable,
     w.not_processed,
+    w.other_handled,
+    w.already_public,
     w.review_total,
     w.review_corrected,
     w.litigation_total,
@@ -91,6 +95,8 @@ comment on column v_agency_year.partially_disclosed is 'Partially disclosed (件
 comment on column v_agency_year.withheld is 'Withheld (件): the 8 不予公开 reasons summed (2019+) or 不同意公开 (2014, local).';
 comment on column v_agency_year.unavailable is 'Unable to provide (件): the 3 无法提供 reasons (2019+) or 不属于本机关 + 信息不存在 (2014).';
 comment on column v_agency_year.not_processed is 'Not processed (件): the 5 不予处理 reasons (2019+ only).';
+comment on column v_agency_year.other_handled is 'Otherwise handled (件): （六）其他处理 (2019; the 3 rows of the 2021 format summed), or 告知作出更改补充 + 告知通过其他途径办理 + 其他类型答复 (2014), 其他类型答复 (local).';
+comment on column v_agency_year.already_public is 'Answered as already proactively disclosed (件): 属于已主动公开范围数 (2014 only; 2019+ reports count such answers as disclosed).';
 comment on column v_agency_year.review_total is 'Administrative reconsideration cases, total (件).';
 comment on column v_agency_year.review_corrected is 'Administrative reconsideration cases corrected (件).';
 comment on column v_agency_year.litigation_total is 'Litigation cases, total (件): direct + after review (2019+), one total (2014, local).';

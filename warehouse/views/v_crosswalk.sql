@@ -2,8 +2,8 @@
 -- Grain: one row per series x format x alternative x metric code. A series' value in a report is the sum of the
 -- codes of one alternative (times factor, into the series unit): the lowest-numbered alternative of the report's
 -- format that has a printed value (alternatives exist where prose can use either era's wording). A format with
--- no row for a series does not print it. definition_differs compares with the 2021 format (for proactive_total,
--- which the 2019+ tables do not print, with the 2014 table). warehouse/CROSSWALK.md explains every row.
+-- no row for a series does not print it. definition_differs compares with the 2021 format (for proactive_total and
+-- already_public, which the 2019+ tables do not print, with the 2014 table). warehouse/CROSSWALK.md explains every row.
 create or replace view v_crosswalk as
 select series, unit, format, alternative, metric, factor::double as factor, definition_differs, note
 from (values
@@ -93,6 +93,21 @@ from (values
     ('not_processed', '件', '2019', 1, 'requests.result.not_processed.excessive', 1, false, null),
     ('not_processed', '件', '2019', 1, 'requests.result.not_processed.reconfirm', 1, false, null),
 
+    ('already_public', '件', '2014', 1, 'requests.answer.already_public', 1, false, null),
+
+    ('other_handled', '件', '2021', 1, 'requests.result.other_no_correction', 1, false, null),
+    ('other_handled', '件', '2021', 1, 'requests.result.other_unpaid_fee', 1, false, null),
+    ('other_handled', '件', '2021', 1, 'requests.result.other_misc', 1, false, null),
+    ('other_handled', '件', '2019', 1, 'requests.result.other', 1, false, null),
+    ('other_handled', '件', '2014', 1, 'requests.answer.correction_needed', 1, true,
+        '2014 告知作出更改补充 + 告知通过其他途径办理 (+ 其他类型答复 where printed): answers that decide nothing on the information; 2019+ （六）其他处理 counts requests closed because the applicant did not correct or pay'),
+    ('other_handled', '件', '2014', 1, 'requests.answer.other_channel', 1, true,
+        '2014 告知作出更改补充 + 告知通过其他途径办理 (+ 其他类型答复 where printed): answers that decide nothing on the information; 2019+ （六）其他处理 counts requests closed because the applicant did not correct or pay'),
+    ('other_handled', '件', '2014', 1, 'requests.answer.other', 1, true,
+        '2014 告知作出更改补充 + 告知通过其他途径办理 (+ 其他类型答复 where printed): answers that decide nothing on the information; 2019+ （六）其他处理 counts requests closed because the applicant did not correct or pay'),
+    ('other_handled', '件', 'local', 1, 'requests.answer.other', 1, true,
+        'local 其他类型答复数: answers of other kinds, as each table words them'),
+
     ('review_total', '件', '2021', 1, 'review.total', 1, false, null),
     ('review_total', '件', '2019', 1, 'review.total', 1, false, null),
     ('review_total', '件', '2014', 1, 'review.total', 1, true,
@@ -146,5 +161,5 @@ comment on column v_crosswalk.format is 'Report format (dim_report.format) the r
 comment on column v_crosswalk.alternative is 'Alternative within series x format, 1 first: the first alternative with a printed value is used.';
 comment on column v_crosswalk.metric is 'Metric code (dim_metric.code) summed into the series; applicant total (or none), period year.';
 comment on column v_crosswalk.factor is 'Multiplier from the metric''s value to the series (1: series and metrics share one unit).';
-comment on column v_crosswalk.definition_differs is 'True where the printed row''s definition differs from the 2021 format''s (2014 for proactive_total).';
+comment on column v_crosswalk.definition_differs is 'True where the printed row''s definition differs from the 2021 format''s (2014 for proactive_total and already_public).';
 comment on column v_crosswalk.note is 'How the definition differs; null when it does not.';
