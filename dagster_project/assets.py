@@ -5,10 +5,11 @@ Each asset rebuilds its tables completely from its inputs, so re-materialising g
 No `from __future__ import annotations` here: Dagster inspects the real annotations of context and resources.
 """
 
+import contextlib
 import dataclasses
 import hashlib
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from datetime import timedelta
 from typing import Any
 
@@ -29,6 +30,7 @@ from dagster_project.parsing import (
     run_chunks,
 )
 from dagster_project.progress import bar as progress_bar, terminal
+from dagster_project.warming import CacheWarmer, WarmStats
 from dagster_project.resources import (
     CrawlConfig,
     DemoPortInUse,
@@ -101,6 +103,7 @@ def raw_pages(context: dg.AssetExecutionContext, crawl: CrawlConfig, warehouse: 
     archive_dir = crawl.archive_path()
     archive = Archive(archive_dir)
     runs: list[CrawlStats] = []
+    warm: list[WarmStats] = []
     only = frozenset(crawl.only) or None
     try:
         finished = any(run["finish_reason"] == "finished" for run in archive.run_summaries())  # a killed first crawl: again
@@ -113,10 +116,13 @@ def raw_pages(context: dg.AssetExecutionContext, crawl: CrawlConfig, warehouse: 
             for prepare in target.passes if sites else ():
                 prepare()
                 context.log.info("crawling %d site(s) into %s", len(sites), archive_dir)
-                runs.append(
-                    run_crawl(sites, archive_dir, portal=target.portal_url, timeout=crawl.timeout,
-                              progress=(terminal() or sys.stderr) if crawl.progress else None)
-                )  # fmt: skip
+                with _warmer(context, crawl, archive, sites) as warmer:
+                    runs.append(
+                        run_crawl(sites, archive_dir, portal=target.portal_url, timeout=crawl.timeout,
+                                  progress=(terminal() or sys.stderr) if crawl.progress else None)
+                    )  # fmt: skip
+                if warmer is not None:
+                    warm.append(warmer.stats)
     except (SitesNotConfigured, DemoPortInUse) as exc:
         raise dg.Failure(description=str(exc)) from None
     added, total = warehouse.load_raw_pages(archive)
@@ -137,6 +143,7 @@ def raw_pages(context: dg.AssetExecutionContext, crawl: CrawlConfig, warehouse: 
             "crawl_seen_rows": counts["crawl_seen"],
             "crawl": [{k: v for k, v in dataclasses.asdict(stats).items() if k != "issues"} for stats in runs],
             "crawl_issues": sum(len(stats.issues) for stats in runs),
+            "parsed_during_crawl": sum(stats.parsed for stats in warm),
             "sites_not_configured": unconfigured,
             "by_kind": preview(kinds),
             "preview": preview(frame, total=total),
@@ -158,6 +165,26 @@ class ParseConfig(dg.Config):
     reparse: bool = False
     workers: int = 0
     chunk_size: int = DEFAULT_CHUNK
+
+
+@contextlib.contextmanager
+def _warmer(context: dg.AssetExecutionContext, crawl: CrawlConfig, archive: Archive,
+            sites: list[dict[str, Any]]) -> Iterator[CacheWarmer | None]:  # fmt: skip
+    """Reports parsed into the parse cache while the crawl runs (dagster_project/warming.py), unless the crawl
+    resource's `parse_during_crawl` is off; the counts logged when the crawl has ended."""
+    if not crawl.parse_during_crawl:
+        yield None
+        return
+    job = ParseJob(archive=str(archive.root), cache=str(cache_dir(crawl.data_path(), parser_version())))
+    hints = {str(s["name"]): {k: s.get(k) for k in ("agency", "region")} for s in sites}
+    with CacheWarmer(archive, job, hints, on_error=context.log.warning) as warmer:
+        yield warmer
+    stats = warmer.stats
+    if stats.parsed or stats.cached:
+        context.log.info(
+            "parsed %d report(s) into the parse cache during the crawl (%d there already; %d waiting for an "
+            "attachment, left to the parse step)", stats.parsed, stats.cached, stats.waiting + stats.forgotten,
+        )
 
 
 def _parsed_years(warehouse: Warehouse) -> pl.DataFrame:

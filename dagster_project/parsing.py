@@ -42,15 +42,16 @@ from collections import deque
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 import polars as pl
+from w3lib.url import safe_url_string
 
 from crawler.archive import Archive
-from crawler.cms.attachments import file_type, find_attachments
+from crawler.cms.attachments import file_type, find_attachments, is_html
 from crawler.convert import soffice_convert
 from etl.decode import decode_html
 from etl.frames import PageInfo, ReportFrames, ReportRows, frames_of_rows, report_rows
@@ -307,6 +308,53 @@ def parse_chunk(job: ParseJob, chunk: Chunk) -> ChunkResult:
     with _fewer_collections():
         frames = frames_of_rows(_rows(job, chunk, counts, messages))
     return ChunkResult(frames, len(chunk.pages), counts["parsed"], counts["cached"], messages)
+
+
+@dataclass
+class WarmResult:
+    """What `warm_chunk` did: reports parsed into the cache, found there already, and those left waiting (report URL
+    -> the attachment URLs its article links that the chunk did not carry)."""
+
+    parsed: int
+    cached: int
+    waiting: dict[str, list[str]]
+
+
+def missing_attachments(archive: Archive, row: Mapping[str, Any], attachments: Sequence[Mapping[str, Any]]) -> list[str]:
+    """The attachment URLs the report's article links (as the crawl follows them: crawler/spiders/ogi.py
+    `parse_report`, from a 200 answer that is a web page) that `attachments` does not hold. Raises OSError when the
+    archived body cannot be read."""
+    data = archive.get(row["sha256"])
+    if row.get("status", 200) != 200 or not is_html(row["content_type"], data):
+        return []
+    text, _, _ = decode_html(data, row["content_type"])
+    have = {safe_url_string(a["url"]) for a in attachments}
+    linked = (safe_url_string(a.url) for a in find_attachments(text, row.get("final_url") or row["url"]))
+    return [url for url in linked if url not in have]
+
+
+def warm_chunk(job: ParseJob, chunk: Chunk) -> WarmResult:
+    """Parse into the cache the chunk's reports whose every linked attachment is in the chunk (a report still
+    waiting for one would be parsed under another cache key than the parse step's), reading nothing into frames.
+    A report whose body cannot be read, or whose parse is not cacheable, is left to the parse step (which reports
+    it)."""
+    archive = Archive(Path(job.archive))
+    ready: list[dict[str, Any]] = []
+    waiting: dict[str, list[str]] = {}
+    for row in chunk.pages:
+        try:
+            missing = missing_attachments(archive, row, chunk.attachments.get(row["url"], []))
+        except OSError:
+            continue
+        if missing:
+            waiting[row["url"]] = missing
+        else:
+            ready.append(row)
+    counts = {"parsed": 0, "cached": 0}
+    with _fewer_collections():
+        for _ in _rows(job, replace(chunk, pages=ready), counts, []):
+            pass
+    return WarmResult(counts["parsed"], counts["cached"], waiting)
 
 
 GC_YOUNG = 10_000  # allocations between two collections of the youngest generation during a chunk (Python: 700)

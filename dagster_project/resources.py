@@ -476,6 +476,7 @@ class CrawlConfig(dg.ConfigurableResource):
     progress: bool = False  # crawl progress lines on stderr (the CLI)
     demo_port: int = DEMO_PORT  # port of the demo portal; 0 = any free port (the URLs recorded are DEMO_BASE's)
     revisit: bool = False  # every site with `revisit` "all" for this run (`ogi run --revisit`; docstring)
+    parse_during_crawl: bool = True  # parse new reports into the parse cache while the crawl runs (warming.py)
 
     def sites_path(self) -> Path:
         """The sites file of this configuration (not for "demo")."""

@@ -32,6 +32,18 @@ _SKIP = ("javascript:", "mailto:", "tel:", "data:", "#")
 MAX_ATTACHMENTS = 20  # per article: a page listing more files than this is not one report's attachments
 
 
+HTML_TYPES = ("text/html", "application/xhtml", "text/plain")
+
+
+def is_html(content_type: str | None, body: bytes) -> bool:
+    """Whether a report answer is a web page (that may link attachments) rather than a file: by its Content-Type,
+    else by its first bytes."""
+    ctype = (content_type or "").lower()
+    if ctype:
+        return ctype.startswith(HTML_TYPES)
+    return body[:512].lstrip()[:1] == b"<"
+
+
 @dataclass(frozen=True)
 class Attachment:
     url: str

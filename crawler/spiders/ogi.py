@@ -44,7 +44,7 @@ from w3lib.url import safe_url_string
 
 from crawler.archive import ARCHIVE_SETTING, RUN_ID_SETTING, Archive, decode_header
 from crawler.cms import ListRequest, Page, detect, read_list
-from crawler.cms.attachments import find_attachments
+from crawler.cms.attachments import find_attachments, is_html
 from crawler.httpcache import Known, KnownPages
 from crawler.items import CrawlIssue, Outcome, PageKind, RawPage, ResumedPage
 from crawler.middlewares import OutOfScope
@@ -66,9 +66,6 @@ logging.getLogger("charset_normalizer").setLevel(logging.WARNING)
 
 # Report and attachment links that answer these are recorded (manifest row + body) instead of dropped as errors.
 GONE_STATUSES = [404, 410]
-_HTML_TYPES = ("text/html", "application/xhtml", "text/plain")
-
-
 def politeness_settings(sites: Iterable[Site], *, cap: int = MAX_CONCURRENT_REQUESTS) -> dict[str, Any]:
     """Concurrency and delay settings for a crawl of `sites`: politeness per site, throughput across sites.
 
@@ -143,10 +140,7 @@ def _page_url(response: Response) -> str:
 
 def _is_html(response: Response) -> bool:
     """Whether a report answer is a web page (that may link attachments) rather than a file."""
-    ctype = (_content_type(response) or "").lower()
-    if ctype:
-        return ctype.startswith(_HTML_TYPES)
-    return response.body[:512].lstrip()[:1] == b"<"
+    return is_html(_content_type(response), response.body)
 
 
 class OgiSpider(scrapy.Spider):
