@@ -4,7 +4,9 @@ tests that need it skip without it, except in CI (`CI=true`), where its absence 
 from __future__ import annotations
 
 import os
+import shutil
 import socket
+import subprocess
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -110,10 +112,10 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def http(url: str | urllib.request.Request) -> tuple[int, dict[str, str], bytes]:
+def http(url: str | urllib.request.Request, timeout: float = 10) -> tuple[int, dict[str, str], bytes]:
     """(status, headers, body) of a request to a local server; an HTTP error status is an answer, not an exception."""
     try:
-        with urllib.request.urlopen(url, timeout=10) as r:
+        with urllib.request.urlopen(url, timeout=timeout) as r:
             return r.status, dict(r.headers), r.read()
     except urllib.error.HTTPError as e:
         return e.code, dict(e.headers), e.read()
@@ -138,6 +140,33 @@ def demo_build(tmp_path_factory: pytest.TempPathFactory):  # -> (Warehouse, dg.E
 def demo_warehouse(demo_build):  # -> Warehouse
     """The demo warehouse of `demo_build` (read-only use)."""
     return demo_build[0]
+
+
+@pytest.fixture(scope="session")
+def chromium() -> str:
+    """Debian's `chromium` for screenshots: required under CI=true, else the test skips without it."""
+    path = shutil.which("chromium") or shutil.which("chromium-browser")
+    if path is None:
+        message = "chromium not found (apt-get install chromium fonts-wqy-zenhei)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message + ": required when CI=true", pytrace=False)
+        pytest.skip(message)
+    return path
+
+
+def screenshot(chromium: str, url: str, shot: Path, *, size: tuple[int, int], profile: Path,
+               budget_ms: int | None = None, timeout: float = 180) -> None:  # fmt: skip
+    """Headless Chromium's screenshot of `url` into `shot` (`size` pixels, scrollbars hidden), with a fresh profile,
+    no background traffic and every host but 127.0.0.1 unresolvable; `budget_ms` of virtual time lets a JavaScript
+    app fetch its data and render first (STACK.md §5d). Chromium's dbus complaints on stderr are harmless."""
+    subprocess.run(
+        [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+         "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1", f"--user-data-dir={profile}",
+         f"--screenshot={shot}", f"--window-size={size[0]},{size[1]}",
+         *([f"--virtual-time-budget={budget_ms}"] if budget_ms else []), url],
+        check=True, capture_output=True, timeout=timeout,
+    )  # fmt: skip
 
 
 @pytest.fixture(scope="module")

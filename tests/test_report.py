@@ -3,15 +3,13 @@ ranking, the filters, nothing fetched from elsewhere, and a headless Chromium sc
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-import subprocess
 from collections import defaultdict
 from pathlib import Path
 
 import duckdb
 import pytest
+from conftest import screenshot
 
 from dagster_project.cli import main
 from reports import INDEX, agency_file
@@ -191,18 +189,6 @@ def test_pages_are_self_contained(report: Path) -> None:
         assert "WenQuanYi Zen Hei" in text  # the CJK font list, in the CSS and the SVG text
 
 
-@pytest.fixture(scope="session")
-def chromium() -> str:
-    """Debian's `chromium` for the screenshot: required under CI=true, else the test skips without it."""
-    path = shutil.which("chromium") or shutil.which("chromium-browser")
-    if path is None:
-        message = "chromium not found (apt-get install chromium fonts-wqy-zenhei)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message + ": required when CI=true", pytrace=False)
-        pytest.skip(message)
-    return path
-
-
 def test_chromium_screenshot_of_an_agency_page_is_not_blank(report: Path, database: Path, chromium: str,
                                                             tmp_path: Path) -> None:  # fmt: skip
     from PIL import Image
@@ -210,12 +196,7 @@ def test_chromium_screenshot_of_an_agency_page_is_not_blank(report: Path, databa
     agency_id = query(database, "select agency_id from v_agency_year order by requests desc nulls last limit 1")[0][0]
     page = report / agency_file(agency_id)
     shot = tmp_path / "agency.png"
-    subprocess.run(
-        [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--no-first-run",
-         f"--user-data-dir={tmp_path / 'profile'}", f"--screenshot={shot}", "--window-size=1200,2000",
-         page.resolve().as_uri()],
-        check=True, capture_output=True, timeout=180,
-    )  # fmt: skip
+    screenshot(chromium, page.resolve().as_uri(), shot, size=(1200, 2000), profile=tmp_path / "profile")
     with Image.open(shot) as image:
         rgb = image.convert("RGB")
         assert rgb.size == (1200, 2000)
