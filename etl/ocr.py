@@ -22,13 +22,14 @@ A page goes through these steps:
 section 四 totals, the other totals of etl.checks) are evaluated on the figures as read: a cell in a holding
 identity is confirmed; a failing identity makes its unconfirmed cells doubtful. One doubtful cell that alone
 explains every failing identity, with the same corrected figure from each and a figure close to what was read
-(at most two digits edited), is corrected (`ocr.corrected`); otherwise each doubtful cell gets an `ocr.unreconciled`
-issue and keeps the figure read. Also `ocr.unreconciled`: a cell read blank in a row of figures (a figure the OCR
-did not see, or a printed blank), a fraction where the template counts (a speck read as a decimal point), and a
-row a 2019 or 2021 section prints that gave no figure while the section's other rows did (`missing_rows`: a row the
-OCR did not recognise; a row of zeros leaves every identity holding). A figure
-recognised with a low score that no identity confirms gets an `ocr.low_confidence` issue. A scanned report therefore
-stays `ok` with an issue per doubtful cell; the template checks (etl.checks) run on the figures kept.
+(at most two digits edited), is corrected (`ocr.corrected`, a warning); otherwise each doubtful cell gets an
+`ocr.unreconciled` issue (an error) and keeps the figure read. Also `ocr.unreconciled`: a fraction where the template
+counts (a speck read as a decimal point). A figure not read at all is `ocr.unread` (a warning: it may be a printed
+blank): a cell read blank in a row of figures (a figure the OCR did not see, or a printed blank), and a row a 2019
+or 2021 section prints that gave no figure while the section's other rows did (`missing_rows`: a row the OCR did not
+recognise; a row of zeros leaves every identity holding). A figure recognised with a low score that no identity
+confirms gets an `ocr.low_confidence` issue (a warning). A scanned report therefore stays `ok` with an issue per
+doubtful cell; the template checks (etl.checks) run on the figures kept.
 
 Work is bounded: at most `MAX_PAGES` pages and `MAX_PIXELS` pixels per page (beyond: `OcrError`, the document's
 `ok: false` reason), text detection on at most `MAX_SIDE` pixels per side, at most `MAX_BOXES` text boxes per page,
@@ -755,7 +756,7 @@ def reconcile(table_values: list[Value], text_values: list[Value], info: OcrInfo
     for k, v in by_key.items():
         if v.value is None and k not in doubtful and any(o.value is not None for o in rows[(v.source.page, v.source.row)]):
             doubtful[k] = "blank"
-            issues.append(Issue("ocr.unreconciled", "warning",
+            issues.append(Issue("ocr.unread", "warning",
                                 f"{_where(k)}: OCR read no figure ({v.source.row} / {v.source.column}) in a row of "
                                 f"figures: a blank cell, or a figure not recognised", k[1],
                                 {"metric": k[0], "applicant": k[1], "period": k[2], "value": None,
@@ -796,7 +797,7 @@ _FIXED_FORMATS = ("2019", "2021")  # templates printed in full (the 2014 table a
 
 
 def missing_rows(keys: set[Key], section_formats: dict[str, str]) -> list[Issue]:
-    """`ocr.unreconciled` (reason `missing_row`) for each row a 2019 or 2021 section prints that gave no figure while
+    """`ocr.unread` (reason `missing_row`) for each row a 2019 or 2021 section prints that gave no figure while
     other rows of the section did: a row the OCR did not recognise (a row of zeros leaves no identity failing)."""
     from etl.catalog import labels, metrics
 
@@ -815,7 +816,7 @@ def missing_rows(keys: set[Key], section_formats: dict[str, str]) -> list[Issue]
                 continue
             metric = catalog[code]
             applicants = list(APPLICANTS) if metric.by_applicant else [None]
-            issues.append(Issue("ocr.unreconciled", "warning",
+            issues.append(Issue("ocr.unread", "warning",
                                 f"{section} ({fmt}): no figure read for the printed row {metric.label_zh}"
                                 f"{' / ' + metric.column_zh if metric.column_zh else ''}: a row the OCR did not "
                                 f"recognise", None,

@@ -123,9 +123,10 @@ def parse_report(
     """Read an article and its attachments (article first; zero or more attachments) as one report.
 
     - A document that was not fetched (`data is None`) or cannot be read (scanned PDF, DOC without `convert`, ...) or
-      is not a report document (etl.identify) gives an `attachment.unreadable` issue naming its URL and the reason
-      (a warning; an error when the report is left without any figure). The article unreadable: the report stands on
-      its attachments (`article.unreadable`), else the article's error.
+      is not a report document (etl.identify) gives an issue naming its URL and the reason: `attachment.unreadable`
+      (a warning: the report's figures come from its other documents) or, when the report is left without any
+      figure, `attachment.unreadable_no_figures` (an error). The article unreadable: the report stands on its
+      attachments (`article.unreadable`, `article.unreadable_no_figures` likewise), else the article's error.
     - Not a report: the article is not one, and either it is about a report (a notice, a 解读) or no attachment is
       one (etl.identify.not_report_reason) -> ok=False, not_report=True.
     - Metadata (title, agency, year, published date) from the article's own text; a field the article does not print
@@ -316,7 +317,8 @@ def _meta_issues(meta: Meta) -> list[Issue]:
     if meta.agency is None:
         issues.append(Issue("meta.agency", "error", "agency name not found"))
     elif meta.agency_source and "completed" not in meta.agency_source and meta.agency[:1] in "市区县":
-        issues.append(Issue("meta.agency", "warning", f"agency printed only as {meta.agency!r}; full name unknown"))
+        issues.append(Issue("meta.agency_partial", "warning",
+                            f"agency printed only as {meta.agency!r}; full name unknown"))
     return issues
 
 
@@ -448,12 +450,16 @@ def _merge(documents: list[Document], readings: list[_Reading | None], used: lis
         issues.extend(_truncation_issues(r.doc, documents[i].url))
     for i, why in unreadable:
         d = documents[i]
-        check = "article.unreadable" if i == 0 else "attachment.unreadable"
         what = "article" if i == 0 else "attachment"
         name = f" ({d.title})" if d.title else ""
-        issues.append(Issue(check, "error" if not values else "warning",
-                            f"{what} {d.url}{name} not read: {why}", None,
-                            {"document": d.url, "reason": why}))
+        message, details = f"{what} {d.url}{name} not read: {why}", {"document": d.url, "reason": why}
+        # one code per gravity: a document the report does without, or one that leaves it without any figure
+        if values:
+            issues.append(Issue("article.unreadable" if i == 0 else "attachment.unreadable", "warning",
+                                message, None, details))
+        else:
+            issues.append(Issue("article.unreadable_no_figures" if i == 0 else "attachment.unreadable_no_figures",
+                                "error", message, None, details))
     if not values:
         issues.append(Issue("values.none", "warning", "no figure found in tables or prose"))
 

@@ -229,7 +229,7 @@ print("ok", len(out.txts or ()))
 
 def test_a_row_the_ocr_missed_is_flagged() -> None:
     """A 2021 section 三 read without its `需要重新制作` row (all zeros: no identity fails) gets one
-    `ocr.unreconciled` issue naming the row's metric and its seven applicant cells; a complete section none, a
+    `ocr.unread` issue (a warning) naming the row's metric and its seven applicant cells; a complete section none, a
     section not read at all none, and the 2014 table (optional provincial rows) never."""
     from etl.catalog import labels, metrics
     from etl.model import APPLICANTS
@@ -241,7 +241,7 @@ def test_a_row_the_ocr_missed_is_flagged() -> None:
     gone = "requests.result.unavailable.needs_creation"
     assert gone in codes
     [issue] = missing_rows({k for k in full if k[0] != gone}, {"三": "2021"})
-    assert issue.check == "ocr.unreconciled" and issue.details is not None
+    assert (issue.check, issue.severity) == ("ocr.unread", "warning") and issue.details is not None
     assert issue.details["metric"] == gone and issue.details["applicants"] == list(APPLICANTS)
     assert issue.details["reason"] == "missing_row"
     assert missing_rows(full, {"三": "2021"}) == []

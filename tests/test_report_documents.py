@@ -244,9 +244,9 @@ def test_missing_attachment_of_an_attachment_only_article() -> None:
     assert r.ok and not r.not_report and r.values == []
     assert r.report is not None and (r.report.title, r.report.report_year) == (TITLE, 2022)
     by_check = {i.check: i for i in r.issues}
-    assert set(by_check) == {"attachment.unreadable", "values.none"}
-    assert by_check["attachment.unreadable"].severity == "error"  # it left the report without any figure
-    assert PDF in by_check["attachment.unreadable"].message and "timeout" in by_check["attachment.unreadable"].message
+    assert set(by_check) == {"attachment.unreadable_no_figures", "values.none"}  # it left the report without any figure
+    issue = by_check["attachment.unreadable_no_figures"]
+    assert issue.severity == "error" and PDF in issue.message and "timeout" in issue.message
 
 
 @pytest.mark.parametrize(
@@ -262,7 +262,7 @@ def test_unreadable_attachment(name: str, data, reason: str) -> None:
     url = f"http://www.pingtan.gov.cn/xxgk/{name}"
     r = parse_report([article(see_attachment((url, TITLE))), attachment(url, data())], input=ARTICLE)
     assert r.ok and r.values == []
-    [issue] = [i for i in r.issues if i.check == "attachment.unreadable"]
+    [issue] = [i for i in r.issues if i.check == "attachment.unreadable_no_figures"]
     assert issue.details == {"document": url, "reason": reason}
     assert issue.severity == "error"
     assert (r.documents[1].ok, r.documents[1].error) == (False, reason)
@@ -276,7 +276,7 @@ def test_doc_attachment_needs_the_converter(soffice: str) -> None:
     data = doc_bytes(blocks(fragment(), TITLE))
     docs = [article(see_attachment((url, TITLE))), attachment(url, data)]
     without = parse_report(docs, input=ARTICLE)
-    [issue] = [i for i in without.issues if i.check == "attachment.unreadable"]
+    [issue] = [i for i in without.issues if i.check == "attachment.unreadable_no_figures"]  # its only document
     assert url in issue.message and without.documents[1].ok is False
     with_converter = parse_report(docs, input=ARTICLE, convert=soffice_convert)
     assert_truth(with_converter)

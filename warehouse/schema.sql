@@ -351,7 +351,7 @@ create or replace table report_issue (
 comment on table report_issue is 'One row per finding about a report: the parser''s (failed consistency checks within the report, unreadable documents: check parse.error) and the warehouse''s cross-report checks (warehouse/checks), attached to the later report.';
 comment on column report_issue.report_id is 'dim_report key.';
 comment on column report_issue.ordinal is 'Position of the issue among the report''s findings: the parser''s in output order, then the warehouse''s (ordered by check, applicant, message).';
-comment on column report_issue.check_name is 'Check code, e.g. requests.balance, parse.error, attachment.unreadable or documents.disagree (parser); carry_over, stock_flow, copy_paste, publication.late or publication.missing_year (warehouse).';
+comment on column report_issue.check_name is 'Check code, e.g. requests.balance, parse.error, attachment.unreadable or documents.disagree (parser); carry_over, stock_flow, copy_paste, publication.late or publication.missing_year (warehouse). Each code has one severity.';
 comment on column report_issue.severity is 'error, warning or info.';
 comment on column report_issue.message is 'Human-readable finding.';
 comment on column report_issue.applicant is 'Applicant category concerned, if any.';
@@ -377,7 +377,7 @@ comment on column report_document.url is 'URL of the document.';
 comment on column report_document.sha256 is 'SHA-256 of the document''s body; null when it could not be fetched.';
 comment on column report_document.role is 'article (the report page) or attachment (a file the article links).';
 comment on column report_document.title is 'Link text of an attachment on the article page; null for the article.';
-comment on column report_document.ok is 'True when the document was read as part of the report; false when it could not be fetched, could not be read (scanned PDF, DOC without converter, ...) or is not a report document (see error and report_issue attachment.unreadable).';
+comment on column report_document.ok is 'True when the document was read as part of the report; false when it could not be fetched, could not be read (scanned PDF, DOC without converter, ...) or is not a report document (see error and report_issue attachment.unreadable or attachment.unreadable_no_figures).';
 comment on column report_document.error is 'Why the document was not read; null when ok.';
 comment on column report_document.n_values is 'Number of the report''s figures (fact_disclosure rows) taken from this document: per metric the article''s table, else the first attachment''s table, else prose in the same order.';
 
