@@ -244,6 +244,18 @@ class RunLog:
         self._out.write(_json_line({"url": url, "site": site, "kind": kind, "outcome": outcome, "status": status,
                                     "sha256": sha256, "reason": reason, "parent_url": parent_url}))  # fmt: skip
 
+    def seen_many(self, lines: Iterable[Mapping[str, Any]]) -> None:
+        """`seen` for several URLs in one append: each mapping holds `seen`'s arguments by name."""
+        data = b"".join(
+            _json_line({"url": line["url"], "site": line["site"], "kind": line["kind"],
+                        "outcome": line.get("outcome") or outcome_of(line["status"], line["sha256"]),
+                        "status": line["status"], "sha256": line["sha256"], "reason": line.get("reason"),
+                        "parent_url": line.get("parent_url")})  # fmt: skip
+            for line in lines
+        )
+        if data:
+            self._out.write(data)
+
     def finish(self, finished_at: datetime, reason: str | None) -> None:
         """Record the end of the run (a run killed before this line has no finish time). What the run wrote
         (objects, manifest rows, log lines: of every process on this machine) is synced to disk first, then the

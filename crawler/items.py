@@ -103,3 +103,12 @@ class ResumedPage:
     run_id: str | None  # the interrupted run (None: not resumed)
     parent_url: str | None = None
     reason: str | None = None  # the run-log reason; None = "archived by the interrupted run <run_id>"
+
+
+@dataclass
+class ResumedPages:
+    """Several `ResumedPage`s as one item: the reports one list answer lists unchanged, with their attachments. Their
+    run-log lines are written in one append, and Scrapy passes one item instead of one a URL (a run with nothing new
+    logs every listed report)."""
+
+    pages: list[ResumedPage]

@@ -24,7 +24,7 @@ from scrapy.exceptions import NotConfigured
 
 from crawler.archive import ARCHIVE_SETTING, COUNTS_SETTING, RUN_ID_SETTING, Archive, RunLog, new_run_id
 from crawler.distributed import REDIS_URL_SETTING
-from crawler.items import ArchivedPage, CrawlIssue, RawPage, ResumedPage
+from crawler.items import ArchivedPage, CrawlIssue, RawPage, ResumedPage, ResumedPages
 
 if TYPE_CHECKING:
     from typing_extensions import Self
@@ -87,6 +87,10 @@ class ArchivePipeline:
     def item_scraped(self, item: Any, spider: Spider | None = None) -> None:
         """Count an item passed on (crawler.run.CrawlStats): all of them; pages by kind, gone reports (404/410),
         new objects and manifest rows."""
+        if isinstance(item, ResumedPages):  # counted as the items it stands for
+            for page in item.pages:
+                self.item_scraped(page, spider)
+            return
         c = self.counts
         c["items"] += 1
         kind = getattr(item, "kind", None)
@@ -95,6 +99,18 @@ class ArchivePipeline:
             c["gone"] += kind == "report" and getattr(item, "status", None) in (404, 410)
             c["new_objects"] += bool(getattr(item, "new_object", False))
             c["new_rows"] += bool(getattr(item, "new_row", False))
+
+    def _resumed(self, pages: list[ResumedPage]) -> None:
+        """The run-log lines of pages whose archived answers stand for this run's (one append)."""
+        if self.run is not None:
+            self.run.seen_many(
+                {"url": p.url, "site": p.site, "kind": p.kind, "status": p.status, "sha256": p.sha256,
+                 "reason": p.reason or f"archived by the interrupted run {p.run_id}", "parent_url": p.parent_url}
+                for p in pages
+            )  # fmt: skip
+        resumed = sum(p.reason is None for p in pages)
+        self.stats.inc_value("ogi/resumed", resumed)
+        self.stats.inc_value("ogi/unchanged", len(pages) - resumed)
 
     def request_dropped(self, request: Request, spider: Spider | None = None) -> None:
         """A redirect whose target the scheduler dropped as already requested leaves a line too: a redirect loop
@@ -111,10 +127,10 @@ class ArchivePipeline:
 
     def process_item(self, item: Any) -> Any:
         if isinstance(item, ResumedPage):  # resumed, or known unchanged (its reason): logged, nothing archived
-            if self.run is not None:
-                reason = item.reason or f"archived by the interrupted run {item.run_id}"
-                self.run.seen(item.url, item.site, item.kind, item.status, item.sha256, reason, item.parent_url)
-            self.stats.inc_value("ogi/resumed" if item.reason is None else "ogi/unchanged")
+            self._resumed([item])
+            return item
+        if isinstance(item, ResumedPages):
+            self._resumed(item.pages)
             return item
         if isinstance(item, CrawlIssue):
             if self.run is not None:

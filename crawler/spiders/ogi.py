@@ -46,7 +46,7 @@ from crawler.archive import ARCHIVE_SETTING, RUN_ID_SETTING, Archive, decode_hea
 from crawler.cms import ListRequest, Page, detect, read_list
 from crawler.cms.attachments import find_attachments, is_html
 from crawler.httpcache import Known, KnownPages
-from crawler.items import CrawlIssue, Outcome, PageKind, RawPage, ResumedPage
+from crawler.items import CrawlIssue, Outcome, PageKind, RawPage, ResumedPage, ResumedPages
 from crawler.middlewares import OutOfScope
 from crawler.sites import Site, load_sites
 from crawler.slots import MAX_CONCURRENT_REQUESTS
@@ -265,11 +265,19 @@ class OgiSpider(scrapy.Spider):
             reason = f"list answer unreadable as {family}: {type(exc).__name__}: {exc}"
             yield self._issue(response.request, "error", reason, response.status)
             return
-        # every link is requested: the scope middleware refuses what is out of scope, and that refusal is recorded
+        # every link is requested: the scope middleware refuses what is out of scope, and that refusal is recorded;
+        # the run-log lines of reports not requested (listed unchanged, or resumed) go as one item
+        resumed: list[ResumedPage] = []
         for link in listing.reports:
-            yield from self._file_requests(
+            for out in self._file_requests(
                 site, link.url, "report", title=link.title, list_url=response.url, list_date=link.list_date
-            )
+            ):
+                if isinstance(out, ResumedPage):
+                    resumed.append(out)
+                else:
+                    yield out
+        if resumed:
+            yield ResumedPages(resumed)
         for req in listing.requests:
             yield self._list_request(site, req, list_url=response.url)
 
