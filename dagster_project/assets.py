@@ -93,10 +93,11 @@ def _cell(value: Any) -> str:
     group_name=HARVEST,
     kinds={"scrapy", "duckdb"},
     description=(
-        "A run for some sites (crawl resource `only`) crawls only those. "
         "Crawls the configured sites into the raw archive (`<data>/archive`, content-addressed bodies plus "
         "manifest plus one log per crawl run) and loads tables `raw_page`: one row per archived page version "
-        "(url, sha256); `crawl_run`: one row per crawl run x site; `crawl_seen`: one row per crawl run x URL seen."
+        "(url, sha256); `crawl_run`: one row per crawl run x site; `crawl_seen`: one row per crawl run x URL seen. "
+        "Meanwhile new reports are parsed into the parse cache (crawl resource `parse_during_crawl`). "
+        "A run for some sites (crawl resource `only`) crawls only those."
     ),
 )
 def raw_pages(context: dg.AssetExecutionContext, crawl: CrawlConfig, warehouse: Warehouse) -> dg.MaterializeResult:
@@ -202,14 +203,14 @@ def _parsed_years(warehouse: Warehouse) -> pl.DataFrame:
     deps=[raw_pages],
     freshness_policy=REPORT_SEASON_FRESHNESS,
     description=(
-        "A run for some sites (crawl resource `only`) re-parses only their reports and replaces only their rows. "
         "Parses every distinct archived report body with its attachments (etl.parse.parse_report; results cached "
         "by inputs and parser version under `<data>/parsed/`, parsed in chunks over a process pool) and loads "
         "`dim_report` (one row per report version), `fact_disclosure` (one row per report x metric x applicant x "
         "period), `fact_raw_cell` (one row per printed numeric cell, mapped or not), `report_issue` (one row per "
         "parser finding; unreadable documents get a `parse.error` row), `report_document` (one row per report x "
         "document) and `non_report_page` (one row per page that is not a report): chunks are appended to staging "
-        "tables and swapped in at the end in one transaction."
+        "tables and swapped in at the end in one transaction. A run for some sites (crawl resource `only`) "
+        "re-parses only their reports and replaces only their rows."
     ),
 )
 def parsed_reports(
