@@ -184,7 +184,8 @@ def _warmer(context: dg.AssetExecutionContext, crawl: CrawlConfig, archive: Arch
     if stats.parsed or stats.cached:
         context.log.info(
             "parsed %d report(s) into the parse cache during the crawl (%d there already; %d waiting for an "
-            "attachment, left to the parse step)", stats.parsed, stats.cached, stats.waiting + stats.forgotten,
+            "attachment and %d behind the crawl, left to the parse step)", stats.parsed, stats.cached,
+            stats.waiting + stats.forgotten, stats.skipped,
         )
 
 
@@ -421,10 +422,10 @@ def agency_year_summary(warehouse: Warehouse) -> dg.MaterializeResult:
         "select count(*) as reports, count(distinct agency_id) as agencies, "
         "count(*) filter (where parse_ok) as readable from dim_report"
     ).row(0, named=True)
-    report = index_path(warehouse.database())  # `ogi report --out <warehouse folder>/report`, if one was written
+    report = index_path(warehouse.database())  # written by html_report, downstream of this asset in the same run
     return dg.MaterializeResult(
         metadata={
-            **({"report": dg.MetadataValue.path(str(report))} if report.is_file() else {}),
+            "report": dg.MetadataValue.path(str(report)),
             "views": ", ".join(views),
             "rows": summary.height,
             **{k: int(v) for k, v in totals.items()},
@@ -508,4 +509,65 @@ def cross_report_checks(context: dg.AssetExecutionContext, warehouse: Warehouse)
     )
 
 
-ASSETS = [raw_pages, parsed_reports, dim_metric, dim_region, dim_agency, agency_year_summary, cross_report_checks]
+REPORT = "report"
+REPORT_SECONDS = 60.0  # html_report's rendering per run by default (a page is ~0.5 s of CPU; see reports/build.py)
+
+
+class ReportConfig(dg.Config):
+    """Run config of `html_report`. A page costs about half a second of CPU (six vl-convert charts), so a run
+    renders at most `max_pages` pages (0: none; negative: no cap) and starts none after `max_seconds` of rendering
+    (0: no cap); the agencies left are pending: said in the metadata (`pending`) and beside their names on the
+    index, and rendered by the next runs (missing pages first). `workers`: rendering processes (0 = automatic:
+    every core for 16 pages or more, else 1)."""
+
+    max_pages: int = -1
+    max_seconds: float = REPORT_SECONDS
+    workers: int = 0
+
+
+@dg.asset(
+    group_name=REPORT,
+    kinds={"html"},
+    deps=[agency_year_summary, cross_report_checks],
+    description=(
+        "The static HTML report beside the warehouse file (`<warehouse folder>/report/`, what `ogi report --out` "
+        "writes): `index.html` ranking the agencies, and `agency-<agency_id>.html`, one page of charts per agency "
+        "row of v_agency_year / v_publication_ledger (requests, outcomes, refusal reasons, review and litigation, "
+        "quality scorecard with the cross-report findings, publication ledger). Only the pages of agencies whose "
+        "data changed are rendered again (a fingerprint per agency in `report/report-state.json`); rendering is "
+        "capped per run (run config max_pages, max_seconds), the pages left pending are said in the metadata."
+    ),
+)
+def html_report(context: dg.AssetExecutionContext, config: ReportConfig, warehouse: Warehouse) -> dg.MaterializeResult:
+    from reports.build import update_report  # vl-convert and the renderer, only for this step
+
+    index = index_path(warehouse.database())
+    with warehouse.connect() as con:
+        done = update_report(
+            con, index.parent, source=warehouse.database().name, allow_empty=True, workers=config.workers,
+            max_pages=config.max_pages if config.max_pages >= 0 else None, max_seconds=config.max_seconds or None,
+            log=context.log.info,
+        )  # fmt: skip
+    return dg.MaterializeResult(
+        metadata={
+            "report": dg.MetadataValue.path(str(done.index)),
+            "agencies": done.agencies,  # pages of the report (rendered now, kept, or pending)
+            "rendered": done.rendered,
+            "unchanged": done.unchanged,  # the agency's data, the renderer and the file as when last rendered
+            "pending": done.pending,  # left for the next runs by the caps (never silently)
+            "removed": done.removed,  # pages of agencies no longer in the warehouse, deleted
+            "index_written": done.index_written,
+            "max_pages": config.max_pages,  # the caps of this run (run config)
+            "max_seconds": config.max_seconds,
+            "workers": done.workers,
+            "seconds": round(done.seconds, 3),
+            "fingerprint_seconds": round(done.fingerprint_seconds, 3),  # all a run with nothing changed costs
+            "query_seconds": round(done.query_seconds, 3),
+            "render_seconds": round(done.render_seconds, 3),
+            **({"seconds_per_page": round(done.page_seconds, 4)} if done.page_seconds is not None else {}),
+        }
+    )
+
+
+ASSETS = [raw_pages, parsed_reports, dim_metric, dim_region, dim_agency, agency_year_summary, cross_report_checks,
+          html_report]  # fmt: skip

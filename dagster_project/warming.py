@@ -14,7 +14,8 @@ attachment failed, was refused or was archived before under another report never
 parses it. Nothing here is needed for correctness: a report parsed under a key the parse step does not ask for is
 work lost, nothing more.
 
-Bounded: at most `workers` × 2 chunks in flight, at most MAX_WAITING reports remembered while they wait for
+Bounded: at most `workers` × 2 chunks in flight, at most MAX_BACKLOG reports waiting for a worker (a crawl that
+outruns it leaves the others to the parse step), at most MAX_WAITING reports remembered while they wait for
 attachments (the oldest forgotten first), the manifest read from where the last read stopped. The pool starts
 only once `min_reports` reports are known, so small crawls (the demo, tests) pay nothing for a pool's start.
 """
@@ -41,6 +42,7 @@ NICE = 10  # the workers' niceness: the crawl keeps its core
 MIN_REPORTS = 200  # reports seen before the pool starts (about a second of a pool's start, see parsing.POOL_MIN_WORK)
 CHUNK = 16  # reports per chunk: small, so that the end of the crawl waits little for a running chunk
 MAX_WAITING = 20_000  # reports remembered while their attachments are still to come
+MAX_BACKLOG = 5_000  # reports remembered while waiting for a worker (more are left to the parse step)
 INTERVAL = 1.0  # seconds between two reads of the manifest
 
 
@@ -50,6 +52,7 @@ class WarmStats:
     cached: int = 0  # reports whose entry was there already
     waiting: int = 0  # reports still waiting for an attachment when the crawl ended
     forgotten: int = 0  # reports dropped from the waiting list (MAX_WAITING)
+    skipped: int = 0  # reports not taken: the worker was MAX_BACKLOG reports behind the crawl
 
 
 class CacheWarmer:
@@ -133,6 +136,9 @@ class CacheWarmer:
                 if row["sha256"] in self._bodies or row["url"] in self._reports:
                     continue
                 self._bodies.add(row["sha256"])
+                if len(self._todo) >= MAX_BACKLOG:  # the crawl outruns the worker: memory stays bounded
+                    self.stats.skipped += 1
+                    continue
                 self._reports[row["url"]] = row
                 self._todo.append(row["url"])
             elif row["parent_url"]:  # as warehouse/queries/report_attachments.sql gives it

@@ -114,3 +114,15 @@ def test_the_run_parses_during_the_crawl_and_gives_the_same_tables(
     forced = parse_again(fresh, warm_wh, workers=1, reparse=True)
     assert forced["parsed"] == first["parsed"]
     assert snapshot(warm_wh) == tables  # the tables of a parse from scratch
+
+
+def test_a_crawl_that_outruns_the_worker_leaves_the_rest_to_the_parse_step(
+    crawled, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    crawl, _, first = crawled
+    monkeypatch.setattr(warming, "MAX_BACKLOG", 5)
+    warmer = _warm_everything(crawl, tmp_path / "cache")  # the whole manifest at once: 5 reports taken
+    stats = warmer.stats
+    assert stats.parsed + stats.waiting == 5
+    assert stats.skipped == first["parsed"] - 5
+    assert len(list((tmp_path / "cache").rglob("*.pickle.z"))) == stats.parsed
