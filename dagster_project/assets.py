@@ -510,7 +510,7 @@ def cross_report_checks(context: dg.AssetExecutionContext, warehouse: Warehouse)
 
 
 REPORT = "report"
-REPORT_SECONDS = 60.0  # html_report's rendering per run by default (a page is ~0.5 s of CPU; see reports/build.py)
+REPORT_SECONDS = 120.0  # html_report: no page is started after this much rendering in a run (reports/build.py)
 
 
 class ReportConfig(dg.Config):
@@ -530,8 +530,8 @@ class ReportConfig(dg.Config):
     kinds={"html"},
     deps=[agency_year_summary, cross_report_checks],
     description=(
-        "The static HTML report beside the warehouse file (`<warehouse folder>/report/`, what `ogi report --out` "
-        "writes): `index.html` ranking the agencies, and `agency-<agency_id>.html`, one page of charts per agency "
+        "Writes the static HTML report beside the warehouse file (`<warehouse folder>/report/`, as `ogi report "
+        "--out` does): `index.html` ranking the agencies, and `agency-<agency_id>.html`, one page of charts per agency "
         "row of v_agency_year / v_publication_ledger (requests, outcomes, refusal reasons, review and litigation, "
         "quality scorecard with the cross-report findings, publication ledger). Only the pages of agencies whose "
         "data changed are rendered again (a fingerprint per agency in `report/report-state.json`); rendering is "

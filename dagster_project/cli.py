@@ -81,7 +81,8 @@ def _parser() -> argparse.ArgumentParser:
     demo = sub.add_parser(
         "demo", help="crawl the demo portal offline, build the warehouse, print a summary",
         description="Start the demo portal on 127.0.0.1, materialise every asset against it (in-process), "
-        "print a per-agency-year summary, stop the portal.",
+        "print a per-agency-year summary and where the HTML report is (beside the warehouse: report/index.html), "
+        "stop the portal.",
     )  # fmt: skip
     demo.add_argument("--data", type=Path, help="raw data directory (default: $OGI_DATA_DIR or ./data)")
     demo.add_argument("--warehouse", type=Path, help="DuckDB file (default: $OGI_WAREHOUSE or warehouse/ogi.duckdb)")
@@ -131,7 +132,10 @@ def _parser() -> argparse.ArgumentParser:
         "report", help="write a static HTML report: one page of charts per agency and an index ranking them",
         description="Write index.html (agencies ranked by requests received) and one page per agency with charts "
         "of requests, outcomes, refusal reasons, review and litigation, the quality scorecard and the publication "
-        "ledger, from the warehouse's views. Charts are inline SVG: the pages open offline, without a server.",
+        "ledger, from the warehouse's views. Charts are inline SVG: the pages open offline, without a server. "
+        "The report of every agency is the one the html_report asset writes beside the warehouse on each run "
+        "(report/index.html); written again into the same DIR, only the pages of agencies whose data changed are "
+        "rendered (DIR/report-state.json). --agency/--region write the pages of those agencies, all of them.",
     )  # fmt: skip
     which = report.add_mutually_exclusive_group()
     which.add_argument("--agency", metavar="NAME", help="only the agency of this name (dim_agency.name)")
@@ -141,7 +145,8 @@ def _parser() -> argparse.ArgumentParser:
 
     run = sub.add_parser(
         "run", help="crawl your sites, parse and load the warehouse (a Dagster run the UI shows)",
-        description="Crawl the sites of FILE, parse every report and (re)build the warehouse, as one run of the "
+        description="Crawl the sites of FILE, parse every report and (re)build the warehouse and its HTML report "
+        "(report/index.html beside it: the pages of agencies whose data changed), as one run of the "
         "`all_assets` job recorded in the Dagster instance of $DAGSTER_HOME (default ./.dagster_home), so "
         "`ogi ui` shows it. Exit status 0 when the run succeeded, even if some pages failed (they are recorded "
         "in crawl_seen); 1 when the run failed; 2 for a bad sites file.",
@@ -486,6 +491,7 @@ def _print_summary(wh: Warehouse, result: dg.ExecuteInProcessResult) -> int:
         f"values: {totals['values']}, issues: {totals['issues']}"
     )
     print(f"warehouse: {wh.database()}")
+    _print_report(wh)
     return _print_checks(result)
 
 
@@ -647,6 +653,16 @@ def _print_totals(wh: Warehouse) -> None:
         f"reports: {totals['reports']} ({totals['readable']} readable), agencies: {totals['agencies']}, "
         f"values: {totals['values']}, issues: {totals['issues']}; warehouse: {wh.database()}"
     )
+    _print_report(wh)
+
+
+def _print_report(wh: Warehouse) -> None:
+    """Where the html_report asset wrote the report (offline HTML: open it in any browser)."""
+    from reports import index_path
+
+    index = index_path(wh.database())
+    if index.is_file():
+        print(f"report: {index}")
 
 
 def cmd_crawl(
@@ -754,7 +770,8 @@ def cmd_report(out: Path, *, database: Path | None, agency: str | None, region: 
     except ReportError as exc:
         print(f"ogi report: {exc}", file=sys.stderr)
         return 1
-    print(f"wrote {len(written.pages)} agency page(s) and {written.index} from {db}")
+    print(f"wrote {written.rendered} of {len(written.pages)} agency page(s) (the others unchanged since the report "
+          f"in {out} was written) and {written.index} from {db}")
     return 0
 
 

@@ -242,17 +242,25 @@ def ledger_chart(ledger: list[Row]) -> Spec | None:
     }  # fmt: skip
 
 
-def ranking_chart(agencies: list[Row]) -> Spec | None:
-    """The index's ranking: requests received over all years, one bar per agency, in the index's order."""
+RANKING_TOP = 100  # bars of the index's ranking chart at most (the index's table lists every agency)
+
+
+def ranking_chart(agencies: list[Row], top: int = RANKING_TOP) -> Spec | None:
+    """The index's ranking: requests received over all years, one bar per agency, in the index's order; the first
+    `top` agencies when there are more (said in the title)."""
     values = [{"agency": a["agency"], "requests": a["requests_total"], "rank": i}
               for i, a in enumerate(agencies, 1) if a["requests_total"] is not None]  # fmt: skip
     if not values:
         return None
+    title = "各机关收到的申请 Requests received by agency"
+    if len(values) > top:
+        title += f" (the first {top} of {len(values)})"
+        values = values[:top]
     y = {"field": "agency", "type": "nominal", "title": None, "sort": [v["agency"] for v in values],
          "axis": {"labelLimit": 360}}  # fmt: skip
     x = {"field": "requests", "type": "quantitative", "title": "收到申请 requests received, all years (件)"}
     return {
-        "title": "各机关收到的申请 Requests received by agency",
+        "title": title,
         "width": 480,
         "height": {"step": 22},
         "data": {"values": values},

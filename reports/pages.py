@@ -4,7 +4,7 @@ links)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
 from html import escape
 from typing import Any
@@ -155,17 +155,40 @@ INDEX_COLUMNS = [
 ]
 
 
-def index_page(agencies: list[Row], ranking_svg: str | None, *, source: str, scope_note: str) -> str:
-    """The index: agencies ranked by requests received (data.AGENCIES_SQL's order), each linking to its page."""
+PENDING = {  # an agency whose page a capped run left for later (reports.build): what the index says beside it
+    "missing": "page pending: rendered by a later run",
+    "outdated": "page of an earlier state of the warehouse: updated by a later run",
+}
+
+
+def index_page(agencies: list[Row], ranking_svg: str | None, *, source: str, scope_note: str,
+               pending: Mapping[str, str] | None = None, max_pages: int | None = None,
+               max_seconds: float | None = None) -> str:  # fmt: skip
+    """The index: agencies ranked by requests received (data.AGENCIES_SQL's order), each linking to its page;
+    `pending`: agency_id -> "missing" (no page yet: no link) or "outdated" (its page is of an earlier state)."""
+    pending = pending or {}
     ranked = [{**a, "rank": i} for i, a in enumerate(agencies, 1)]
     years = lambda r: f"<td>{r['first_year']}–{r['last_year']}</td>" if r["first_year"] else '<td class="none">–</td>'
     latest = lambda r: (f"<td>{r['latest_year']}: {escape(number(r['latest_requests']))}</td>"
                         if r["latest_year"] else '<td class="none">–</td>')  # fmt: skip
-    name = lambda r: f'<td class="text"><a href="{agency_file(r["agency_id"])}">{escape(r["agency"])}</a></td>'
+
+    def name(r: Row) -> str:
+        state = pending.get(r["agency_id"])
+        label = escape(r["agency"])
+        if state != "missing":
+            label = f'<a href="{agency_file(r["agency_id"])}">{label}</a>'
+        note = f' <span class="none">({escape(PENDING[state])})</span>' if state else ""
+        return f'<td class="text">{label}{note}</td>'
+
+    caps = " and ".join(c for c in (f"{max_pages} pages" if max_pages is not None else "",
+                                    f"{max_seconds:g} s" if max_seconds else "") if c)  # fmt: skip
+    waiting = (f'<p class="meta">{len(pending)} agency page(s) not up to date: a run renders at most {caps}; the '
+               f"next runs render the others (marked below).</p>") if pending else ""  # fmt: skip
     parts = [
         "<h1>政府信息公开年报 OGI annual reports</h1>",
         f'<p class="meta">{len(agencies)} agencies{escape(scope_note)} · warehouse {escape(source)} · '
         f"ranked by requests received over every year and scope (v_agency_year).</p>",
+        waiting,
         figure("ranking", ranking_svg, "No request figures."),
         table(ranked, INDEX_COLUMNS, render={"agency": name, "years": years, "latest": latest},
               text={"agency", "scopes", "region_code"}),

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -20,7 +21,8 @@ from dagster_project.resources import CrawlConfig, Warehouse
 from dagster_project.runs import QUIET, materialize_sites
 
 REPO = Path(__file__).resolve().parent.parent
-ASSET_KEYS = {"raw_pages", "parsed_reports", "dim_metric", "dim_region", "dim_agency", "agency_year_summary", "cross_report_checks"}
+ASSET_KEYS = {"raw_pages", "parsed_reports", "dim_metric", "dim_region", "dim_agency", "agency_year_summary", "cross_report_checks",
+              "html_report"}  # fmt: skip
 CHECK_NAMES = {"requests_balance", "unique_fact_keys", "report_year_and_agency",
                "carry_over", "stock_flow", "copy_paste", "publication_late", "publication_missing_year",
                "report_season_complete"}  # fmt: skip
@@ -62,7 +64,7 @@ def test_definitions_load(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> No
     for key in graph.get_all_asset_keys():
         node = graph.get(key)
         assert node.description and "row" in node.description, key  # every description states the grain
-        assert node.group_name in {"harvest", "parse", "warehouse"}
+        assert node.group_name in {"harvest", "parse", "warehouse", "report"}
     job = defs.resolve_job_def("all_assets")
     assert job.executor_def.name == dg.in_process_executor.name
     for key in graph.get_all_asset_keys():  # sites are chosen by the crawl resource's `only`, not by partitions
@@ -110,14 +112,47 @@ def test_materialize_demo(demo_build: tuple[Warehouse, dg.ExecuteInProcessResult
     assert (wh.database().parent / "data" / "archive" / "manifest.jsonl").is_file()
 
 
+def materialization(result: dg.ExecuteInProcessResult, asset: str) -> dict[str, object]:
+    """The metadata values of `asset`'s materialisation in the run."""
+    [event] = [m for m in result.get_asset_materialization_events() if m.asset_key.to_user_string() == asset]
+    return {k: v.value for k, v in event.materialization.metadata.items()}
+
+
+def test_demo_html_report_is_an_asset_linked_from_the_summary(
+    demo_build: tuple[Warehouse, dg.ExecuteInProcessResult],
+) -> None:
+    """The demo run materialises html_report: its `report` link (and the summary's) is the index beside the
+    warehouse, which opens and links a page per agency; every page was rendered, none is pending."""
+    from reports import STATE, agency_file, index_path
+
+    wh, result = demo_build
+    report = materialization(result, "html_report")
+    summary = materialization(result, "agency_year_summary")
+    index = index_path(wh.database())
+    assert report["report"] == summary["report"] == str(index)
+    html = index.read_text(encoding="utf-8")
+    assert html.startswith("<!DOCTYPE html>") and "</html>" in html
+    agencies = {a for (a,) in wh.query("select distinct agency_id from v_agency_year union "
+                                       "select agency_id from v_publication_ledger").rows()}  # fmt: skip
+    linked = set(re.findall(r'<a href="agency-([0-9a-f]+)\.html">', html))
+    assert linked == agencies and all((index.parent / agency_file(a)).is_file() for a in agencies)
+    assert (report["agencies"], report["rendered"], report["pending"], report["removed"]) == (len(agencies),) * 2 + (0, 0)
+    assert report["index_written"] is True and report["seconds_per_page"] > 0
+    assert (index.parent / STATE).is_file()
+
+
 def test_materialize_twice_is_idempotent(tmp_path: Path, portal: Portal, sites_file: Path) -> None:
     crawl = CrawlConfig(sites=str(sites_file), portal_url=portal.base_url, data_dir=str(tmp_path / "data"))
     wh = Warehouse(path=str(tmp_path / "ogi.duckdb"))
     assert materialize(crawl, wh).success
     first, (runs, rows) = snapshot(wh), history(wh)
     assert first["dim_report"] and first["raw_page"]
-    assert materialize(crawl, wh).success
+    report = materialization(again := materialize(crawl, wh), "html_report")
+    assert again.success
     assert snapshot(wh) == first
+    # nothing changed: the report renders no page and keeps its index (its fingerprints said so)
+    assert (report["rendered"], report["pending"], report["index_written"]) == (0, 0, False)
+    assert report["unchanged"] == report["agencies"] > 3
     sites = len(json.loads(sites_file.read_text(encoding="utf-8")))
     assert history(wh) == (runs + 1, rows + sites)
     # one site (`only`): only that site is crawled and re-parsed; the warehouse stays the same

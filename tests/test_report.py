@@ -181,6 +181,81 @@ def test_filters(database: Path, tmp_path: Path, capsys: pytest.CaptureFixture[s
         main(["report", "--agency", name, "--region", prefix, "--out", str(tmp_path / "x")])
 
 
+def test_a_report_again_renders_only_what_changed(database: Path, tmp_path: Path,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:  # fmt: skip
+    """`ogi report` into the same folder again renders no page (report-state.json); a page written over by hand or
+    deleted, or an agency whose recorded fingerprint differs, is rendered again, and only that one."""
+    import json
+
+    from reports import STATE
+
+    out = tmp_path / "r"
+    assert main(["report", "--warehouse", str(database), "--out", str(out)]) == 0
+    pages = sorted(out.glob("agency-*.html"))
+    assert f"wrote {len(pages)} of {len(pages)} agency page(s)" in capsys.readouterr().out
+    assert main(["report", "--warehouse", str(database), "--out", str(out)]) == 0
+    assert f"wrote 0 of {len(pages)} agency page(s)" in capsys.readouterr().out
+    state = json.loads((out / STATE).read_text(encoding="utf-8"))
+    first, second, third = (p.name.removeprefix("agency-").removesuffix(".html") for p in pages[:3])
+    state["pages"][first]["fingerprint"] = "an earlier state"
+    (out / STATE).write_text(json.dumps(state), encoding="utf-8")
+    pages[1].write_text("edited by hand", encoding="utf-8")
+    pages[2].unlink()
+    assert main(["report", "--warehouse", str(database), "--out", str(out)]) == 0
+    assert f"wrote 3 of {len(pages)} agency page(s)" in capsys.readouterr().out
+    assert "edited by hand" not in pages[1].read_text(encoding="utf-8") and pages[2].is_file()
+    assert {first, second, third} <= set(json.loads((out / STATE).read_text(encoding="utf-8"))["pages"])
+
+
+def test_capped_runs_leave_pages_pending_and_catch_up(database: Path, tmp_path: Path) -> None:
+    """A capped update renders the first pages, names the others on the index (no link yet) and in its result; the
+    next one renders the rest; then nothing. A changed figure re-renders its agency's page only; an agency no longer
+    in the warehouse loses its page."""
+    import shutil
+
+    from reports import data
+    from reports.build import update_report
+
+    copy = tmp_path / "w.duckdb"
+    shutil.copy(database, copy)
+    out = tmp_path / "r"
+    with duckdb.connect(str(copy)) as con:
+        ids = set(data.fingerprints(con))
+        assert ids == {r["agency_id"] for r in data.agencies(con)}  # the pages are the index's agencies
+        n = len(ids)
+        first = update_report(con, out, source="w.duckdb", max_pages=3, workers=1)
+        assert (first.agencies, first.rendered, first.pending, first.unchanged) == (n, 3, n - 3, 0)
+        index = (out / INDEX).read_text(encoding="utf-8")
+        linked = set(re.findall(r'<a href="agency-([0-9a-f]+)\.html">', index))
+        assert len(linked) == 3 and {p.name for p in out.glob("agency-*.html")} == {agency_file(a) for a in linked}
+        assert index.count("page pending: rendered by a later run") == n - 3
+        assert f"{n - 3} agency page(s) not up to date: a run renders at most 3 pages" in index
+        rest = update_report(con, out, source="w.duckdb", workers=1)
+        assert (rest.rendered, rest.pending, rest.unchanged, rest.index_written) == (n - 3, 0, 3, True)
+        assert "page pending" not in (out / INDEX).read_text(encoding="utf-8")
+        quiet = update_report(con, out, source="w.duckdb", workers=1)
+        assert (quiet.rendered, quiet.unchanged, quiet.index_written, quiet.query_seconds < 1) == (0, n, False, True)
+
+        # one figure changes: its agency's page only, with the new figure
+        agency_id, report_id, requests = con.execute(
+            "select agency_id, report_id, requests from v_agency_year where requests > 0 "
+            "order by requests desc, report_id limit 1").fetchone()  # fmt: skip
+        con.execute("update fact_disclosure set value = value + 1000 where report_id = $1 "
+                    "and metric in ('requests.new', 'requests.received') and coalesce(applicant, 'total') = 'total' "
+                    "and period = 'year'", [report_id])  # fmt: skip
+        changed = update_report(con, out, source="w.duckdb", workers=1)
+        assert (changed.rendered, changed.unchanged) == (1, n - 1)
+        page = (out / agency_file(agency_id)).read_text(encoding="utf-8")
+        assert f">{int(requests) + 1000}</text>" in figure(page, "requests")
+
+        # an agency gone from the warehouse: its page is deleted, the index no longer lists it
+        con.execute("update dim_report set agency_id = null where agency_id = $1", [agency_id])
+        gone = update_report(con, out, source="w.duckdb", workers=1)
+        assert (gone.agencies, gone.removed, gone.rendered) == (n - 1, 1, 0)
+        assert not (out / agency_file(agency_id)).exists()
+        assert agency_file(agency_id) not in (out / INDEX).read_text(encoding="utf-8")
+
+
 def test_pages_are_self_contained(report: Path) -> None:
     for page in report.glob("*.html"):
         text = page.read_text(encoding="utf-8")
