@@ -13,8 +13,6 @@ import ast
 from collections import defaultdict
 from pathlib import Path
 
-import pytest
-
 from etl.frames import PARSE_ERROR_CHECK
 from etl.parse import parse_document
 
