@@ -34,4 +34,4 @@ ui: setup
 	$(BIN)/ogi ui
 
 clean-data:
-	rm -rf data warehouse/ogi.duckdb warehouse/ogi.duckdb.wal
+	rm -rf data warehouse/ogi.duckdb warehouse/ogi.duckdb.wal warehouse/report
