@@ -518,7 +518,7 @@ class ReportConfig(dg.Config):
     renders at most `max_pages` pages (0: none; negative: no cap) and starts none after `max_seconds` of rendering
     (0: no cap); the agencies left are pending: said in the metadata (`pending`) and beside their names on the
     index, and rendered by the next runs (missing pages first). `workers`: rendering processes (0 = automatic:
-    every core for 16 pages or more, else 1)."""
+    every core for 32 pages or more, else 1)."""
 
     max_pages: int = -1
     max_seconds: float = REPORT_SECONDS

@@ -40,7 +40,7 @@ from reports.render import VEGA_LITE, svg
 STATE_VERSION = 1
 BATCH = 2000  # agencies whose rows are read at once (each read computes the views once: bounded memory)
 TASK = 8  # agencies per task of a worker
-POOL_MIN_PAGES = 16  # fewer pages render in process: a pool costs about a second to start, a page 0.3–0.5 s
+POOL_MIN_PAGES = 32  # fewer render in process: a pool costs 2–3 s to start (each worker warms its own Vega), a page 0.3–0.6 s
 
 
 class ReportError(ValueError):

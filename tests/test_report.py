@@ -256,6 +256,20 @@ def test_capped_runs_leave_pages_pending_and_catch_up(database: Path, tmp_path: 
         assert agency_file(agency_id) not in (out / INDEX).read_text(encoding="utf-8")
 
 
+def test_a_process_pool_writes_the_same_pages(report: Path, database: Path, tmp_path: Path) -> None:
+    """Pages rendered by forkserver workers are byte for byte those rendered in process (the `report` fixture)."""
+    from reports import data
+    from reports.build import update_report
+
+    out = tmp_path / "pool"
+    with data.connect(str(database)) as con:
+        done = update_report(con, out, source=database.name, workers=2)
+    assert (done.workers, done.rendered, done.pending) == (2, done.agencies, 0)
+    names = sorted(p.name for p in report.glob("*.html"))
+    assert names == sorted(p.name for p in out.glob("*.html"))
+    assert [n for n in names if (out / n).read_bytes() != (report / n).read_bytes()] == []
+
+
 def test_pages_are_self_contained(report: Path) -> None:
     for page in report.glob("*.html"):
         text = page.read_text(encoding="utf-8")
