@@ -99,12 +99,22 @@ class ChunkResult:
 
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
-        state["frames"] = [_ipc(frame) for frame in self.frames]
+        encoded = state.pop("_encoded", None)
+        state["frames"] = encoded if encoded is not None else [_ipc(frame) for frame in self.frames]
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        state["frames"] = ReportFrames(*(pl.read_ipc(io.BytesIO(data)) for data in state["frames"]))
+        """Unpickled, the frames stay Arrow IPC bytes until first read: results waiting in the parent (the pool
+        unpickles each as it arrives) hold ~4 KB a report, not the frames' ~100 KB."""
+        state["_encoded"] = state.pop("frames")
         self.__dict__.update(state)
+
+    def __getattr__(self, name: str) -> Any:  # only for attributes not set: `frames` of an unpickled result
+        encoded = self.__dict__.pop("_encoded", None) if name == "frames" else None
+        if encoded is None:
+            raise AttributeError(name)
+        self.frames = ReportFrames(*(pl.read_ipc(io.BytesIO(data)) for data in encoded))
+        return self.frames
 
 
 def _ipc(frame: pl.DataFrame) -> bytes:

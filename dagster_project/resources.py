@@ -36,7 +36,10 @@ DEMO = "demo"
 # the earlier ones "removed"). `.invalid` never resolves (RFC 6761): nothing else can ever answer for it.
 DEMO_BASE = "http://demo-portal.invalid"
 DEMO_PORT = 0
-DUCKDB_MEMORY_LIMIT = "512MB"
+DUCKDB_MEMORY_LIMIT = "384MB"  # the swap of 100,000 reports' 13 million fact rows sorts in it (256 MB: out of memory)
+# DuckDB's memory while chunks are appended to staging (the parse workers run then): appends need little, and what
+# DuckDB keeps cached counts in the run's peak; the limit goes back to `memory_limit` for the swap's sorts.
+STAGING_MEMORY_LIMIT = "160MB"
 STAGING = "staging"  # schema of the tables a staged load appends to before its swap (Warehouse.stage)
 # Bookkeeping of the pipeline itself (not warehouse data: not in warehouse/schema.sql, never exported).
 STATE_SCHEMA = "pipeline"  # not "ogi": the catalog of ogi.duckdb has that name
@@ -157,8 +160,11 @@ class Warehouse(dg.ConfigurableResource):
         per append costs about as much as the append itself)."""
         self.stage(tables)
         with self.connect() as con:
-
-            yield functools.partial(_append_staged, con)
+            con.execute(f"set memory_limit = '{STAGING_MEMORY_LIMIT}'")
+            try:
+                yield functools.partial(_append_staged, con)
+            finally:
+                con.execute(f"set memory_limit = '{self.memory_limit or DUCKDB_MEMORY_LIMIT}'")
 
     def unstage(self) -> None:
         """Drop the staging tables a run that died before its swap left (nothing of the warehouse's own)."""
