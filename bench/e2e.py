@@ -8,7 +8,8 @@ DAGSTER_HOME, data and warehouse in a temporary directory. Then `ogi run` again 
 
 Printed: wall time of the command; per stage, from the Dagster run's step stats (crawl = `raw_pages`, the crawl
 subprocess and the load of `raw_page`/`crawl_*`; parse = `parsed_reports`, parse and load of the report tables;
-load = the other assets: dimensions, summary, cross-report checks; checks = the asset checks); pages/s of the crawl
+load = the other assets: dimensions, summary, cross-report checks; checks = the asset checks; report = `html_report`,
+the static HTML report, capped per run by its `max_seconds`); pages/s of the crawl
 (requests archived / the crawl's own seconds) and reports/s (N / run wall); peak memory of the whole process tree
 (`ogi run` and every descendant: crawl subprocess, parsing workers), polled from /proc every 0.2 s (sum of RSS, and
 sum of PSS, which counts pages shared between processes once); DuckDB file size; the re-run's wall time and how
@@ -172,7 +173,7 @@ def ogi_run(work: Path, sites: Path) -> dict[str, Any]:
             "offset": start - start_epoch}  # fmt: skip
 
 
-STAGES = {"raw_pages": "crawl", "parsed_reports": "parse"}
+STAGES = {"raw_pages": "crawl", "parsed_reports": "parse", "html_report": "report"}
 
 
 def run_figures(work: Path, run: dict[str, Any]) -> dict[str, Any]:
@@ -183,7 +184,7 @@ def run_figures(work: Path, run: dict[str, Any]) -> dict[str, Any]:
     instance = dg.DagsterInstance.get()
     run_id = run["run_id"]
     stats = instance.get_run_stats(run_id)
-    stages: dict[str, float] = {"crawl": 0.0, "parse": 0.0, "load": 0.0, "checks": 0.0}
+    stages: dict[str, float] = {"crawl": 0.0, "parse": 0.0, "load": 0.0, "checks": 0.0, "report": 0.0}
     windows: dict[str, tuple[float, float]] = {}
     steps = {}
     for step in instance.get_run_step_stats(run_id):
@@ -365,6 +366,7 @@ def measure(n: int, work: Path, bare: bool, floor: bool, variants: int) -> dict[
             "reports_ok": parse_meta.get("reports_ok"),
             "parsed": parse_meta.get("parsed"),
             "cached": parse_meta.get("cached"),
+            "parsed_during_crawl": crawl_meta.get("parsed_during_crawl"),
             "workers": parse_meta.get("workers"),
             "peak_rss_tree_mb": round(_mb(mon.peak_rss)),
             "peak_pss_tree_mb": round(_mb(mon.peak_pss)),
@@ -427,16 +429,18 @@ def _print(out: dict[str, Any]) -> None:
         f"generating (peak {out['portal']['bench_peak_rss_mb']} MB)"),
         f"first run: {f['wall_s']} s wall (Dagster run {f['dagster_run_s']} s, start-up and exit {f['startup_and_exit_s']} s)",
         (f"  stages: crawl {st['crawl']} s (crawl subprocess {f['crawl_subprocess_s']} s), parse {st['parse']} s, "
-        f"load {st['load']} s, checks {st['checks']} s"),
+        f"load {st['load']} s, checks {st['checks']} s, report {st['report']} s"),
         (f"  crawl: {f['pages_fetched']} pages, {f['pages_per_s']} pages/s; reports/s {f['reports_per_s']} end to end, "
-        f"{f['reports_per_s_parse_step']} in the parse step ({f['parsed']} parsed, {f['cached']} cached, "
+        f"{f['reports_per_s_parse_step']} in the parse step ({f['parsed']} parsed, {f['cached']} cached, of which "
+        f"{f['parsed_during_crawl']} parsed during the crawl; "
         f"{f['workers']} workers); {f['reports_ok']} of {f['dim_report_rows']} reports readable"),
         (f"  peak memory of the process tree: RSS {f['peak_rss_tree_mb']} MB summed, PSS {f['peak_pss_tree_mb']} MB, "
         f"largest process {f['peak_rss_one_process_mb']} MB; CPU {f['cpu_s_tree']} s"),
         f"  DuckDB {f['duckdb_mb']} MB, archive {f['archive_mb']} MB, parse cache {f['parse_cache_mb']} MB",
         (f"no-change re-run: {r['wall_s']} s wall (Dagster run {r['dagster_run_s']} s, start-up and exit "
         f"{r['startup_and_exit_s']} s); crawl {r['stages_s']['crawl']} s, parse {r['stages_s']['parse']} s "
-        f"({r['parsed']} parsed, {r['cached']} cached), load {r['stages_s']['load']} s, checks {r['stages_s']['checks']} s; "
+        f"({r['parsed']} parsed, {r['cached']} cached), load {r['stages_s']['load']} s, checks {r['stages_s']['checks']} s, "
+        f"report {r['stages_s']['report']} s; "
         f"peak RSS {r['peak_rss_tree_mb']} MB"),
     ]
     if "bare_spider" in out:

@@ -71,6 +71,7 @@ class CacheWarmer:
         self.stats = WarmStats()
         self._offset = 0
         self._stop = threading.Event()
+        self._wake = threading.Event()  # set by a chunk ending, and by the stop
         self._thread: threading.Thread | None = None
         self._pool: ProcessPoolExecutor | None = None
         self._todo: deque[str] = deque()  # report URLs to submit
@@ -92,6 +93,7 @@ class CacheWarmer:
 
     def __exit__(self, *exc: object) -> None:
         self._stop.set()
+        self._wake.set()
         if self._thread is not None:
             self._thread.join()
 
@@ -103,8 +105,11 @@ class CacheWarmer:
 
     def _run(self) -> None:
         try:
-            while not self._stop.wait(self.interval):
-                self._step()
+            while not self._stop.is_set():
+                self._wake.wait(self.interval)  # the manifest read every interval, and as soon as a chunk ends
+                self._wake.clear()
+                if not self._stop.is_set():
+                    self._step()
         except Exception as exc:  # noqa: BLE001 - warming is an optimisation: its failure must not fail the crawl
             self.on_error(f"parsing during the crawl stopped: {type(exc).__name__}: {exc}")
         finally:
@@ -157,7 +162,9 @@ class CacheWarmer:
             attachments = {u: list(self._attachments[u]) for u in urls if u in self._attachments}
             sites = {n: self.sites[n] for n in {p["site"] or "" for p in pages} if n in self.sites}
             known = {u: len(attachments.get(u, ())) for u in urls}
-            self._flight.append((self._pool.submit(warm_chunk, self.job, Chunk(pages, attachments, sites)), known))
+            future = self._pool.submit(warm_chunk, self.job, Chunk(pages, attachments, sites))
+            future.add_done_callback(lambda _: self._wake.set())
+            self._flight.append((future, known))
 
     def _collect(self, *, block: bool) -> None:
         while self._flight and (block or self._flight[0][0].done()):
