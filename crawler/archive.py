@@ -224,6 +224,13 @@ def _read_finish(path: Path) -> dict[str, Any]:
     return last if isinstance(last, dict) and "finished_at" in last else {}
 
 
+def _seen_line(url: str, site: str, kind: str | None, status: int | None, sha256: str | None,
+               reason: str | None = None, parent_url: str | None = None, outcome: str | None = None) -> bytes:  # fmt: skip
+    """A run log's line for a URL the run requested or refused (`RunLog.seen`)."""
+    return _json_line({"url": url, "site": site, "kind": kind, "outcome": outcome or outcome_of(status, sha256),
+                       "status": status, "sha256": sha256, "reason": reason, "parent_url": parent_url})
+
+
 class RunLog:
     """The log of one crawl run, `runs/<run_id>.jsonl` (layout in the module docstring). One writer per process:
     the crawl (the processes of a shared crawl each have one); its file stays open until `finish` or `close`."""
@@ -240,19 +247,11 @@ class RunLog:
         """Record a URL this run requested or refused: its outcome (`ok`, `gone`, `error`, `blocked`,
         `out_of_scope`, `too_large`), response status and stored body, and the reason when it is not ok; an
         attachment names its report article."""
-        outcome = outcome or outcome_of(status, sha256)
-        self._out.write(_json_line({"url": url, "site": site, "kind": kind, "outcome": outcome, "status": status,
-                                    "sha256": sha256, "reason": reason, "parent_url": parent_url}))  # fmt: skip
+        self._out.write(_seen_line(url, site, kind, status, sha256, reason, parent_url, outcome))
 
     def seen_many(self, lines: Iterable[Mapping[str, Any]]) -> None:
         """`seen` for several URLs in one append: each mapping holds `seen`'s arguments by name."""
-        data = b"".join(
-            _json_line({"url": line["url"], "site": line["site"], "kind": line["kind"],
-                        "outcome": line.get("outcome") or outcome_of(line["status"], line["sha256"]),
-                        "status": line["status"], "sha256": line["sha256"], "reason": line.get("reason"),
-                        "parent_url": line.get("parent_url")})  # fmt: skip
-            for line in lines
-        )
+        data = b"".join(_seen_line(**line) for line in lines)
         if data:
             self._out.write(data)
 

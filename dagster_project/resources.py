@@ -288,12 +288,13 @@ class Warehouse(dg.ConfigurableResource):
                     loaded = {}
                 for summary in summaries:
                     run_id = str(summary["run_id"])
-                    end = crawl_frames([summary | {"seen": []}]).crawl_run.select("finished_at", "finish_reason")
+                    run = crawl_frames([summary | {"seen": []}]).crawl_run
+                    end = run.select("finished_at", "finish_reason")
                     if run_id in loaded and end.height and tuple(end.row(0)) == loaded[run_id]:
                         continue
                     for table in ("crawl_run", "crawl_seen"):
                         con.execute(f"delete from {table} where run_id = $1", [run_id])  # noqa: S608
-                    _insert_frame(con, "crawl_run", crawl_frames([summary | {"seen": []}]).crawl_run)
+                    _insert_frame(con, "crawl_run", run)
                     lines = archive.iter_run(run_id)
                     while batch := list(itertools.islice(lines, batch_size)):  # a run's lines in bounded pieces
                         seen = crawl_frames([summary | {"seen": batch}]).crawl_seen

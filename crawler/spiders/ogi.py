@@ -66,6 +66,8 @@ logging.getLogger("charset_normalizer").setLevel(logging.WARNING)
 
 # Report and attachment links that answer these are recorded (manifest row + body) instead of dropped as errors.
 GONE_STATUSES = [404, 410]
+
+
 def politeness_settings(sites: Iterable[Site], *, cap: int = MAX_CONCURRENT_REQUESTS) -> dict[str, Any]:
     """Concurrency and delay settings for a crawl of `sites`: politeness per site, throughput across sites.
 
