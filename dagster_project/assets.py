@@ -28,6 +28,7 @@ from dagster_project.parsing import (
     cached_entry,
     page_keys,
     run_chunks,
+    site_hints,
 )
 from dagster_project.progress import bar as progress_bar, terminal
 from dagster_project.warming import CacheWarmer, WarmStats
@@ -168,6 +169,11 @@ class ParseConfig(dg.Config):
     chunk_size: int = DEFAULT_CHUNK
 
 
+def _parse_job(crawl: CrawlConfig, version: str, *, reparse: bool = False) -> ParseJob:
+    """The crawl configuration's archive and parse cache (of parser `version`), for parsed_reports and the warmer."""
+    return ParseJob(archive=str(crawl.archive_path()), cache=str(cache_dir(crawl.data_path(), version)), reparse=reparse)
+
+
 @contextlib.contextmanager
 def _warmer(context: dg.AssetExecutionContext, crawl: CrawlConfig, archive: Archive,
             sites: list[dict[str, Any]]) -> Iterator[CacheWarmer | None]:  # fmt: skip
@@ -176,9 +182,8 @@ def _warmer(context: dg.AssetExecutionContext, crawl: CrawlConfig, archive: Arch
     if not crawl.parse_during_crawl:
         yield None
         return
-    job = ParseJob(archive=str(archive.root), cache=str(cache_dir(crawl.data_path(), parser_version())))
-    hints = {str(s["name"]): {k: s.get(k) for k in ("agency", "region")} for s in sites}
-    with CacheWarmer(archive, job, hints, on_error=context.log.warning) as warmer:
+    with CacheWarmer(archive, _parse_job(crawl, parser_version()), site_hints(sites),
+                     on_error=context.log.warning) as warmer:  # fmt: skip
         yield warmer
     stats = warmer.stats
     if stats.parsed or stats.cached:
@@ -233,10 +238,8 @@ def parsed_reports(
     for a in attachments.iter_rows(named=True):
         by_parent.setdefault(a.pop("parent_url"), []).append(a)
     version = parser_version()
-    job = ParseJob(
-        archive=str(crawl.archive_path()), cache=str(cache_dir(crawl.data_path(), version)), reparse=config.reparse
-    )
-    sites = {str(s["name"]): {k: s.get(k) for k in ("agency", "region")} for s in crawl.load_sites()}
+    job = _parse_job(crawl, version, reparse=config.reparse)
+    sites = site_hints(crawl.load_sites())
     pages = pages.with_columns(
         parse_key=pl.Series(page_keys(pages.iter_rows(named=True), by_parent, sites), dtype=pl.String),
         parser_version=pl.lit(version, pl.String),

@@ -147,6 +147,11 @@ def _filename(url: str) -> str | None:
     return f"document.{kind}" if kind else None
 
 
+def site_hints(sites: Iterable[Mapping[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Site name -> the parser's hints of the site's config (agency, region), for `Chunk.sites` and `page_keys`."""
+    return {str(s["name"]): {k: s.get(k) for k in ("agency", "region")} for s in sites}
+
+
 def _hints(row: Mapping[str, Any], site: Mapping[str, Any]) -> Hints:
     return Hints(
         site=row["site"],
@@ -437,6 +442,16 @@ def auto_workers(to_parse: int, cached: int, cores: int | None = None) -> int:
     return cores if to_parse * PARSE_WEIGHT + cached >= POOL_MIN_WORK else 1
 
 
+def pool(workers: int, *, nice: int = 0) -> ProcessPoolExecutor:
+    """A process pool of `workers` parsing processes: forkserver (Dagster runs threads: forking its process is
+    unsafe) with this module preloaded; `nice` > 0 lowers the workers' priority by that much."""
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload([__name__])
+    if nice > 0:
+        return ProcessPoolExecutor(workers, mp_context=context, initializer=os.nice, initargs=(nice,))
+    return ProcessPoolExecutor(workers, mp_context=context)
+
+
 def run_chunks(job: ParseJob, work: Iterable[Chunk], workers: int) -> Iterator[ChunkResult]:
     """Each chunk's result, in the order of `work`: inline when `workers` <= 1, else in a forkserver process pool
     with at most 2 × workers chunks in flight (the next chunk is submitted as the oldest one is taken)."""
@@ -444,14 +459,12 @@ def run_chunks(job: ParseJob, work: Iterable[Chunk], workers: int) -> Iterator[C
         for chunk in work:
             yield parse_chunk(job, chunk)
         return
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload([__name__])
     pending: deque[Future[ChunkResult]] = deque()
     todo = iter(work)
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+    with pool(workers) as executor:
         try:
             for chunk in todo:
-                pending.append(pool.submit(parse_chunk, job, chunk))
+                pending.append(executor.submit(parse_chunk, job, chunk))
                 if len(pending) >= workers * _IN_FLIGHT_PER_WORKER:
                     yield pending.popleft().result()
             while pending:

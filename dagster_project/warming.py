@@ -23,8 +23,6 @@ only once `min_reports` reports are known, so small crawls (the demo, tests) pay
 from __future__ import annotations
 
 import logging
-import multiprocessing
-import os
 import threading
 from collections import deque
 from collections.abc import Callable, Mapping
@@ -33,7 +31,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from crawler.archive import Archive
-from dagster_project.parsing import Chunk, ParseJob, WarmResult, warm_chunk
+from dagster_project.parsing import Chunk, ParseJob, WarmResult, pool, warm_chunk
 from etl.frames import raw_page_frame
 
 log = logging.getLogger(__name__)
@@ -76,7 +74,7 @@ class CacheWarmer:
         self._pool: ProcessPoolExecutor | None = None
         self._todo: deque[str] = deque()  # report URLs to submit
         self._reports: dict[str, dict[str, Any]] = {}  # URL -> raw_page row, while submitted or waiting
-        self._waiting: dict[str, int] = {}  # URL -> its attachments known when its chunk was sent
+        self._waiting: dict[str, None] = {}  # URLs waiting for an attachment, oldest first (trimmed first)
         self._attachments: dict[str, list[dict[str, Any]]] = {}  # parent URL -> archived 2xx attachment rows
         self._bodies: set[str] = set()  # sha256 of every report body seen (the parse step parses a body once)
         self._flight: deque[tuple[Future[WarmResult], dict[str, int]]] = deque()
@@ -119,9 +117,7 @@ class CacheWarmer:
         self._read()
         self._collect(block=False)
         if self._pool is None and len(self._bodies) >= self.min_reports:
-            context = multiprocessing.get_context("forkserver")
-            context.set_forkserver_preload(["dagster_project.parsing"])
-            self._pool = ProcessPoolExecutor(self.workers, mp_context=context, initializer=os.nice, initargs=(NICE,))
+            self._pool = pool(self.workers, nice=NICE)
         if self._pool is not None:
             self._submit()
 
@@ -184,7 +180,7 @@ class CacheWarmer:
                 elif len(self._attachments.get(url, ())) > known[url]:  # more arrived meanwhile: try again
                     self._todo.append(url)
                 else:
-                    self._waiting[url] = known[url]
+                    self._waiting[url] = None
 
     def _forget(self, url: str) -> None:
         self._reports.pop(url, None)

@@ -58,7 +58,7 @@ where f.applicant <> 'total' and f.value is not null
 
 # name -> (the rows of every agency, with an agency_id column; their order within an agency). The views compute
 # over the whole warehouse whatever the filter (it does not reach through their window functions and joins), so
-# several agencies are read with one query per table (agencies_data), not one per agency.
+# several agencies are read with one query per table (staged), not one per agency.
 PER_AGENCY: dict[str, tuple[str, str]] = {
     "years": ("select * from v_agency_year", "report_year, scope"),
     "rates": ("select * from v_rates", "report_year, scope"),
@@ -143,13 +143,14 @@ def agencies(con: duckdb.DuckDBPyConnection, *, agency: str | None = None, regio
     return rows(con, AGENCIES_SQL, {"agency": agency, "region": region})
 
 
-def _per_agency(name: str, where: str) -> str:
+def _per_agency(name: str, where: str, source: str | None = None) -> str:
+    """Table `name`'s rows (from its view query, or from `source`: its staged copy) where `where`, in page order."""
     query, order = PER_AGENCY[name]
-    return f"select * from ({query}) where {where} order by agency_id, {order}"  # noqa: S608 - constants
+    return f"select * from {source or f'({query})'} where {where} order by agency_id, {order}"  # noqa: S608
 
 
 def agency_data(con: duckdb.DuckDBPyConnection, agency: Row) -> AgencyData:
-    """One agency's rows (one query per table: for a few agencies; agencies_data for many)."""
+    """One agency's rows (one query per table: for a few agencies; staged for many)."""
     params = {"id": agency["agency_id"]}
     return AgencyData(agency, {name: rows(con, _per_agency(name, "agency_id = $id"), params) for name in PER_AGENCY})
 
@@ -164,16 +165,11 @@ def _grouped(con: duckdb.DuckDBPyConnection, agencies: list[Row], query: Callabl
     return out
 
 
-def agencies_data(con: duckdb.DuckDBPyConnection, agencies: list[Row]) -> list[AgencyData]:
-    """The rows of several agencies, one query per table (each view is computed once for all of them)."""
-    return _grouped(con, agencies, lambda name: _per_agency(name, "agency_id in (select unnest($ids::varchar[]))"))
-
-
 @contextmanager
 def staged(con: duckdb.DuckDBPyConnection, ids: list[str]) -> Iterator[Callable[[list[Row]], list[AgencyData]]]:
     """The rows of these agencies, each view computed once into a temporary table (the connection's own, dropped
-    at the end; also on a read-only connection); yields a reader of some of them (agencies_data's result) for
-    batches whose rows are read one after another."""
+    at the end; also on a read-only connection); yields a reader of some of them (their AgencyData, in
+    their order) for batches whose rows are read one after another."""
     names = [f"report_{name}" for name in PER_AGENCY]
     con.execute("create or replace temp table report_ids as select unnest($ids::varchar[]) as agency_id", {"ids": ids})
     try:
@@ -181,9 +177,8 @@ def staged(con: duckdb.DuckDBPyConnection, ids: list[str]) -> Iterator[Callable[
             query = PER_AGENCY[name][0]
             con.execute(f"create or replace temp table {table} as select * from ({query}) "  # noqa: S608 - constants
                         "where agency_id in (select agency_id from temp.report_ids)")
-        yield lambda agencies: _grouped(con, agencies, lambda name: (
-            f"select * from temp.report_{name} where agency_id in (select unnest($ids::varchar[])) "  # noqa: S608
-            f"order by agency_id, {PER_AGENCY[name][1]}"))
+        yield lambda agencies: _grouped(con, agencies, lambda name: _per_agency(
+            name, "agency_id in (select unnest($ids::varchar[]))", f"temp.report_{name}"))
     finally:
         for table in ("report_ids", *names):
             con.execute(f"drop table if exists temp.{table}")

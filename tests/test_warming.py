@@ -15,14 +15,14 @@ from test_parse_cache import _config, _metadata, forget_state, parse_again, snap
 import etl
 from crawler.archive import Archive
 from dagster_project import warming
-from dagster_project.parsing import ParseJob, cache_dir, missing_attachments
+from dagster_project.parsing import ParseJob, cache_dir, missing_attachments, site_hints
 from dagster_project.resources import CrawlConfig, Warehouse
 from dagster_project.runs import materialize_sites
 from portal import Portal
 
 
 def _sites(crawl: CrawlConfig) -> dict[str, dict[str, Any]]:
-    return {str(s["name"]): {k: s.get(k) for k in ("agency", "region")} for s in crawl.load_sites()}
+    return site_hints(crawl.load_sites())
 
 
 def _warm_everything(crawl: CrawlConfig, cache: Path, **kw: Any) -> warming.CacheWarmer:
