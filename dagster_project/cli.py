@@ -1,5 +1,6 @@
-"""The `ogi` command: `run` and `crawl` (the user's sites), `sites add|check`, `demo` (the whole pipeline against the
-demo portal), `parse`, `eval`, `export`, `report` (static HTML charts per agency), `portal`, `ui`.
+"""The `ogi` command: `run` and `crawl` (the user's sites), `sites add|check`, `archive push` (the raw archive to object
+storage), `demo` (the whole pipeline against the demo portal), `parse`, `eval`, `export`, `report` (static HTML charts
+per agency), `portal`, `ui`.
 
 Imports are lazy: `ogi parse` loads only the parser, never Dagster.
 """
@@ -67,6 +68,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.action == "add":
             return cmd_sites_add(args.url, file=args.file, name=args.name, agency=args.agency, region=args.region)
         return cmd_sites_check(args.file)
+    if args.command == "archive":
+        return cmd_archive_push(args.url, data=args.data)
     if args.command == "export":
         return cmd_export(args.directory, fmt=args.format, database=args.warehouse, overwrite=args.overwrite)
     if args.command == "report":
@@ -192,6 +195,26 @@ def _parser() -> argparse.ArgumentParser:
     check = actions.add_parser("check", help="fetch each site's first list page and count what it links")
     check.add_argument("file", type=Path, nargs="?", default=Path("sites.json"), metavar="FILE",
                        help="sites file (default ./sites.json)")  # fmt: skip
+
+    archive = sub.add_parser(
+        "archive", help="copy the raw archive to object storage (fsspec URL)",
+        description="`ogi archive push URL`: mirror the raw archive (<data>/archive) to URL, any fsspec URL "
+        "(s3://bucket/prefix needs `pip install s3fs`; file:///path; ...), in the same layout: the objects the store "
+        "lacks, then manifest.jsonl and the run logs whose size differs. Pushing again uploads only what changed. "
+        "The parse step reads such a store when its archive is a URL (crawler/store.py).",
+    )  # fmt: skip
+    archive_actions = archive.add_subparsers(dest="action", required=True, metavar="ACTION")
+    push = archive_actions.add_parser(
+        "push", help="upload to URL what the store lacks of the archive; print what was uploaded",
+        description="Mirror the raw archive <data>/archive to URL (an fsspec URL: s3://bucket/prefix with s3fs "
+        "installed, file:///path, ...), its raw files only: every object the store lacks or holds with "
+        "another size (each checked against its sha256 first: a corrupt one is left out), then manifest.jsonl and "
+        "every runs/*.jsonl whose size in the store differs, each uploaded whole, after the objects. Prints the "
+        "counts. Exit status 0 when done, 1 when the upload failed, 2 for a missing archive, or a URL that is not "
+        "one or cannot be opened.",
+    )  # fmt: skip
+    push.add_argument("url", metavar="URL", help="where the archive goes, e.g. s3://bucket/ogi/archive")
+    push.add_argument("--data", type=Path, help="raw data directory (default: $OGI_DATA_DIR or ./data)")
 
     sub.add_parser(
         "portal", help="serve the demo portal (options: see `ogi portal --help`)", add_help=False,
@@ -736,6 +759,36 @@ def cmd_sites_check(file: Path) -> int:
         failed += check.error is not None
         print(check.line(), flush=True)
     return 1 if sites and failed == len(sites) else 0
+
+
+# -------------------------------------------------------------------------------------------------- archive
+
+
+def cmd_archive_push(url: str, *, data: Path | None) -> int:
+    from crawler.store import is_url, push
+
+    # the data directory as CrawlConfig.data_path gives it (dagster_project.resources), without importing Dagster
+    archive = Path(data or os.environ.get("OGI_DATA_DIR") or "data") / "archive"
+    if not is_url(url):
+        print(f"ogi archive push: {url!r} is not a URL (a local directory: file:///absolute/path)", file=sys.stderr)
+        return 2
+    if not archive.is_dir():
+        print(f"ogi archive push: no archive at {archive}", file=sys.stderr)
+        return 2
+    try:
+        stats = push(archive, url)
+    except (ImportError, ValueError) as exc:  # fsspec: a protocol it does not know, or whose backend is missing
+        print(f"ogi archive push: cannot open {url}: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(f"ogi archive push: {exc}", file=sys.stderr)
+        return 1
+    print(
+        f"pushed {archive} to {url}: {stats.objects_uploaded} object(s) uploaded, {stats.objects_skipped} already "
+        f"there, {stats.objects_corrupt} corrupt (not pushed); {stats.files_copied} file(s) copied (manifest, run "
+        f"logs), {stats.files_unchanged} unchanged; {stats.bytes} bytes"
+    )
+    return 0
 
 
 # --------------------------------------------------------------------------------------------------- export

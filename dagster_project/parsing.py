@@ -50,9 +50,9 @@ from typing import Any
 import polars as pl
 from w3lib.url import safe_url_string
 
-from crawler.archive import Archive
 from crawler.cms.attachments import file_type, find_attachments, is_html
 from crawler.convert import soffice_convert
+from crawler.store import ArchiveReader, open_reader
 from etl.decode import decode_html
 from etl.frames import PageInfo, ReportFrames, ReportRows, frames_of_rows, report_rows
 from etl.model import Document, Hints, ParseResult
@@ -239,7 +239,7 @@ def _temporary(directory: str, key: str) -> tuple[int, str]:
         return tempfile.mkstemp(dir=directory, prefix=".tmp-", suffix=CACHE_SUFFIX)
 
 
-def _documents(archive: Archive, row: Mapping[str, Any], data: bytes,
+def _documents(archive: ArchiveReader, row: Mapping[str, Any], data: bytes,
                attachments: Sequence[Mapping[str, Any]]) -> tuple[list[Document], bool]:  # fmt: skip
     """The report's documents: the article (or file) the report link answered, then its attachments in the order the
     article links them (crawler.cms.attachments; the archive keeps no order), each from the archive, or with the
@@ -277,8 +277,8 @@ class _WatchedConverter:
             raise
 
 
-def _parse_one(archive: Archive, row: Mapping[str, Any], attachments: Sequence[Mapping[str, Any]], hints: Hints,
-               messages: list[tuple[int, str]]) -> tuple[ParseResult, bool]:  # fmt: skip
+def _parse_one(archive: ArchiveReader, row: Mapping[str, Any], attachments: Sequence[Mapping[str, Any]],
+               hints: Hints, messages: list[tuple[int, str]]) -> tuple[ParseResult, bool]:  # fmt: skip
     """Parse one report; second: whether the result may be cached."""
     convert = _WatchedConverter()
     try:
@@ -295,7 +295,7 @@ def _parse_one(archive: Archive, row: Mapping[str, Any], attachments: Sequence[M
 
 def _rows(job: ParseJob, chunk: Chunk, counts: dict[str, int],
           messages: list[tuple[int, str]]) -> Iterator[ReportRows]:  # fmt: skip
-    archive = Archive(Path(job.archive))
+    archive = open_reader(job.archive)
     for row in chunk.pages:
         attachments = chunk.attachments.get(row["url"], [])
         hints = _hints(row, chunk.sites.get(row["site"] or "", {}))
@@ -335,7 +335,8 @@ class WarmResult:
     waiting: dict[str, list[str]]
 
 
-def missing_attachments(archive: Archive, row: Mapping[str, Any], attachments: Sequence[Mapping[str, Any]]) -> list[str]:
+def missing_attachments(archive: ArchiveReader, row: Mapping[str, Any],
+                        attachments: Sequence[Mapping[str, Any]]) -> list[str]:  # fmt: skip
     """The attachment URLs the report's article links (as the crawl follows them: crawler/spiders/ogi.py
     `parse_report`, from a 200 answer that is a web page) that `attachments` does not hold. Raises OSError when the
     archived body cannot be read."""
@@ -353,7 +354,7 @@ def warm_chunk(job: ParseJob, chunk: Chunk) -> WarmResult:
     waiting for one would be parsed under another cache key than the parse step's), reading nothing into frames.
     A report whose body cannot be read, or whose parse is not cacheable, is left to the parse step (which reports
     it)."""
-    archive = Archive(Path(job.archive))
+    archive = open_reader(job.archive)
     ready: list[dict[str, Any]] = []
     waiting: dict[str, list[str]] = {}
     for row in chunk.pages:
