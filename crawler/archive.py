@@ -3,6 +3,8 @@
 Layout under `root`:
 - `objects/<sha[:2]>/<sha>`: each distinct body, byte-for-byte as received (never decoded or re-encoded);
 - `tmp/`: partial writes; an object only gets its final name by an atomic rename once it is complete;
+- `cache/`: derived data kept beside the raw (crawler.listcache: the readings of list answers), never read as raw
+  and safe to delete;
 - `manifest.jsonl`: one row per distinct (url, sha256), appended in fetch order; `kind` is `list`, `report` or
   `attachment` (a file linked from a report article, `parent_url`); list rows name the CMS `family` that read them;
 - `runs/<run_id>.jsonl`: the log of one crawl run (`RunLog`): a header line `{"run_id", "sites", "started_at"}`,
@@ -48,6 +50,7 @@ import hashlib
 import json
 import logging
 import os
+import re
 import stat
 import tempfile
 import threading
@@ -70,6 +73,7 @@ FIELDS = (
     "url", "final_url", "status", "headers", "fetched_at", "sha256", "size",
     "site", "kind", "title", "list_url", "list_date", "parent_url", "family",
 )  # fmt: skip
+_SHA256 = re.compile(r"[0-9a-f]{64}")
 _TAIL = 64 * 1024  # bytes read from the end of a run log to find its finish line (a short line, the last one)
 
 
@@ -289,7 +293,7 @@ class Archive:
 
     def path(self, sha: str) -> Path:
         """Where the object `sha` lives (whether or not it exists)."""
-        if len(sha) != 64 or not all(c in "0123456789abcdef" for c in sha):
+        if _SHA256.fullmatch(sha) is None:
             raise ValueError(f"not a sha256 hex digest: {sha!r}")
         return self.objects / sha[:2] / sha
 

@@ -43,10 +43,11 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from w3lib.url import safe_url_string
 
 from crawler.archive import ARCHIVE_SETTING, RUN_ID_SETTING, Archive, decode_header
-from crawler.cms import ListRequest, Page, detect, read_list
+from crawler.cms import Listing, ListRequest, Page, detect, read_list
 from crawler.cms.attachments import find_attachments, is_html
 from crawler.httpcache import Known, KnownPages
 from crawler.items import CrawlIssue, Outcome, PageKind, RawPage, ResumedPage, ResumedPages
+from crawler.listcache import ListCache, site_fingerprint
 from crawler.middlewares import OutOfScope
 from crawler.sites import Site, load_sites
 from crawler.slots import MAX_CONCURRENT_REQUESTS
@@ -164,6 +165,8 @@ class OgiSpider(scrapy.Spider):
         self.resumable: dict[str, dict[str, Any]] = json.loads(Path(resume).read_text("utf-8")) if resume else {}
         self._resumed: set[str] = set()
         self.allowed_domains = sorted({d for s in self.site_configs.values() for d in s.allowed_domains})
+        self.list_cache = ListCache(archive)  # list answers read so before (crawler.listcache)
+        self._site_prints = {name: site_fingerprint(site) for name, site in self.site_configs.items()}
 
     @cached_property
     def known(self) -> KnownPages:
@@ -256,20 +259,21 @@ class OgiSpider(scrapy.Spider):
     def parse_list(self, response: Response) -> Iterator[Any]:
         """Archive the list answer, then follow its in-scope report links and further list requests."""
         site = self.site_configs[response.meta["site"]]
-        text, _, _ = decode_html(response.body, _content_type(response))  # never response.text (lying metas)
-        page = Page(text, _page_url(response), _content_type(response), response.meta.get("state") or {})
-        family = response.meta.get("family") or detect(page)
-        yield self._answer(response, "list", family=family)
-        try:
-            listing = read_list(page, site, family)
-        except Exception as exc:  # noqa: BLE001 - an unreadable list answer is recorded; the crawl goes on
-            self.logger.warning("list answer unreadable as %s: %s: %s", family, response.url, exc)
-            reason = f"list answer unreadable as {family}: {type(exc).__name__}: {exc}"
+        family, listing = self._read_list(response, site)
+        answer = self._answer(response, "list", family=family)
+        if isinstance(listing, Exception):  # an unreadable list answer is recorded; the crawl goes on
+            yield answer
+            self.logger.warning("list answer unreadable as %s: %s: %s", family, response.url, listing)
+            reason = f"list answer unreadable as {family}: {type(listing).__name__}: {listing}"
             yield self._issue(response.request, "error", reason, response.status)
             return
         # every link is requested: the scope middleware refuses what is out of scope, and that refusal is recorded;
         # the run-log lines of reports not requested (listed unchanged, or resumed) go as one item
         resumed: list[ResumedPage] = []
+        if isinstance(answer, ResumedPage):  # the list answer's own line goes with them
+            resumed.append(answer)
+        else:
+            yield answer
         for link in listing.reports:
             for out in self._file_requests(
                 site, link.url, "report", title=link.title, list_url=response.url, list_date=link.list_date
@@ -282,6 +286,27 @@ class OgiSpider(scrapy.Spider):
             yield ResumedPages(resumed)
         for req in listing.requests:
             yield self._list_request(site, req, list_url=response.url)
+
+    def _read_list(self, response: Response, site: Site) -> tuple[str, Listing | Exception]:
+        """The family and reading of a list answer (crawler.cms.read_list), or the exception that made it unreadable;
+        a body read so before is not read again (crawler.listcache)."""
+        content_type, state = _content_type(response), response.meta.get("state") or {}
+        asked = response.meta.get("family")
+        sha = response.meta.get("archived_sha256") if "cached" in response.flags else None
+        key = self.list_cache.key(sha or hashlib.sha256(response.body).hexdigest(), _page_url(response), state,
+                                  content_type, asked, self._site_prints[site.name])  # fmt: skip
+        cached = self.list_cache.get(key)
+        if cached is not None:
+            return cached
+        text, _, _ = decode_html(response.body, content_type)  # never response.text (lying metas)
+        page = Page(text, _page_url(response), content_type, state)
+        family = asked or detect(page)
+        try:
+            listing = read_list(page, site, family)
+        except Exception as exc:  # noqa: BLE001 - the caller records it
+            return family, exc
+        self.list_cache.put(key, family, listing)
+        return family, listing
 
     def parse_report(self, response: Response) -> Iterator[Any]:
         """Archive the report answer as received (also a 404/410), then follow the article's attachments."""
