@@ -20,6 +20,10 @@ CONCURRENT_REQUESTS = 2
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
 DOWNLOAD_DELAY = 0.5
 DOWNLOADER = "crawler.slots.PoliteDownloader"
+DOWNLOAD_HANDLERS = {  # idle connections kept per host: CONCURRENT_REQUESTS, not the smallest site budget
+    "http": "crawler.slots.KeepAliveDownloadHandler",
+    "https": "crawler.slots.KeepAliveDownloadHandler",
+}
 SCHEDULER_PRIORITY_QUEUE = "crawler.slots.SlotBudgetQueue"
 AUTOTHROTTLE_ENABLED = False  # explicit: the fixed per-site budget above is the policy
 

@@ -9,6 +9,12 @@ Two Scrapy components, named in `crawler/settings.py`:
   §2c). Here a request counts as transferring from the moment it leaves the slot's queue; the rest of the queue
   waits for a transfer to finish (Scrapy calls the queue again then) or for the slot's delay (Scrapy's own timer).
   This is the hard per-site cap whatever the scheduler is (also scrapy-redis's).
+- `KeepAliveDownloadHandler` (setting `DOWNLOAD_HANDLERS`, http and https): Scrapy's HTTP/1.1 handler keeping as
+  many idle connections per host as the crawl may have requests in flight (`CONCURRENT_REQUESTS`). Scrapy keeps
+  `CONCURRENT_REQUESTS_PER_DOMAIN` of them, the smallest site budget here: where many sites share one host (a city
+  portal hosting its departments under path prefixes, the demo portal) every request beyond that budget opened and
+  closed its own connection (a no-change crawl of the 10,000-report demo site: 9.4 s of crawl, 7.5 s with
+  connections kept). A host's connections in use stay bounded by the slots' concurrency; this only keeps them open.
 - `SlotBudgetQueue` (setting `SCHEDULER_PRIORITY_QUEUE`): Scrapy's `DownloaderAwarePriorityQueue` (one queue per
   slot, the least busy slot first) that hands out no request of a slot whose requests in the downloader (in
   middlewares, queued for the delay, or transferring) already reach its concurrency. Requests of a busy site wait
@@ -28,6 +34,7 @@ from time import monotonic
 from typing import TYPE_CHECKING
 
 from scrapy.core.downloader import Downloader, Slot
+from scrapy.core.downloader.handlers.http11 import HTTP11DownloadHandler
 from scrapy.pqueues import DownloaderAwarePriorityQueue, DownloaderInterface
 from scrapy.utils.asyncio import call_later
 from scrapy.utils.defer import _schedule_coro
@@ -60,6 +67,16 @@ class PoliteDownloader(Downloader):
                 if slot.queue:
                     slot.latercall = call_later(delay, self._latercall, slot)
                 return
+
+
+class KeepAliveDownloadHandler(HTTP11DownloadHandler):
+    """Scrapy's HTTP/1.1 handler; idle connections kept per host: `CONCURRENT_REQUESTS` (module docstring)."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        super().__init__(crawler)
+        settings = crawler.settings
+        self._pool.maxPersistentPerHost = max(settings.getint("CONCURRENT_REQUESTS"),
+                                              settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN"))  # fmt: skip
 
 
 class _BudgetInterface(DownloaderInterface):

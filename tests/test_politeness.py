@@ -46,6 +46,7 @@ class CountingServer:
         self.max_in_flight: Counter[str] = Counter()
         self.total = 0
         self.max_total = 0
+        self.connections = 0  # TCP connections accepted
         self._lock = threading.Lock()
         server = self
 
@@ -85,6 +86,11 @@ class CountingServer:
         class Server(ThreadingHTTPServer):
             request_queue_size = 2048  # never the backlog trap of STACK.md §2b
             daemon_threads = True
+
+            def process_request(self, request: object, client_address: object) -> None:
+                with server._lock:
+                    server.connections += 1
+                super().process_request(request, client_address)  # type: ignore[arg-type]
 
         self._httpd = Server(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self._httpd.server_address[1]}"
@@ -146,12 +152,16 @@ def test_many_sites_each_within_budget(tmp_path: Path) -> None:
     worst = max(count for site, count in server.max_in_flight.items() if site)
     assert worst <= BUDGET, sorted(server.max_in_flight.items(), key=lambda kv: -kv[1])[:5]
     assert server.max_total >= 8 * BUDGET  # many sites at once (the cap is 64)
+    # one host for all sites: its connections are kept for the next request, whichever site's it is, not one per
+    # request beyond the smallest site budget (crawler.slots.KeepAliveDownloadHandler)
+    requests = sum(server.requests.values())
+    assert server.connections <= 64 + 8, (server.connections, requests)
     assert stats.lists == len(expected) and stats.errors == 0 and stats.spider_exceptions == 0
     [run] = Archive(archive_dir).runs()
     assert run["finish_reason"] == "finished"
     assert Counter(urlsplit(line["url"]).path for line in run["seen"]) == Counter(expected)
     print(f"\n{SITES} sites x {PAGES} pages: {stats.seconds:.1f} s, max in flight overall {server.max_total}, "
-          f"per site {worst}")
+          f"per site {worst}, {server.connections} connections for {requests} requests")
 
 
 def test_requests_waiting_for_robots_txt_obey_it(tmp_path: Path) -> None:
