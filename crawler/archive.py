@@ -30,9 +30,10 @@ pipeline together and stalled the crawl's event loop). A killed process loses no
 data survives the process); a machine crash or power loss may lose or cut what the last seconds wrote: an object
 then fails its hash on the next read (moved aside, fetched again by the next crawl), a lost manifest row is
 recorded again when its page is next fetched, a cut line is skipped. The run's finish line is what says a run is
-complete, so `RunLog.finish` first syncs the archive's filesystem (`Archive.sync`: syncfs, else os.sync) and then
-the log itself: a run with a finish line has every object, row and line it wrote on disk, and a run without one is
-taken as interrupted (`resumable` verifies what it archived before a new crawl takes it as done).
+complete, so `RunLog.finish` first syncs the archive's filesystem (`Archive.sync`: syncfs, else os.sync; not
+when the run archived no body) and then the log itself: a run with a finish line has every object, row and line
+it wrote on disk, and a run without one is taken as interrupted (`resumable` verifies what it archived before a
+new crawl takes it as done).
 
 Several crawler processes may write one archive at once (a shared crawl, crawler.distributed): objects get their
 names by atomic renames, every JSON line is appended under an exclusive `flock` of its file in one write (one
@@ -259,12 +260,14 @@ class RunLog:
         if data:
             self._out.write(data)
 
-    def finish(self, finished_at: datetime, reason: str | None) -> None:
+    def finish(self, finished_at: datetime, reason: str | None, *, archived: bool = True) -> None:
         """Record the end of the run (a run killed before this line has no finish time). What the run wrote
         (objects, manifest rows, log lines: of every process on this machine) is synced to disk first, then the
-        finish line itself: a finished run is on disk (module docstring, Durability)."""
-        root = self.path.parent.parent
-        sync_filesystems([root / "objects", root, self.path.parent])
+        finish line itself: a finished run is on disk (module docstring, Durability). `archived=False`: the run
+        wrote no object and no manifest row (a crawl that found nothing new), so the log's own fsync is all."""
+        if archived:
+            root = self.path.parent.parent
+            sync_filesystems([root / "objects", root, self.path.parent])
         self._out.write(_json_line({"finished_at": finished_at.astimezone(UTC).isoformat(), "finish_reason": reason}))
         self._out.fsync()
         self.close()

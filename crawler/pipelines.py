@@ -48,6 +48,7 @@ class ArchivePipeline:
         self.run: RunLog | None = None
         self.shared = bool(crawler.settings.get(REDIS_URL_SETTING))  # a shared crawl: one run log for all processes
         self.counts: Counter[str] = Counter()  # of the items passed on (`item_scraped`)
+        self.archived = False  # whether a body came to be archived (then the run's finish syncs the archive)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -77,7 +78,7 @@ class ArchivePipeline:
         does (crawler.distributed.SharedCrawlExtension). Then close the files and write the counts."""
         if self.run is not None:
             if not self.shared:
-                self.run.finish(datetime.now(UTC), reason)
+                self.run.finish(datetime.now(UTC), reason, archived=self.archived)
             self.run.close()
         self.archive.close()
         counts_file = self.crawler.settings.get(COUNTS_SETTING)
@@ -139,6 +140,7 @@ class ArchivePipeline:
             return item
         if not isinstance(item, RawPage):
             return item
+        self.archived = True
         sha, new_object = self.archive.put_new(item.body)
         if self.run is not None:
             reason = None if 200 <= item.status < 300 else f"HTTP {item.status}"

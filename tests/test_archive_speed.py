@@ -64,6 +64,12 @@ def test_pages_are_stored_without_a_sync_or_a_read_back_each(tmp_path: Path, mon
             assert hashlib.sha256(obj.read_bytes()).hexdigest() == obj.name
             assert obj.stat().st_mode & 0o777 == 0o644
     assert not list((tmp_path / "tmp").iterdir())
+    # a run that archived no body (nothing new) syncs only its own log
+    quiet = archive.open_run(_rid(2), ["s"], T0)
+    quiet.seen("http://x/0", "s", "report", 200, archive.manifest()[0]["sha256"], "not modified (HTTP 304)")
+    quiet.finish(T0, "finished", archived=False)
+    assert calls["syncfs"] == 1 and calls["fsync"] == 2
+    assert archive.run_summary(_rid(2))["finish_reason"] == "finished" and len(list(archive.iter_run(_rid(2)))) == 1
 
 
 def test_a_line_cut_by_another_writer_is_ended_before_the_next(tmp_path: Path) -> None:
