@@ -124,7 +124,7 @@ def run_crawl(
             cmd += ["-a", f"resume={tmp / 'resume.json'}"]
         for key, value in (settings or {}).items():
             cmd += ["-s", f"{key}={value if isinstance(value, str) else json.dumps(value)}"]
-        watcher = Progress(Path(archive_dir) / RUNS / f"{run_id}.jsonl", progress) if progress else None
+        watcher = Progress(Path(archive_dir) / RUNS / f"{run_id}.jsonl", progress, sites=len(names)) if progress else None
         returncode = _run(cmd, log, timeout, watcher)
         log_text = log.read_text("utf-8", errors="replace")
         if returncode != 0:
@@ -170,10 +170,17 @@ def _env() -> dict[str, str]:
 class Progress:
     """Per-site crawl progress read from a run log as the crawl appends to it (pages, reports, attachments,
     failures and the rate). On a terminal (`out.isatty()`, or a given rich `console`) one live rich.progress row per
-    site; elsewhere (logs, CI) one plain line per site and interval, with no control characters."""
+    site; elsewhere (logs, CI) one plain line per site and interval, with no control characters.
 
-    def __init__(self, run_log: Path, out: TextIO, interval: float = 3.0, *, console: Any = None) -> None:
+    A crawl of more than `max_rows` sites (`sites`, or the sites its log names so far) shows their totals instead:
+    one row, or one line an interval, `crawl N site(s): …`; at the end the totals, then the sites with failures or
+    refusals (at most `max_rows` of them, and how many more). A thousand sites are a thousand lines every few
+    seconds otherwise."""
+
+    def __init__(self, run_log: Path, out: TextIO, interval: float = 3.0, *, console: Any = None,
+                 sites: int | None = None, max_rows: int = 12) -> None:  # fmt: skip
         self.run_log, self.out, self.interval = run_log, out, interval
+        self.sites, self.max_rows = sites, max_rows
         self.started = time.monotonic()
         self._offset = 0
         self._last = 0.0
@@ -206,8 +213,16 @@ class Progress:
                 c["gone"] += outcome == "gone"
                 c["failed"] += outcome not in ("ok", "gone")
 
-    def line(self, site: str, elapsed: float) -> str:
-        c = self.counts[site]
+    def many(self) -> bool:
+        """Whether the sites are shown as their totals (class docstring)."""
+        return (self.sites if self.sites is not None else len(self.counts)) > self.max_rows
+
+    def total(self) -> Counter[str]:
+        return sum(self.counts.values(), Counter())
+
+    def line(self, site: str | None, elapsed: float) -> str:
+        """The counts of `site` (None: of all sites)."""
+        c = self.counts[site] if site is not None else self.total()
         return (f"{c['list']} list, {c['report']} report(s), {c['attachment']} attachment(s), {c['gone']} gone, "
                 f"{c['failed']} failed or refused; {c['requests'] / max(elapsed, 1e-6):.1f} requests/s")  # fmt: skip
 
@@ -217,25 +232,44 @@ class Progress:
         self._read()
         now = time.monotonic()
         elapsed = now - self.started
+        rows = {None: self._label()} if self.many() else {site: f"crawl {site}" for site in sorted(self.counts)}
         if self._bar is not None:
-            for site in sorted(self.counts):
+            for site, label in rows.items():
                 if site not in self._tasks:
-                    self._tasks[site] = self._bar.add_task(f"crawl {site}", total=None, counts="")
-                self._bar.update(self._tasks[site], completed=self.counts[site]["requests"],
-                                 counts=self.line(site, elapsed))  # fmt: skip
+                    self._tasks[site] = self._bar.add_task(label, total=None, counts="")
+                done = (self.counts[site] if site is not None else self.total())["requests"]
+                self._bar.update(self._tasks[site], description=label, completed=done, counts=self.line(site, elapsed))
             if final:
-                for site, task in self._tasks.items():  # a full bar, no longer pulsing
-                    done = max(self.counts[site]["requests"], 1)
+                for task in self._tasks.values():  # a full bar, no longer pulsing
+                    done = max(self._bar.tasks[task].completed, 1)
                     self._bar.update(task, total=done, completed=done)
                 self._bar.stop()  # draws the last state
                 self._bar = None
+                self._failures()
             else:
                 self._bar.refresh()
             return
         if final or now - self._last >= self.interval:
             self._last = now
-            for site in sorted(self.counts):
-                print(f"crawl {site}: {self.line(site, elapsed)}", file=self.out, flush=True)
+            for site, label in rows.items():
+                print(f"{label}: {self.line(site, elapsed)}", file=self.out, flush=True)
+            if final:
+                self._failures()
+
+    def _label(self) -> str:
+        return f"crawl {self.sites if self.sites is not None else len(self.counts)} site(s)"
+
+    def _failures(self) -> None:
+        """At the end of a crawl shown as totals: the sites with failures or refusals, `max_rows` at most."""
+        if not self.many():
+            return
+        failed = sorted(site for site, c in self.counts.items() if c["failed"])
+        elapsed = time.monotonic() - self.started
+        for site in failed[: self.max_rows]:
+            print(f"crawl {site}: {self.line(site, elapsed)}", file=self.out, flush=True)
+        if len(failed) > self.max_rows:
+            print(f"… and {len(failed) - self.max_rows} more site(s) with failures or refusals (the run log in the "
+                  f"archive has every one)", file=self.out, flush=True)  # fmt: skip
 
     def close(self) -> None:
         """Stop the live display (the crawl failed or was interrupted); idempotent."""

@@ -74,3 +74,29 @@ def test_parse_bar_only_on_a_terminal() -> None:
         advance(6)
     text = tty.getvalue()
     assert "parse" in text and "10/10" in text and "reports" in text and "━" in text
+
+
+def test_crawl_progress_of_many_sites_is_their_totals(tmp_path: Path) -> None:
+    """More sites than rows: one totals line an interval, then at the end the sites with failures (at most
+    `max_rows`) and how many more."""
+    rows = [{"url": f"http://s{i}/list", "site": f"s{i:02d}", "kind": "list", "outcome": "ok"} for i in range(20)]
+    rows += [{"url": f"http://s{i}/1.html", "site": f"s{i:02d}", "kind": "report", "outcome": "error"} for i in range(5)]
+    log = tmp_path / "run.jsonl"
+    log.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    out = Pipe()
+    progress = Progress(log, out, sites=20, max_rows=3)
+    progress.poll(final=True)
+    lines = [line.split(";")[0] for line in out.getvalue().splitlines()]
+    assert lines == [
+        "crawl 20 site(s): 20 list, 0 report(s), 0 attachment(s), 0 gone, 5 failed or refused",
+        "crawl s00: 1 list, 0 report(s), 0 attachment(s), 0 gone, 1 failed or refused",
+        "crawl s01: 1 list, 0 report(s), 0 attachment(s), 0 gone, 1 failed or refused",
+        "crawl s02: 1 list, 0 report(s), 0 attachment(s), 0 gone, 1 failed or refused",
+        "… and 2 more site(s) with failures or refusals (the run log in the archive has every one)",
+    ]
+    tty = io.StringIO()
+    progress = Progress(log, tty, console=Console(file=tty, force_terminal=True, width=160), sites=20, max_rows=3)
+    progress.poll(final=True)
+    text = tty.getvalue()
+    assert "crawl 20 site(s)" in text and "20 list, 0 report(s)" in text and "crawl s00" in text
+    assert "crawl s03" not in text and "… and 2 more site(s)" in text
