@@ -9,6 +9,7 @@ import contextlib
 import dataclasses
 import hashlib
 import sys
+import time
 from collections.abc import Iterator, Mapping
 from datetime import timedelta
 from typing import Any
@@ -125,13 +126,16 @@ def raw_pages(context: dg.AssetExecutionContext, crawl: CrawlConfig, warehouse: 
                     )  # fmt: skip
                 if warmer is not None:
                     warm.append(warmer.stats)
+                context.log.info("crawl run %s: %s in %.1f s", runs[-1].run_id, runs[-1].finish_reason, runs[-1].seconds)
     except (SitesNotConfigured, DemoPortInUse) as exc:
         raise dg.Failure(description=str(exc)) from None
+    loading = time.perf_counter()
     added, total = warehouse.load_raw_pages(archive)
     runs_read, history = warehouse.load_crawl_history(archive)
     counts = {"raw_page": total, **history}
-    context.log.info("loaded raw_page: %d new row(s), %d in all; %d crawl run(s) read: %s", added, total, runs_read,
-                     ", ".join(f"{table}: {n} row(s)" for table, n in history.items()))  # fmt: skip
+    context.log.info("loaded raw_page: %d new row(s), %d in all; %d crawl run(s) read: %s; in %.2f s", added, total,
+                     runs_read, ", ".join(f"{table}: {n} row(s)" for table, n in history.items()),
+                     time.perf_counter() - loading)  # fmt: skip
     kinds = warehouse.query("select kind, count(*) as len from raw_page group by kind order by kind")
     frame = warehouse.query(
         f"select site, kind, status, title, list_date, url from raw_page order by url, sha256 limit {PREVIEW_ROWS}"  # noqa: S608
