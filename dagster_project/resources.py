@@ -111,11 +111,18 @@ class Warehouse(dg.ConfigurableResource):
             con.close()
 
     def replace_tables(self, frames: Mapping[str, pl.DataFrame]) -> dict[str, int]:
-        """Recreate each table from its DDL and bulk-insert the frame by column name, in one transaction.
+        """Recreate each table from its DDL and bulk-insert the frame by column name, in one transaction. When every
+        table holds its frame already, nothing is written: each table's mark, recorded when it was written, is the
+        frame's (its DDL, columns, types and rows) and the table's own fingerprint then, and both still match.
 
-        Returns the row count of every table written.
+        Returns the row count of every table.
         """
-        return self._load(frames, keep_other_reports=False)
+        marks = {table: _frame_mark(table, frame) for table, frame in frames.items()}
+        with self.connect() as con:
+            if all(self.load_mark(con, f"table:{table}") == f"{mark}:{self.fingerprint(con, {table: ''})}"
+                   for table, mark in marks.items()):  # fmt: skip
+                return {table: frame.height for table, frame in frames.items()}
+        return self._load(frames, keep_other_reports=False, marks=marks)
 
     def replace_report_rows(self, frames: Mapping[str, pl.DataFrame]) -> dict[str, int]:
         """Replace the rows of the reports in `frames["dim_report"]` and `frames["non_report_page"]` in every table of
@@ -123,7 +130,8 @@ class Warehouse(dg.ConfigurableResource):
         from a report into a not-report, or back, loses its old rows). Returns the rows written."""
         return self._load(frames, keep_other_reports=True)
 
-    def _load(self, frames: Mapping[str, pl.DataFrame], *, keep_other_reports: bool) -> dict[str, int]:
+    def _load(self, frames: Mapping[str, pl.DataFrame], *, keep_other_reports: bool,
+              marks: Mapping[str, str] | None = None) -> dict[str, int]:  # fmt: skip
         """Bulk-insert each frame by column name into its table, in one transaction. The table is recreated from its
         DDL, except with `keep_other_reports` where an existing table only loses the rows of the frames' reports."""
         counts: dict[str, int] = {}
@@ -140,6 +148,8 @@ class Warehouse(dg.ConfigurableResource):
                         con.execute(warehouse.ddl(table))
                     _insert_frame(con, table, frame)
                     counts[table] = frame.height
+                    if marks is not None:
+                        self.set_load_mark(con, f"table:{table}", f"{marks[table]}:{self.fingerprint(con, {table: ''})}")
             con.execute("checkpoint")
         return counts
 
@@ -332,17 +342,48 @@ class Warehouse(dg.ConfigurableResource):
             return con.sql(f"select * from {STATE_SCHEMA}.{PARSE_STATE_TABLE}").pl()  # noqa: S608
 
     def create_views(self) -> list[str]:
-        """(Re)create every view of warehouse/views; returns their names."""
+        """(Re)create every view of warehouse/views, unless they are all there and neither their SQL nor the columns
+        of a table changed since they were created here (DuckDB binds a view when it is created); returns their
+        names."""
         views = warehouse.views()
         with self.connect() as con:
-            for sql in views.values():
-                con.execute(sql)
+            columns = con.execute("select table_name, column_name, data_type from duckdb_columns() where schema_name = "
+                                  "'main' and table_name in (select table_name from duckdb_tables() where schema_name = "
+                                  "'main') order by all").fetchall()  # fmt: skip
+            mark = hashlib.sha256(repr((sorted(views.items()), columns)).encode()).hexdigest()
+            present = {row[0] for row in con.execute("select view_name from duckdb_views() where not internal").fetchall()}
+            if views.keys() <= present and self.load_mark(con, "views") == mark:
+                return list(views)
+            with transaction(con):
+                for sql in views.values():
+                    con.execute(sql)
+                self.set_load_mark(con, "views", mark)
         return list(views)
+
+    @staticmethod
+    def fingerprint(con: duckdb.DuckDBPyConnection, tables: Mapping[str, str], *extra: Any) -> str:
+        """What some tables hold, as one value: per table (name -> a WHERE clause, or "") its row count and the
+        order-independent sum of its row hashes, and `extra` (e.g. the SQL that reads them). A table that is
+        missing counts as missing."""
+        present = _tables(con)
+        parts = [
+            con.execute(f"select count(*), sum(hash(t)::hugeint) from {table} as t {where}").fetchone()  # noqa: S608
+            if table in present else None
+            for table, where in sorted(tables.items())
+        ]  # fmt: skip
+        return hashlib.sha256(repr((parts, extra)).encode()).hexdigest()
 
     def query(self, sql: str, params: list[Any] | Mapping[str, Any] | None = None) -> pl.DataFrame:
         """Run one query and fetch the result as a Polars frame."""
         with self.connect() as con:
             return con.sql(sql, params=params).pl()
+
+
+def _frame_mark(table: str, frame: pl.DataFrame) -> str:
+    """A table's DDL and a frame's columns, types, height and rows, as one value (replace_tables)."""
+    rows = int(frame.hash_rows(seed=0).sum()) if frame.height else 0
+    parts = (warehouse.ddl(table), list(frame.schema.items()), frame.height, rows)
+    return hashlib.sha256(repr(parts).encode()).hexdigest()
 
 
 def _ensure_load_state(con: duckdb.DuckDBPyConnection) -> None:

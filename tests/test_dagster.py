@@ -144,12 +144,26 @@ def test_demo_html_report_is_an_asset_linked_from_the_summary(
 def test_materialize_twice_is_idempotent(tmp_path: Path, portal: Portal, sites_file: Path) -> None:
     crawl = CrawlConfig(sites=str(sites_file), portal_url=portal.base_url, data_dir=str(tmp_path / "data"))
     wh = Warehouse(path=str(tmp_path / "ogi.duckdb"))
-    assert materialize(crawl, wh).success
+    instance = dg.DagsterInstance.ephemeral()  # one instance: the second run sees the first's materialisations
+    assert (once := materialize(crawl, wh, instance=instance)).success
     first, (runs, rows) = snapshot(wh), history(wh)
     assert first["dim_report"] and first["raw_page"]
-    report = materialization(again := materialize(crawl, wh), "html_report")
+    dims = ("dim_metric", "dim_metric_label", "dim_applicant", "dim_period", "dim_region", "dim_agency")
+    with wh.connect() as con:  # a table written again gets its DDL's comment back
+        for table in dims:
+            con.execute(f"comment on table {table} is 'probe'")
+    comments = "select table_name, comment from duckdb_tables() where schema_name = 'main'"
+    report = materialization(again := materialize(crawl, wh, instance=instance), "html_report")
     assert again.success
     assert snapshot(wh) == first
+    # nothing changed: the dimensions are not written again, the summary's figures and a clean fact table's check
+    # are kept (their inputs' fingerprints said so), with the figures of the first run
+    assert {t: c for t, c in wh.query(comments).iter_rows() if t in dims} == dict.fromkeys(dims, "probe")
+    summaries = [materialization(run, "agency_year_summary") for run in (once, again)]
+    assert [s["kept"] for s in summaries] == [False, True] and summaries[0]["rows"] == summaries[1]["rows"] > 3
+    checks = [{e.check_name: e.metadata for e in run.get_asset_check_evaluations()} for run in (once, again)]
+    assert [c["unique_fact_keys"]["kept"].value for c in checks] == [False, True]
+    assert checks[0]["unique_fact_keys"]["rows"].value == checks[1]["unique_fact_keys"]["rows"].value > 100
     # nothing changed: the report renders no page and keeps its index (its fingerprints said so)
     assert (report["rendered"], report["pending"], report["index_written"]) == (0, 0, False)
     assert report["unchanged"] == report["agencies"] > 3

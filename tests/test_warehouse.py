@@ -76,10 +76,11 @@ def test_load_twice_gives_identical_tables(wh: Warehouse, sample_docs: Docs) -> 
 
 def test_every_table_and_column_is_commented(wh: Warehouse) -> None:
     with wh.connect() as con:
-        tables = dict(con.sql("select table_name, comment from duckdb_tables()").fetchall())
+        # the warehouse's tables (schema main; schema pipeline keeps the loads' own state)
+        tables = dict(con.sql("select table_name, comment from duckdb_tables() where schema_name = 'main'").fetchall())
         columns = con.sql(
-            "select table_name, column_name, comment from duckdb_columns() "
-            "where table_name in (select table_name from duckdb_tables())"
+            "select table_name, column_name, comment from duckdb_columns() where schema_name = 'main' "
+            "and table_name in (select table_name from duckdb_tables())"
         ).fetchall()
     assert set(tables) == set(warehouse.table_ddl())
     assert all(tables.values())
@@ -148,3 +149,31 @@ def test_connect_waits_for_another_process_to_release_the_file(wh: Warehouse) ->
         assert wh.query("select count(*) from dim_report").item() == 3
     finally:
         holder.wait(timeout=30)
+
+
+def test_replace_tables_keeps_a_table_holding_its_frame(wh: Warehouse) -> None:
+    """The same frame again writes nothing (the table is not recreated: a comment changed by hand stays); a table
+    changed since it was written, or another frame, is written again (from its DDL, which sets the comment)."""
+    frame = frames.region_frame(divisions())
+    comment = "select comment from duckdb_tables() where table_name = 'dim_region'"
+    with wh.connect() as con:
+        con.execute("comment on table dim_region is 'probe'")
+    assert wh.replace_tables({"dim_region": frame}) == {"dim_region": frame.height}
+    assert wh.query(comment).item() == "probe"
+    with wh.connect() as con:
+        con.execute("delete from dim_region where rowid = 0")
+        con.execute("comment on table dim_region is 'probe'")
+    wh.replace_tables({"dim_region": frame})
+    assert wh.query(comment).item() != "probe"
+    assert wh.query("select count(*) from dim_region").item() == frame.height
+    with wh.connect() as con:
+        con.execute("comment on table dim_region is 'probe'")
+    wh.replace_tables({"dim_region": frame.head(10)})
+    assert wh.query(comment).item() != "probe" and wh.query("select count(*) from dim_region").item() == 10
+
+
+def test_views_are_created_again_when_missing(wh: Warehouse) -> None:
+    with wh.connect() as con:
+        con.execute("drop view v_rates")
+    assert "v_rates" in wh.create_views()
+    assert wh.query("select count(*) from v_rates").item() >= 0
