@@ -7,13 +7,16 @@ bytes as last time, so its reading is too.
 
 Key: the sha256 of the body and everything else the reading depends on: the page URL and its `state`, the
 Content-Type (decoding), the family asked for, the site's configuration (prefixes, selectors, `cms`, `list_api`),
-and `CODE_VERSION`, a hash of the source of the modules that read lists (crawler.cms, crawler.sites,
+and `code_version()`, a hash of the source of the modules that read lists (crawler.cms, crawler.sites,
 etl.decode), so a changed rule reads every list afresh by itself. Value: `(family, Listing)`, pickled.
 
-Layout: `<archive>/cache/lists/<key[:2]>/<key>`. Derived data, never raw: deleting the folder costs one run the
-readings, nothing else (crawler.archive keeps the bodies). An entry is written to a temporary name and renamed
-(several crawler processes may share one archive); an entry that cannot be read is read again from the page.
-Only successful readings are cached: an unreadable list answer is reported by every run that meets it.
+Layout: one SQLite file, `<archive>/cache/lists.sqlite` (a file per reading cost more than the reading to
+create, on the first crawl). Derived data, never raw: deleting it costs one run the readings, nothing else
+(crawler.archive keeps the bodies). New readings are written `BATCH` at a time, each batch one short transaction,
+and when the crawl closes the cache; a process killed before that loses its last readings, never the archive's.
+Several crawler processes may share one archive: SQLite's own locking (WAL mode, a busy timeout) serialises their
+writes, and a write that still fails is logged and dropped. An entry that cannot be read is read again from the page. Only successful readings are cached:
+an unreadable list answer is reported by every run that meets it.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ import json
 import logging
 import os
 import pickle
-import tempfile
+import sqlite3
 from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
@@ -34,7 +37,8 @@ from crawler.cms import Listing
 
 logger = logging.getLogger(__name__)
 
-FOLDER = ("cache", "lists")
+FOLDER, FILE = "cache", "lists.sqlite"  # under the archive's root
+BATCH = 200  # readings per write (one short transaction)
 _SOURCES = ("crawler/cms", "crawler/sites", "etl/decode.py")
 
 
@@ -58,11 +62,14 @@ def site_fingerprint(site: Any) -> str:
 
 
 class ListCache:
-    """The readings of list answers under an archive root (module docstring)."""
+    """The readings of list answers under an archive root (module docstring). Opened on first use; `close` commits."""
 
     def __init__(self, archive_root: str | os.PathLike[str]) -> None:
-        self.root = Path(archive_root).joinpath(*FOLDER)
+        self.path = Path(archive_root) / FOLDER / FILE
         self.hits = self.misses = 0
+        self._db: sqlite3.Connection | None = None
+        self._new: dict[str, bytes] = {}  # readings not written yet
+        self._broken = False
 
     @staticmethod
     def key(sha256: str, page_url: str, state: Mapping[str, Any], content_type: str | None, family: str | None,
@@ -73,22 +80,35 @@ class ListCache:
         text = json.dumps(parts, sort_keys=True, ensure_ascii=False, default=str)
         return hashlib.sha256(text.encode()).hexdigest()
 
-    def _path(self, key: str) -> Path:
-        return self.root / key[:2] / key
+    def _open(self) -> sqlite3.Connection | None:
+        if self._db is None and not self._broken:
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                db = sqlite3.connect(self.path, timeout=10, isolation_level=None)
+                db.execute("pragma journal_mode = wal")
+                db.execute("pragma synchronous = off")  # a cache: a lost write costs a reading
+                db.execute("create table if not exists lists (key text primary key, value blob not null)")
+                self._db = db
+            except sqlite3.Error as exc:
+                logger.warning("list cache %s unusable, lists are read from their pages: %s", self.path, exc)
+                self._broken = True
+        return self._db
 
     def get(self, key: str) -> tuple[str, Listing] | None:
         """The cached reading, or None (absent or unreadable)."""
+        value = self._new.get(key)
+        if value is None and (db := self._open()) is not None:
+            try:
+                row = db.execute("select value from lists where key = ?", (key,)).fetchone()
+            except sqlite3.Error as exc:
+                logger.info("list cache: cannot read %s: %s", key, exc)
+                row = None
+            value = None if row is None else row[0]
         try:
-            data = self._path(key).read_bytes()
-        except OSError:
-            self.misses += 1
-            return None
-        try:
-            family, listing = pickle.loads(data)  # our own entries, in the crawl's own archive
-        except Exception:  # noqa: BLE001 - a cut or stale entry is read again from the page, never trusted
+            family, listing = pickle.loads(value) if value is not None else (None, None)  # our own entries
+        except Exception:  # noqa: BLE001 - a stale entry is read again from the page, never trusted
             logger.info("list cache entry %s unreadable: read again", key)
-            self.misses += 1
-            return None
+            family = listing = None
         if not isinstance(family, str) or not isinstance(listing, Listing):
             self.misses += 1
             return None
@@ -96,17 +116,27 @@ class ListCache:
         return family, listing
 
     def put(self, key: str, family: str, listing: Listing) -> None:
-        """Keep a reading (best effort: a full disk costs the next run a reading, never this run its crawl)."""
-        path = self._path(key)
+        """Keep a reading (best effort: a failed write costs the next run a reading, never this run its crawl)."""
+        self._new[key] = pickle.dumps((family, listing), protocol=pickle.HIGHEST_PROTOCOL)
+        if len(self._new) >= BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        """Write the new readings in one transaction."""
+        if not self._new or (db := self._open()) is None:
+            self._new.clear()
+            return
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-            try:
-                with os.fdopen(fd, "wb") as f:
-                    f.write(pickle.dumps((family, listing), protocol=pickle.HIGHEST_PROTOCOL))
-                os.replace(tmp, path)
-            except BaseException:
-                Path(tmp).unlink(missing_ok=True)
-                raise
-        except OSError as exc:
-            logger.warning("list cache: cannot write %s: %s", path, exc)
+            with db:  # a transaction: committed, or rolled back when it raises
+                db.execute("begin")
+                db.executemany("insert or replace into lists values (?, ?)", self._new.items())
+        except sqlite3.Error as exc:
+            logger.warning("list cache: cannot write %d reading(s): %s", len(self._new), exc)
+        self._new.clear()
+
+    def close(self) -> None:
+        """Write what is new and close the file (a later use opens it again)."""
+        self.flush()
+        if self._db is not None:
+            self._db.close()
+            self._db = None

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import pickle
 import shutil
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +16,7 @@ import pytest
 from crawler.archive import Archive
 from crawler.cms import Listing, ListRequest
 from crawler.cms.links import ReportLink
-from crawler.listcache import FOLDER, ListCache, code_version, site_fingerprint
+from crawler.listcache import FILE, FOLDER, ListCache, code_version, site_fingerprint
 from crawler.run import run_crawl
 from crawler.sites import Site
 from portal import Portal
@@ -23,8 +24,13 @@ from portal import Portal
 SITES = ("zqhjj", "yongan")  # an html site and a trsapi site (list API answered as JSON, POST paging)
 
 
-def _entries(archive: Path) -> list[Path]:
-    return sorted(p for p in archive.joinpath(*FOLDER).glob("*/*") if not p.name.startswith(".tmp-"))
+def _entries(archive: Path) -> dict[str, bytes]:
+    """The cache's entries: key -> pickled reading."""
+    path = archive / FOLDER / FILE
+    if not path.exists():
+        return {}
+    with sqlite3.connect(path) as db:
+        return dict(db.execute("select key, value from lists").fetchall())
 
 
 def _lines(archive: Path, run_id: str) -> list[tuple[Any, ...]]:
@@ -40,8 +46,12 @@ def test_cache_round_trip_and_key(tmp_path: Path) -> None:
     key = cache.key("ab" * 32, "http://x/index.html", {}, "text/html", None, "s1")
     assert cache.get(key) is None and cache.misses == 1
     cache.put(key, "html", listing)
-    assert cache.get(key) == ("html", listing) and cache.hits == 1
-    assert _entries(tmp_path) == [tmp_path.joinpath(*FOLDER, key[:2], key)]
+    assert cache.get(key) == ("html", listing) and cache.hits == 1  # before it is written
+    cache.close()
+    assert list(_entries(tmp_path)) == [key]
+    again = ListCache(tmp_path)  # another process, a later crawl
+    assert again.get(key) == ("html", listing)
+    again.close()
     # every input of the reading is in the key
     others = [
         cache.key("cd" * 32, "http://x/index.html", {}, "text/html", None, "s1"),
@@ -53,6 +63,16 @@ def test_cache_round_trip_and_key(tmp_path: Path) -> None:
     ]
     assert len({key, *others}) == 7
     assert len(code_version()) == 16 and code_version() == code_version()
+
+
+def test_readings_are_written_in_batches(tmp_path: Path) -> None:
+    cache = ListCache(tmp_path)
+    keys = [cache.key(f"{i:064x}", "http://x/", {}, None, None, "s") for i in range(250)]
+    for key in keys:
+        cache.put(key, "html", Listing("html"))
+    assert len(_entries(tmp_path)) == 200  # one batch written, 50 still in memory
+    cache.close()
+    assert set(_entries(tmp_path)) == set(keys)
 
 
 def test_site_fingerprint_follows_the_configuration() -> None:
@@ -68,12 +88,25 @@ def test_unreadable_entry_is_read_again(tmp_path: Path) -> None:
     cache = ListCache(tmp_path)
     key = cache.key("ab" * 32, "http://x/", {}, None, None, "s")
     cache.put(key, "html", Listing("html"))
-    path = tmp_path.joinpath(*FOLDER, key[:2], key)
-    path.write_bytes(path.read_bytes()[:10])  # cut
+    cache.close()
+    with sqlite3.connect(tmp_path / FOLDER / FILE) as db:
+        db.execute("update lists set value = substr(value, 1, 10)")  # cut
     assert cache.get(key) is None
-    path.write_bytes(pickle.dumps(("html", ["not a listing"])))  # stale shape
+    with sqlite3.connect(tmp_path / FOLDER / FILE) as db:
+        db.execute("update lists set value = ?", (pickle.dumps(("html", ["not a listing"])),))  # stale shape
     assert cache.get(key) is None
     assert cache.hits == 0 and cache.misses == 2
+    cache.close()
+
+
+def test_an_unusable_cache_file_costs_readings_only(tmp_path: Path) -> None:
+    (tmp_path / FOLDER).mkdir()
+    (tmp_path / FOLDER / FILE).write_bytes(b"not a database" * 100)
+    cache = ListCache(tmp_path)
+    key = cache.key("ab" * 32, "http://x/", {}, None, None, "s")
+    cache.put(key, "html", Listing("html"))
+    cache.close()  # nothing raised: logged
+    assert ListCache(tmp_path).get(key) is None
 
 
 @pytest.fixture(scope="module")
@@ -83,13 +116,13 @@ def crawls(portal: Portal, tmp_path_factory: pytest.TempPathFactory) -> dict[str
     sites = [s for s in portal.sites_config() if s["name"] in SITES]
     assert len(sites) == len(SITES)
     first = run_crawl(sites, archive, timeout=180)
-    entries = {p.name: p.read_bytes() for p in _entries(archive)}
+    entries = _entries(archive)
     cached = run_crawl(sites, archive, timeout=180)
-    after_cached = {p.name: p.read_bytes() for p in _entries(archive)}
-    shutil.rmtree(archive.joinpath(*FOLDER))
+    after_cached = _entries(archive)
+    shutil.rmtree(archive / FOLDER)
     fresh = run_crawl(sites, archive, timeout=180)
     return {"archive": archive, "sites": sites, "runs": (first, cached, fresh), "entries": entries,
-            "after_cached": after_cached, "after_fresh": {p.name: p.read_bytes() for p in _entries(archive)}}  # fmt: skip
+            "after_cached": after_cached, "after_fresh": _entries(archive)}  # fmt: skip
 
 
 def test_first_crawl_caches_every_list_answer(crawls: dict[str, Any]) -> None:
@@ -117,9 +150,10 @@ def test_the_crawl_follows_the_cached_reading(crawls: dict[str, Any], tmp_path: 
     """Proof the entries are read: every cached reading replaced by one that lists nothing, the next crawl requests
     first pages only and logs no report."""
     archive = Path(shutil.copytree(crawls["archive"], tmp_path / "archive"))
-    for path in _entries(archive):
-        family, _ = pickle.loads(path.read_bytes())
-        path.write_bytes(pickle.dumps((family, Listing(family))))
+    with sqlite3.connect(archive / FOLDER / FILE) as db:
+        for key, value in db.execute("select key, value from lists").fetchall():
+            family, _ = pickle.loads(value)
+            db.execute("update lists set value = ? where key = ?", (pickle.dumps((family, Listing(family))), key))
     stats = run_crawl(crawls["sites"], archive, timeout=180)
     kinds = [line.get("kind") for line in Archive(archive).iter_run(stats.run_id)]
     assert stats.finish_reason == "finished"

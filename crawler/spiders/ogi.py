@@ -193,6 +193,11 @@ class OgiSpider(scrapy.Spider):
             for url in site.start_urls:
                 yield self._list_request(site, ListRequest(url, site.cms or ""), start=True)
 
+    def closed(self, reason: str) -> None:
+        """The crawl ended: the new list readings are written (crawler.listcache)."""
+        self.list_cache.close()
+        self.logger.info("list readings: %d from the cache, %d read", self.list_cache.hits, self.list_cache.misses)
+
     # -------------------------------------------------------------------------------------------- requests
 
     def _meta(self, site: Site, kind: PageKind, **meta: Any) -> dict[str, Any]:
