@@ -156,8 +156,9 @@ def _parser() -> argparse.ArgumentParser:
     )  # fmt: skip
     crawl = sub.add_parser(
         "crawl", help="crawl your sites into the archive (no parse), with progress on stderr",
-        description="Crawl the sites of FILE into the raw archive (<data>/archive) and print progress per site on "
-        "stderr (pages, reports, attachments, failures, rate) and a summary per site at the end.",
+        description="Crawl the sites of FILE into the raw archive (<data>/archive). Progress goes to stderr: pages, "
+        "reports, attachments, failures and rate, per site (for more than 12 sites, their totals, then the sites "
+        "with failures at the end); the crawl's own totals are printed when it ends.",
     )  # fmt: skip
     for command in (run, crawl):
         command.add_argument("--sites", type=Path, default=None, metavar="FILE",
