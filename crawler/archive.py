@@ -59,7 +59,7 @@ import weakref
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from etl.model import outcome_of
 
@@ -93,16 +93,28 @@ def new_run_id(started_at: datetime) -> str:
     return started_at.astimezone(UTC).strftime("%Y%m%dT%H%M%S%fZ")
 
 
-def _jsonl_rows(path: Path) -> Iterator[dict[str, Any]]:
-    """JSON objects of a JSON Lines file, skipping a line left incomplete by a killed writer."""
-    with path.open("rb") as f:
-        for n, raw in enumerate(f, 1):
-            if not raw.strip():
-                continue
-            try:
-                yield json.loads(raw)
-            except ValueError:
-                logger.warning("%s:%d: skipping unreadable line", path, n)
+def is_sha256(name: str) -> bool:
+    """Whether `name` is a sha256 hex digest (lower case), the name of an archived object."""
+    return _SHA256.fullmatch(name) is not None
+
+
+def check_sha256(sha: str) -> str:
+    """`sha` if it is a sha256 hex digest, else ValueError."""
+    if not is_sha256(sha):
+        raise ValueError(f"not a sha256 hex digest: {sha!r}")
+    return sha
+
+
+def _jsonl_rows(f: IO[bytes], name: object) -> Iterator[dict[str, Any]]:
+    """JSON objects of a JSON Lines file open for reading (`name` for the log), skipping a line left incomplete by
+    a killed writer."""
+    for n, raw in enumerate(f, 1):
+        if not raw.strip():
+            continue
+        try:
+            yield json.loads(raw)
+        except ValueError:
+            logger.warning("%s:%d: skipping unreadable line", name, n)
 
 
 def _json_line(row: Mapping[str, Any]) -> bytes:
@@ -205,22 +217,21 @@ class _Appender:
         self._fd, self._closer = -1, None
 
 
-def _read_header(path: Path) -> dict[str, Any] | None:
-    with path.open("rb") as f:
-        first = f.readline()
+def _read_header(f: IO[bytes]) -> dict[str, Any] | None:
+    """The header of a run log open for reading at its start (None when it has none)."""
     try:
-        header = json.loads(first)
+        header = json.loads(f.readline())
     except ValueError:
         return None
     return header if isinstance(header, dict) and "run_id" in header else None
 
 
-def _read_finish(path: Path) -> dict[str, Any]:
-    """The finish line of a run log: its last line, read from the file's end ({} when the run never finished)."""
-    with path.open("rb") as f:
-        size = f.seek(0, os.SEEK_END)
-        f.seek(max(0, size - _TAIL))
-        tail = f.read()
+def _read_finish(f: IO[bytes]) -> dict[str, Any]:
+    """The finish line of a run log open for reading: its last line, read from the file's end ({} when the run
+    never finished)."""
+    size = f.seek(0, os.SEEK_END)
+    f.seek(max(0, size - _TAIL))
+    tail = f.read()
     lines = tail[: tail.rfind(b"\n")].rsplit(b"\n", 1)  # a cut last line (no newline yet) is no finish line
     try:
         last = json.loads(lines[-1])
@@ -277,11 +288,95 @@ class RunLog:
         self._out.close()
 
 
+def check_run_id(run_id: str) -> str:
+    """`run_id` if it may name a run log (no path, no hidden file), else ValueError."""
+    if not run_id or "/" in run_id or run_id.startswith("."):
+        raise ValueError(f"not a run id: {run_id!r}")
+    return run_id
+
+
+class ArchiveReading:
+    """What reading an archive is, wherever it lies: a local directory (`Archive`) or a store at a URL
+    (crawler.store.StoreArchive); the parse step reads either. A subclass gives `manifest_path`, `get`, `has`,
+    `run_ids`, `_run_path` and `_open_read` (a binary file for reading; FileNotFoundError when there is none)."""
+
+    manifest_path: Any
+
+    def get(self, sha: str) -> bytes:
+        raise NotImplementedError
+
+    def has(self, sha: str) -> bool:
+        raise NotImplementedError
+
+    def run_ids(self) -> list[str]:
+        raise NotImplementedError
+
+    def _run_path(self, run_id: str) -> Any:
+        raise NotImplementedError
+
+    def _open_read(self, path: Any) -> IO[bytes]:
+        raise NotImplementedError
+
+    def intact(self, sha: str) -> bool:
+        """Whether the object `sha` is stored and hashes to its name (read as `get` reads it)."""
+        try:
+            self.get(sha)
+        except (FileNotFoundError, CorruptObject):
+            return False
+        return True
+
+    def manifest(self) -> list[dict[str, Any]]:
+        """All manifest rows in append order."""
+        return list(self.iter_manifest())
+
+    def iter_manifest(self) -> Iterator[dict[str, Any]]:
+        """Manifest rows in append order, skipping a line left incomplete by a killed writer (none when there is
+        no manifest)."""
+        try:
+            f = self._open_read(self.manifest_path)
+        except FileNotFoundError:
+            return
+        with f:
+            yield from _jsonl_rows(f, self.manifest_path)
+
+    def run_summary(self, run_id: str) -> dict[str, Any]:
+        """One run without its URL lines: `{run_id, sites, started_at, finished_at, finish_reason}` from the log's
+        first and last lines (`finished_at`/`finish_reason` None for a run that never finished). FileNotFoundError
+        if there is no such log, ValueError if it has no header."""
+        path = self._run_path(run_id)
+        with self._open_read(path) as f:
+            header = _read_header(f)
+            if header is None:
+                raise ValueError(f"{path}: no run header")
+            end = _read_finish(f)
+        return header | {"finished_at": end.get("finished_at"), "finish_reason": end.get("finish_reason")}
+
+    def run_summaries(self) -> list[dict[str, Any]]:
+        """Every crawl run without its URL lines, oldest first: `{run_id, sites, started_at, finished_at,
+        finish_reason}` (as `run_summary`). Reads two lines per log, whatever the runs' size."""
+        out = []
+        for run_id in self.run_ids():
+            try:
+                out.append(self.run_summary(run_id))
+            except ValueError:
+                logger.warning("%s: no run header, skipped", self._run_path(run_id))
+        return out
+
+    def iter_run(self, run_id: str) -> Iterator[dict[str, Any]]:
+        """The URL lines of one run in log order (`{url, site, kind, outcome, status, sha256, reason, parent_url}`),
+        streamed from its log (FileNotFoundError if there is none)."""
+        path = self._run_path(run_id)
+        with self._open_read(path) as f:
+            for line in _jsonl_rows(f, path):
+                if "url" in line:
+                    yield line
+
+
 class CorruptObject(OSError):
     """An archived object whose bytes no longer hash to its name (moved aside to `corrupt/`)."""
 
 
-class Archive:
+class Archive(ArchiveReading):
     """Content-addressed store of response bodies with a deduplicating manifest.
 
     A writer keeps the manifest open for appending (`close` closes it; so does garbage collection)."""
@@ -296,9 +391,7 @@ class Archive:
 
     def path(self, sha: str) -> Path:
         """Where the object `sha` lives (whether or not it exists)."""
-        if _SHA256.fullmatch(sha) is None:
-            raise ValueError(f"not a sha256 hex digest: {sha!r}")
-        return self.objects / sha[:2] / sha
+        return self.objects / sha[:2] / check_sha256(sha)
 
     def has(self, sha: str) -> bool:
         """Whether the object is stored."""
@@ -372,14 +465,6 @@ class Archive:
             logger.error("archive object %s is corrupt: moved to %s", sha, aside)
             raise CorruptObject(f"archived body {sha} is corrupt (moved to {aside}); the next crawl fetches it again")
         return data
-
-    def intact(self, sha: str) -> bool:
-        """Whether the object `sha` is stored and hashes to its name (a corrupt one is moved aside, as by `get`)."""
-        try:
-            self.get(sha)
-        except (FileNotFoundError, CorruptObject):
-            return False
-        return True
 
     def sync(self) -> None:
         """Flush what was written to the archive's filesystem(s) to disk (module docstring, Durability)."""
@@ -459,14 +544,8 @@ class Archive:
         seen.add(key)
         return True
 
-    def manifest(self) -> list[dict[str, Any]]:
-        """All manifest rows in append order."""
-        return list(self.iter_manifest())
-
-    def iter_manifest(self) -> Iterator[dict[str, Any]]:
-        """Manifest rows in append order, skipping a line left incomplete by a killed writer."""
-        if self.manifest_path.exists():
-            yield from _jsonl_rows(self.manifest_path)
+    def _open_read(self, path: Path) -> IO[bytes]:
+        return path.open("rb")
 
     def manifest_from(self, offset: int = 0) -> Iterator[tuple[dict[str, Any], int]]:
         """Manifest rows from byte `offset` on (0, or an offset this yielded), each with the offset just past its
@@ -515,9 +594,7 @@ class Archive:
         return RunLog(path, run_id)
 
     def _run_path(self, run_id: str) -> Path:
-        if not run_id or "/" in run_id or run_id.startswith("."):
-            raise ValueError(f"not a run id: {run_id!r}")
-        return self.root / RUNS / f"{run_id}.jsonl"
+        return self.root / RUNS / f"{check_run_id(run_id)}.jsonl"
 
     def run_log(self, run_id: str) -> RunLog:
         """The log of an existing run (FileNotFoundError if there is none)."""
@@ -530,35 +607,6 @@ class Archive:
         """Ids of the crawl runs logged so far, oldest first."""
         folder = self.root / RUNS
         return sorted(p.stem for p in folder.glob("*.jsonl")) if folder.is_dir() else []
-
-    def run_summary(self, run_id: str) -> dict[str, Any]:
-        """One run without its URL lines: `{run_id, sites, started_at, finished_at, finish_reason}` from the log's
-        first and last lines (`finished_at`/`finish_reason` None for a run that never finished). FileNotFoundError
-        if there is no such log, ValueError if it has no header."""
-        path = self._run_path(run_id)
-        header = _read_header(path)
-        if header is None:
-            raise ValueError(f"{path}: no run header")
-        end = _read_finish(path)
-        return header | {"finished_at": end.get("finished_at"), "finish_reason": end.get("finish_reason")}
-
-    def run_summaries(self) -> list[dict[str, Any]]:
-        """Every crawl run without its URL lines, oldest first: `{run_id, sites, started_at, finished_at,
-        finish_reason}` (as `run_summary`). Reads two lines per log, whatever the runs' size."""
-        out = []
-        for run_id in self.run_ids():
-            try:
-                out.append(self.run_summary(run_id))
-            except ValueError:
-                logger.warning("%s: no run header, skipped", self._run_path(run_id))
-        return out
-
-    def iter_run(self, run_id: str) -> Iterator[dict[str, Any]]:
-        """The URL lines of one run in log order (`{url, site, kind, outcome, status, sha256, reason, parent_url}`),
-        streamed from its log (FileNotFoundError if there is none)."""
-        for line in _jsonl_rows(self._run_path(run_id)):
-            if "url" in line:
-                yield line
 
     def iter_runs(self) -> Iterator[dict[str, Any]]:
         """Every crawl run as `runs()` gives it, oldest first, but one at a time and with `seen` an iterator that

@@ -18,25 +18,23 @@ No Scrapy import here: the ETL reads archives with this module.
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import os
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any, Protocol
+from typing import IO, Any
 
 from fsspec.core import url_to_fs
 from fsspec.implementations.local import LocalFileSystem
 
-from crawler.archive import MANIFEST, RUNS, Archive, CorruptObject
+from crawler.archive import (
+    MANIFEST, RUNS, Archive, ArchiveReading, CorruptObject, check_run_id, check_sha256, is_sha256,
+)  # fmt: skip
 
 logger = logging.getLogger(__name__)
 
 _URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
-_HEX = frozenset("0123456789abcdef")
-_TAIL = 64 * 1024  # bytes read from the end of a run log to find its finish line (as crawler.archive)
 _BLOCK = 1024 * 1024  # bytes per read when copying a manifest or run log
 _BATCH_OBJECTS = 64  # objects per `fs.pipe` call to a remote store (async backends such as s3fs send them at once)
 _BATCH_BYTES = 32 * 1024 * 1024  # ... or fewer, when they are large
@@ -48,47 +46,15 @@ def is_url(location: str) -> bool:
     return _URL.match(location) is not None
 
 
-class ArchiveReader(Protocol):
-    """What the parse step reads of an archive: `crawler.archive.Archive` (a local directory) and `StoreArchive` (a
-    URL) both are one."""
-
-    def get(self, sha: str) -> bytes: ...
-
-    def has(self, sha: str) -> bool: ...
-
-    def iter_manifest(self) -> Iterator[dict[str, Any]]: ...
-
-
-def open_reader(location: str) -> Archive | StoreArchive:
+def open_reader(location: str) -> ArchiveReading:
     """The archive at `location`, to read: `StoreArchive` for a URL (`is_url`), else `Archive` of the local path."""
     return StoreArchive(location) if is_url(location) else Archive(Path(location))
 
 
-def _check_sha(sha: str) -> str:
-    if len(sha) != 64 or not _HEX.issuperset(sha):
-        raise ValueError(f"not a sha256 hex digest: {sha!r}")
-    return sha
-
-
-def _is_sha(name: str) -> bool:
-    return len(name) == 64 and _HEX.issuperset(name)
-
-
-def _rows(f: IO[bytes], name: str) -> Iterator[dict[str, Any]]:
-    """JSON objects of a JSON Lines file, skipping a line left incomplete by a killed writer (as
-    crawler.archive._jsonl_rows)."""
-    for n, raw in enumerate(f, 1):
-        if not raw.strip():
-            continue
-        try:
-            yield json.loads(raw)
-        except ValueError:
-            logger.warning("%s:%d: skipping unreadable line", name, n)
-
-
-class StoreArchive:
+class StoreArchive(ArchiveReading):
     """A read-only archive at an fsspec URL, in the layout of `crawler.archive` (module docstring). Every read
-    checks the hash of what it reads; nothing is ever written, moved or removed."""
+    checks the hash of what it reads; nothing is ever written, moved or removed. The manifest and the run logs
+    are read as `Archive` reads them (`ArchiveReading`)."""
 
     def __init__(self, url: str, **storage_options: Any) -> None:
         self.url = url
@@ -101,7 +67,7 @@ class StoreArchive:
 
     def path(self, sha: str) -> str:
         """Where the object `sha` lives in the store (whether or not it exists)."""
-        return self._join("objects", sha[:2], _check_sha(sha))
+        return self._join("objects", sha[:2], check_sha256(sha))
 
     def has(self, sha: str) -> bool:
         """Whether the object is stored."""
@@ -119,32 +85,11 @@ class StoreArchive:
             )
         return data
 
-    def intact(self, sha: str) -> bool:
-        """Whether the object `sha` is stored and hashes to its name."""
-        try:
-            self.get(sha)
-        except (FileNotFoundError, CorruptObject):
-            return False
-        return True
-
-    def manifest(self) -> list[dict[str, Any]]:
-        """All manifest rows in append order."""
-        return list(self.iter_manifest())
-
-    def iter_manifest(self) -> Iterator[dict[str, Any]]:
-        """Manifest rows in append order, skipping a line left incomplete by a killed writer (none when the store
-        has no manifest)."""
-        try:
-            f = self.fs.open(self.manifest_path, "rb")
-        except FileNotFoundError:
-            return
-        with f:
-            yield from _rows(f, self.manifest_path)
+    def _open_read(self, path: str) -> IO[bytes]:
+        return self.fs.open(path, "rb")
 
     def _run_path(self, run_id: str) -> str:
-        if not run_id or "/" in run_id or run_id.startswith("."):
-            raise ValueError(f"not a run id: {run_id!r}")
-        return self._join(RUNS, f"{run_id}.jsonl")
+        return self._join(RUNS, f"{check_run_id(run_id)}.jsonl")
 
     def run_ids(self) -> list[str]:
         """Ids of the crawl runs logged in the store, oldest first."""
@@ -154,47 +99,6 @@ class StoreArchive:
             return []
         stems = (str(n).rstrip("/").rsplit("/", 1)[-1] for n in names)
         return sorted(s[: -len(".jsonl")] for s in stems if s.endswith(".jsonl") and not s.startswith("."))
-
-    def run_summary(self, run_id: str) -> dict[str, Any]:
-        """One run without its URL lines, as `Archive.run_summary` gives it (FileNotFoundError if there is no such
-        log, ValueError if it has no header)."""
-        path = self._run_path(run_id)
-        with self.fs.open(path, "rb") as f:
-            try:
-                header = json.loads(f.readline())
-            except ValueError:
-                header = None
-            if not isinstance(header, dict) or "run_id" not in header:
-                raise ValueError(f"{path}: no run header")
-            size = f.seek(0, os.SEEK_END)
-            f.seek(max(0, size - _TAIL))
-            tail = f.read()
-        lines = tail[: tail.rfind(b"\n")].rsplit(b"\n", 1)  # a cut last line (no newline yet) is no finish line
-        try:
-            end = json.loads(lines[-1])
-        except ValueError:
-            end = {}
-        if not isinstance(end, dict) or "finished_at" not in end:
-            end = {}
-        return header | {"finished_at": end.get("finished_at"), "finish_reason": end.get("finish_reason")}
-
-    def run_summaries(self) -> list[dict[str, Any]]:
-        """Every crawl run without its URL lines, oldest first (as `Archive.run_summaries`)."""
-        out = []
-        for run_id in self.run_ids():
-            try:
-                out.append(self.run_summary(run_id))
-            except ValueError:
-                logger.warning("%s: no run header, skipped", self._run_path(run_id))
-        return out
-
-    def iter_run(self, run_id: str) -> Iterator[dict[str, Any]]:
-        """The URL lines of one run in log order (FileNotFoundError if there is none)."""
-        path = self._run_path(run_id)
-        with self.fs.open(path, "rb") as f:
-            for line in _rows(f, path):
-                if "url" in line:
-                    yield line
 
 
 @dataclass
@@ -214,7 +118,7 @@ def _complete_size(path: Path) -> int:
     with path.open("rb") as f:
         position = f.seek(0, os.SEEK_END)
         while position > 0:
-            start = max(0, position - _TAIL)
+            start = max(0, position - _BLOCK)
             f.seek(start)
             newline = f.read(position - start).rfind(b"\n")
             if newline >= 0:
@@ -261,7 +165,7 @@ class _Store:
         sizes: dict[str, int] = {}
         for name, info in found.items():
             parent, _, sha = str(name).rstrip("/").rpartition("/")
-            if _is_sha(sha) and parent.endswith("/" + sha[:2]) and info.get("type", "file") == "file":
+            if is_sha256(sha) and parent.endswith("/" + sha[:2]) and info.get("type", "file") == "file":
                 sizes[sha] = int(info["size"])
         return sizes
 
@@ -349,7 +253,7 @@ def push(archive_dir: str | os.PathLike[str], url: str) -> PushStats:
     for folder in folders:
         for entry in sorted(os.scandir(folder), key=lambda e: e.name):
             sha = entry.name
-            if not _is_sha(sha) or sha[:2] != folder.name or not entry.is_file():
+            if not is_sha256(sha) or sha[:2] != folder.name or not entry.is_file():
                 continue
             if present.get(sha) == entry.stat().st_size:
                 stats.objects_skipped += 1

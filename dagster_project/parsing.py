@@ -50,9 +50,10 @@ from typing import Any
 import polars as pl
 from w3lib.url import safe_url_string
 
+from crawler.archive import ArchiveReading
 from crawler.cms.attachments import file_type, find_attachments, is_html
 from crawler.convert import soffice_convert
-from crawler.store import ArchiveReader, open_reader
+from crawler.store import open_reader
 from etl.decode import decode_html
 from etl.frames import PageInfo, ReportFrames, ReportRows, frames_of_rows, report_rows
 from etl.model import Document, Hints, ParseResult
@@ -239,7 +240,7 @@ def _temporary(directory: str, key: str) -> tuple[int, str]:
         return tempfile.mkstemp(dir=directory, prefix=".tmp-", suffix=CACHE_SUFFIX)
 
 
-def _documents(archive: ArchiveReader, row: Mapping[str, Any], data: bytes,
+def _documents(archive: ArchiveReading, row: Mapping[str, Any], data: bytes,
                attachments: Sequence[Mapping[str, Any]]) -> tuple[list[Document], bool]:  # fmt: skip
     """The report's documents: the article (or file) the report link answered, then its attachments in the order the
     article links them (crawler.cms.attachments; the archive keeps no order), each from the archive, or with the
@@ -277,7 +278,7 @@ class _WatchedConverter:
             raise
 
 
-def _parse_one(archive: ArchiveReader, row: Mapping[str, Any], attachments: Sequence[Mapping[str, Any]],
+def _parse_one(archive: ArchiveReading, row: Mapping[str, Any], attachments: Sequence[Mapping[str, Any]],
                hints: Hints, messages: list[tuple[int, str]]) -> tuple[ParseResult, bool]:  # fmt: skip
     """Parse one report; second: whether the result may be cached."""
     convert = _WatchedConverter()
@@ -335,7 +336,7 @@ class WarmResult:
     waiting: dict[str, list[str]]
 
 
-def missing_attachments(archive: ArchiveReader, row: Mapping[str, Any],
+def missing_attachments(archive: ArchiveReading, row: Mapping[str, Any],
                         attachments: Sequence[Mapping[str, Any]]) -> list[str]:  # fmt: skip
     """The attachment URLs the report's article links (as the crawl follows them: crawler/spiders/ogi.py
     `parse_report`, from a 200 answer that is a web page) that `attachments` does not hold. Raises OSError when the
