@@ -8,7 +8,8 @@ bytes as last time, so its reading is too.
 Key: the sha256 of the body and everything else the reading depends on: the page URL and its `state`, the
 Content-Type (decoding), the family asked for, the site's configuration (prefixes, selectors, `cms`, `list_api`),
 and `code_version()`, a hash of the source of the modules that read lists (crawler.cms, crawler.sites,
-etl.decode), so a changed rule reads every list afresh by itself. Value: `(family, Listing)`, pickled.
+etl.decode) and of the versions of lxml, w3lib and charset-normalizer, so a changed rule or library reads every
+list afresh by itself. Value: `(family, Listing)`, pickled.
 
 Layout: one SQLite file, `<archive>/cache/lists.sqlite` (a file per reading cost more than the reading to
 create, on the first crawl). Derived data, never raw: deleting it costs one run the readings, nothing else
@@ -34,25 +35,23 @@ from pathlib import Path
 from typing import Any
 
 from crawler.cms import Listing
+from etl import source_digest
 
 logger = logging.getLogger(__name__)
 
 FOLDER, FILE = "cache", "lists.sqlite"  # under the archive's root
 BATCH = 200  # readings per write (one short transaction)
 _SOURCES = ("crawler/cms", "crawler/sites", "etl/decode.py")
+_LIBRARIES = ("lxml", "w3lib", "charset-normalizer")  # what crawler.cms and etl.decode read pages with
 
 
 @cache
 def code_version() -> str:
-    """A hash of the source of every module a list reading depends on."""
+    """A version of the code a list reading depends on: the source of its modules and the versions of the libraries
+    they read pages with (etl.source_digest)."""
     root = Path(__file__).resolve().parent.parent
-    digest = hashlib.sha256()
-    for name in _SOURCES:
-        path = root / name
-        for file in sorted(path.rglob("*.py")) if path.is_dir() else [path]:
-            digest.update(file.relative_to(root).as_posix().encode())
-            digest.update(file.read_bytes())
-    return digest.hexdigest()[:16]
+    files = [f for name in _SOURCES for f in ((root / name).rglob("*.py") if (root / name).is_dir() else [root / name])]
+    return source_digest(root, files, _LIBRARIES)
 
 
 def site_fingerprint(site: Any) -> str:

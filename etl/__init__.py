@@ -10,6 +10,7 @@ on first use (reading the package's own files), not at import.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from functools import cache
 from importlib import metadata
 from pathlib import Path
@@ -27,18 +28,25 @@ _PARSER_LIBRARIES = (
 @cache
 def parser_version() -> str:
     """16 hex digits of SHA-256 over the parser's files (relative path and bytes, in path order) and the versions of
-    `_PARSER_LIBRARIES` (absent ones count as absent)."""
+    `_PARSER_LIBRARIES` (absent ones count as absent): `source_digest`."""
     root = Path(__file__).resolve().parent
-    digest = hashlib.sha256()
-    files = sorted(
+    files = (
         p for p in root.rglob("*")
         if p.is_file() and p.suffix in _PARSER_SUFFIXES and "__pycache__" not in p.parts
         and p.relative_to(root).as_posix() not in _NOT_PARSER
     )  # fmt: skip
-    for path in files:
+    return source_digest(root, files, _PARSER_LIBRARIES)
+
+
+def source_digest(root: Path, files: Iterable[Path], libraries: Iterable[str]) -> str:
+    """16 hex digits of SHA-256 over `files` (their path relative to `root` and their bytes, in path order) and the
+    installed versions of the distributions `libraries` (absent ones count as absent): what a version of some code
+    is, for keys of results that code computed (parser_version, crawler.listcache)."""
+    digest = hashlib.sha256()
+    for path in sorted(files):
         digest.update(path.relative_to(root).as_posix().encode() + b"\0")
         digest.update(hashlib.sha256(path.read_bytes()).digest())
-    for name in _PARSER_LIBRARIES:
+    for name in libraries:
         try:
             version = metadata.version(name)
         except metadata.PackageNotFoundError:
