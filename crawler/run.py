@@ -185,6 +185,7 @@ class Progress:
         self._offset = 0
         self._last = 0.0
         self.counts: dict[str, Counter[str]] = {}
+        self.totals: Counter[str] = Counter()  # the sum of `counts`, kept as lines are read
         self._bar: Any = None  # rich.progress.Progress on a terminal
         self._tasks: dict[str, Any] = {}
         isatty = getattr(out, "isatty", None)
@@ -206,23 +207,20 @@ class Progress:
             except ValueError:
                 continue
             if "url" in row:
-                c = self.counts.setdefault(str(row.get("site")), Counter())
-                c["requests"] += 1
                 outcome = row.get("outcome") or "error"
-                c[str(row.get("kind"))] += outcome in ("ok", "gone")
-                c["gone"] += outcome == "gone"
-                c["failed"] += outcome not in ("ok", "gone")
+                for c in (self.counts.setdefault(str(row.get("site")), Counter()), self.totals):
+                    c["requests"] += 1
+                    c[str(row.get("kind"))] += outcome in ("ok", "gone")
+                    c["gone"] += outcome == "gone"
+                    c["failed"] += outcome not in ("ok", "gone")
 
     def many(self) -> bool:
         """Whether the sites are shown as their totals (class docstring)."""
         return (self.sites if self.sites is not None else len(self.counts)) > self.max_rows
 
-    def total(self) -> Counter[str]:
-        return sum(self.counts.values(), Counter())
-
     def line(self, site: str | None, elapsed: float) -> str:
         """The counts of `site` (None: of all sites)."""
-        c = self.counts[site] if site is not None else self.total()
+        c = self.counts[site] if site is not None else self.totals
         return (f"{c['list']} list, {c['report']} report(s), {c['attachment']} attachment(s), {c['gone']} gone, "
                 f"{c['failed']} failed or refused; {c['requests'] / max(elapsed, 1e-6):.1f} requests/s")  # fmt: skip
 
@@ -237,7 +235,7 @@ class Progress:
             for site, label in rows.items():
                 if site not in self._tasks:
                     self._tasks[site] = self._bar.add_task(label, total=None, counts="")
-                done = (self.counts[site] if site is not None else self.total())["requests"]
+                done = (self.counts[site] if site is not None else self.totals)["requests"]
                 self._bar.update(self._tasks[site], description=label, completed=done, counts=self.line(site, elapsed))
             if final:
                 for task in self._tasks.values():  # a full bar, no longer pulsing
