@@ -7,7 +7,6 @@ No `from __future__ import annotations` here: Dagster inspects the real annotati
 
 import contextlib
 import dataclasses
-import hashlib
 import sys
 import time
 from collections.abc import Iterator, Mapping

@@ -42,7 +42,7 @@ def number(value: Any) -> str:
 def _cell(value: Any, text: bool = False) -> str:
     css = ' class="text"' if text else ""
     if value is None:
-        return f'<td class="none">–</td>'
+        return '<td class="none">–</td>'
     return f"<td{css}>{escape(number(value))}</td>"
 
 
