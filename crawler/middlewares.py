@@ -14,11 +14,13 @@ robots.txt is being fetched (its docstring).
 from __future__ import annotations
 
 import ipaddress
+import re
 import socket
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware as _ScrapyMetaRefreshMiddleware
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware as _ScrapyRobotsTxtMiddleware
 from scrapy.exceptions import IgnoreRequest
 from scrapy.utils.httpobj import urlparse_cached
@@ -29,6 +31,7 @@ if TYPE_CHECKING:
 
     from scrapy import Request
     from scrapy.crawler import Crawler
+    from scrapy.http import Response
     from scrapy.robotstxt import RobotParser
 
     from crawler.sites import Site
@@ -59,6 +62,12 @@ def _internal(address: Address) -> bool:
             or address.is_multicast or address.is_unspecified)  # fmt: skip
 
 
+@lru_cache(maxsize=4096)
+def _own_addresses(start_urls: tuple[str, ...]) -> frozenset[Address]:
+    """The addresses of a site's start URLs (an internal one is allowed to the site that starts there)."""
+    return frozenset(a for start in start_urls for a in addresses((urlsplit(start).hostname or "").lower()))
+
+
 def refusal(site: Site, url: str, *, api: bool = False) -> str | None:
     """Why `site` may not request `url` (None when it may). `api`: a list API call built by a CMS adapter, allowed
     anywhere on the origin of the site's URL prefixes."""
@@ -69,9 +78,8 @@ def refusal(site: Site, url: str, *, api: bool = False) -> str | None:
         return "no host"
     if not (site.in_scope(url) or (api and site.on_origin(url))):
         return f"outside the site's scope ({', '.join(site.url_prefixes)})"
-    own = {a for start in site.start_urls for a in addresses((urlsplit(start).hostname or "").lower())}
     for address in addresses(parts.hostname.lower()):
-        if _internal(address) and address not in own:
+        if _internal(address) and address not in _own_addresses(tuple(site.start_urls)):
             return f"{parts.hostname} is an internal address ({address})"
     return None
 
@@ -112,3 +120,30 @@ class RobotsTxtMiddleware(_ScrapyRobotsTxtMiddleware):
         parser = await super().robot_parser(request)
         current = self._parsers.get(urlparse_cached(request).netloc, parser)
         return parser if isinstance(current, Deferred) else current
+
+
+_REFRESH_HEAD = 4 * 4096  # bytes that can hold the first 4,096 characters Scrapy looks at (4 bytes a character at most)
+_REFRE = re.compile(rb"refre", re.IGNORECASE)  # no letter of it has a non-ASCII case variant (unlike the s of refresh)
+
+
+def may_refresh(body: bytes) -> bool:
+    """False only when the page cannot declare a meta refresh: the bytes that can make the first 4,096 characters
+    hold no `refre` in any case and no NUL (text in UTF-16/32, where ASCII letters are not single bytes, always
+    counts as possible). Exact for every encoding that writes ASCII letters as themselves (UTF-8, GBK/GB18030,
+    Big5, the Latin ones); an EBCDIC page would not be checked for a refresh."""
+    head = body[:_REFRESH_HEAD]
+    return b"\x00" in head or _REFRE.search(head) is not None
+
+
+class MetaRefreshMiddleware(_ScrapyMetaRefreshMiddleware):
+    """Scrapy's meta refresh redirects, without decoding a page that cannot declare one.
+
+    Scrapy decodes every HTML answer (`response.text`, its encoding inferred from the whole body when no header or
+    meta declares one) to look for `<meta http-equiv="refresh">` in its first 4,096 characters; the spider decodes
+    the body its own way anyway (etl.decode). A page whose first bytes hold no `refre` at all is passed on as it is;
+    any other goes through Scrapy's check unchanged. About 3 % of a first crawl's CPU (py-spy, 10,000 reports)."""
+
+    def process_response(self, request: Request, response: Response, spider: Any = None) -> Any:
+        if not may_refresh(response.body):
+            return response
+        return super().process_response(request, response)

@@ -52,6 +52,8 @@ DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
     "crawler.middlewares.RobotsTxtMiddleware": 100,  # Scrapy's, every waiting request checked (crawler/middlewares.py)
     "scrapy.downloadermiddlewares.httpcache.HttpCacheMiddleware": None,
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+    "crawler.middlewares.MetaRefreshMiddleware": 580,  # Scrapy's, a page that cannot hold a refresh not decoded
     "crawler.httpcache.ConditionalCacheMiddleware": 900,  # Scrapy's HttpCacheMiddleware, without error recovery
 }
 # Conditional requests (crawler/httpcache.py): Scrapy's HTTP cache with the archive as its read-only storage and a
@@ -65,3 +67,4 @@ DOWNLOAD_FAIL_ON_DATALOSS = True  # a body shorter than its Content-Length is an
 
 FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = "INFO"
+LOG_FORMATTER = "crawler.logformatter.QuietLogFormatter"  # no per-page DEBUG records unless LOG_LEVEL is DEBUG

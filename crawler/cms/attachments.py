@@ -24,6 +24,7 @@ _LINK_WORDS = re.compile(r"附件|下载|原文")
 _NOT_FILE_WORDS = re.compile(r"中心|专区|栏目|频道|客户端|APP|App|app")
 _PAGE_PATH = re.compile(r"(?:\.s?html?|/)$", re.IGNORECASE)
 _EXT_ALT = "|".join(EXTENSIONS)
+_EXT_ANYWHERE = re.compile(r"\.(?:" + _EXT_ALT + ")", re.IGNORECASE)
 # file links inside scripts: an href (`href=\"./P0….docx\"`), or a quoted path (with a slash: a bare file name in
 # a script is a name shown to people, not a link)
 _SCRIPT_HREF = re.compile(r"""href\s*=\s*\\?["']([^"'<>\s\\]+?\.(?:""" + _EXT_ALT + r"""))(?:\?[^"'<>\s\\]*)?\\?["']""", re.IGNORECASE)
@@ -59,6 +60,12 @@ def file_type(url: str) -> str | None:
     return None
 
 
+def _may_name_file(href: str) -> bool:
+    """False only when `file_type(href)` is certainly None: no extension in it, nothing percent-encoded, and none of
+    the tab/CR/LF that urlsplit removes (a cheap test before splitting and unquoting every link of a page)."""
+    return "%" in href or _EXT_ANYWHERE.search(href) is not None or not href.isprintable()
+
+
 def _file_words(text: str | None, href: str) -> bool:
     """A link whose text says it is a file (附件1, 下载附件, 原文下载) and whose URL is not a web page."""
     if not text or len(text) > 60 or not _LINK_WORDS.search(text) or _NOT_FILE_WORDS.search(text):
@@ -83,10 +90,16 @@ def find_attachments(html: str, url: str) -> list[Attachment]:
         if target != urldefrag(url)[0] and target not in found and urlsplit(target).scheme in ("http", "https"):
             found[target] = Attachment(target, title)
 
+    # an anchor's text is read only where it can matter: for a link naming a file (its title), or when the page
+    # prints a file word at all (附件/下载/原文, or a character reference that may spell one); most links are neither
+    words = "&#" in html or bool(_LINK_WORDS.search(html))
     for a in doc.iter("a"):
         href = a.get("href") or ""
-        text = " ".join(a.text_content().split()) or a.get("title") or a.get("alt")
-        if file_type(href) or _file_words(text, href):
+        typed = _may_name_file(href) and file_type(href) is not None
+        if not typed and not words:
+            continue
+        text = " ".join("".join(a.itertext()).split()) or a.get("title") or a.get("alt")
+        if typed or _file_words(text, href):
             add(href, text or None)
     for script in doc.iter("script"):
         code = (script.text or "").replace("\\u0022", '"').replace("\\/", "/")

@@ -85,12 +85,19 @@ def _anchors(elements: Iterable[etree._Element]) -> Iterator[etree._Element]:
             yield from el.iter("a")
 
 
-def _title(a: etree._Element) -> str | None:
-    """The report title of an anchor: the title attribute (often the untruncated title) or the text.
+def _title(a: etree._Element, text: str | None = None) -> str | None:
+    """The report title of an anchor: the title attribute (often the untruncated title) or the text (`text`: the
+    anchor's text, normalized, when already read).
 
     Either one naming a notice rejects the link: a truncated text can hide the `…的通知` that the attribute shows.
     """
-    candidates = [_norm(t) for t in (a.get("title") or "", a.text_content()) if t.strip()]
+    attribute = a.get("title") or ""
+    candidates = [_norm(attribute)] if attribute.strip() else []
+    if text is None:
+        raw = a.text_content()
+        text = _norm(raw) if raw.strip() else ""
+    if text:
+        candidates.append(text)
     if any(about_a_report(t) for t in candidates):
         return None
     return next((t for t in candidates if is_report_title(t)), None)
@@ -141,8 +148,22 @@ def parse_list_page(html: str, url: str, selectors: Mapping[str, str] | None = N
         return ListPage()
     base = urljoin(url, (doc.xpath("//base/@href") or [""])[0].strip())
 
+    # each anchor's link and text are read once: both the report rule and the pager rule look at them
+    hrefs: dict[etree._Element, str | None] = {}
+    texts: dict[etree._Element, str] = {}
+
+    def href_of(a: etree._Element) -> str | None:
+        if a not in hrefs:
+            hrefs[a] = _href(a, base)
+        return hrefs[a]
+
+    def text_of(a: etree._Element) -> str:
+        if a not in texts:
+            texts[a] = _norm(a.text_content())
+        return texts[a]
+
     scope = _anchors(_css(selectors["list_links"])(doc)) if "list_links" in selectors else doc.iter("a")
-    found = [(a, href, title) for a in scope if (href := _href(a, base)) and (title := _title(a))]
+    found = [(a, href, title) for a in scope if (href := href_of(a)) and (title := _title(a, text_of(a)))]
     anchors = {a: href for a, href, _ in found}
     reports: dict[str, ReportLink] = {}
     for a, href, title in found:
@@ -154,10 +175,10 @@ def parse_list_page(html: str, url: str, selectors: Mapping[str, str] | None = N
         pages.update((h, None) for a in _anchors(_css(selectors["next_page"])(doc)) if (h := _href(a, base)))
     else:
         for a in doc.iter("a"):
-            href = _href(a, base)
+            href = href_of(a)
             if not href:
                 continue
-            text = _norm(a.text_content())
+            text = text_of(a)
             if text in _PAGER_WORDS or _PAGE_NUMBER.match(text) or _PAGE_FILE.search(href.split("?")[0]):
                 pages[href] = None
     return ListPage(list(reports.values()), [p for p in pages if p not in reports and p != urldefrag(url)[0]])

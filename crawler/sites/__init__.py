@@ -24,6 +24,7 @@ URLs may contain `{portal}`, replaced by the demo portal's base URL.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Iterable, Mapping
@@ -97,18 +98,19 @@ class Site:
         host = origin.rsplit(":", 1)[0]
         if not any(host == d or host.endswith("." + d) for d in self.allowed_domains):
             return False
-        for prefix in self.url_prefixes:
-            p_origin, p_path = _origin_path(prefix)
-            if origin == p_origin and path.startswith(p_path):
-                return True
-        return False
+        return any(origin == p_origin and path.startswith(p_path) for p_origin, p_path in self._prefixes)
+
+    @functools.cached_property
+    def _prefixes(self) -> tuple[tuple[str, str], ...]:
+        """(origin, path) of each URL prefix, split once (every request the crawl sends is checked against them)."""
+        return tuple(_origin_path(prefix) for prefix in self.url_prefixes)
 
     def on_origin(self, url: str) -> bool:
         """Whether `url` is on the origin (host and port) of one of the site's URL prefixes: where a CMS adapter
         may call the site's own list API (`/module/web/jpage/dataproxy.jsp`, `/fjdzapp/search`) even when the
         prefixes narrow the site to one directory."""
         origin, _ = _origin_path(url)
-        return any(origin == _origin_path(prefix)[0] for prefix in self.url_prefixes)
+        return any(origin == p_origin for p_origin, _ in self._prefixes)
 
     @classmethod
     def from_dict(cls, entry: Mapping[str, Any], portal: str | None = None) -> Site:
