@@ -282,7 +282,13 @@ class Warehouse(dg.ConfigurableResource):
         """`crawl_run` and `crawl_seen` from the archive's run logs (etl.frames.crawl_frames), one run at a time: a
         run loaded before with the same end (finish time and reason) is not read again; a new run, or one that ended
         since, replaces its rows. Tables holding a run the archive does not have (another archive) load afresh. A
-        run's lines are read and inserted `batch_size` at a time. Returns (runs read, rows per table)."""
+        run's lines are read and inserted `batch_size` at a time. Returns (runs read, rows per table).
+
+        In the same transaction the crawl state v_removed_report reads (`crawl_site_run`, `crawl_url_state`) takes
+        in the runs read: folded in (`fold_crawl_state`, reading only their rows) when every one of them is later
+        than every run folded before; recomputed from the whole history (`rebuild_crawl_state`) when the fold cannot
+        be exact: the tables were recreated, the state is missing or was not folded from these tables, a run
+        folded before was replaced (a fold cannot be undone), or a new run is not later than one folded before."""
         summaries = archive.run_summaries()
         read = 0
         with self.connect() as con:
@@ -292,10 +298,13 @@ class Warehouse(dg.ConfigurableResource):
                     "select run_id, any_value(finished_at), any_value(finish_reason) from crawl_run group by run_id"
                 ).fetchall()}  # fmt: skip
             with transaction(con):
-                if not loaded.keys() <= {s["run_id"] for s in summaries} or not loaded:
+                fresh = not loaded.keys() <= {s["run_id"] for s in summaries} or not loaded
+                if fresh:
                     con.execute(warehouse.ddl("crawl_run"))
                     con.execute(warehouse.ddl("crawl_seen"))
                     loaded = {}
+                folded = _crawl_state_folded(con)  # the latest run folded, None when the state must be recomputed
+                exact = folded is not None and not fresh  # tables recreated: their state is recomputed
                 for summary in summaries:
                     run_id = str(summary["run_id"])
                     run = crawl_frames([summary | {"seen": []}]).crawl_run
@@ -303,7 +312,10 @@ class Warehouse(dg.ConfigurableResource):
                     if run_id in loaded and end.height and tuple(end.row(0)) == loaded[run_id]:
                         continue
                     for table in ("crawl_run", "crawl_seen"):
-                        con.execute(f"delete from {table} where run_id = $1", [run_id])  # noqa: S608
+                        if con.execute(f"delete from {table} where run_id = $1", [run_id]).fetchone()[0]:  # noqa: S608
+                            exact = False  # a run folded before is replaced: what it folded in cannot be taken out
+                    if folded is not None and run_id <= folded:
+                        exact = False  # not later than a run folded before: it would be folded out of order
                     _insert_frame(con, "crawl_run", run)
                     lines = archive.iter_run(run_id)
                     while batch := list(itertools.islice(lines, batch_size)):  # a run's lines in bounded pieces
@@ -317,6 +329,10 @@ class Warehouse(dg.ConfigurableResource):
                         finally:
                             con.unregister("_frame")
                     read += 1
+                if folded is None or not exact:
+                    rebuild_crawl_state(con)
+                elif read:
+                    fold_crawl_state(con, folded)
             counts = {t: con.execute(f"select count(*) from {t}").fetchone()[0] for t in ("crawl_run", "crawl_seen")}  # noqa: S608
         return read, counts
 
@@ -377,6 +393,43 @@ class Warehouse(dg.ConfigurableResource):
         """Run one query and fetch the result as a Polars frame."""
         with self.connect() as con:
             return con.sql(sql, params=params).pl()
+
+
+CRAWL_STATE = ("crawl_site_run", "crawl_url_state")  # what v_removed_report reads of the crawl history
+
+
+def fold_crawl_state(con: duckdb.DuckDBPyConnection, after: str) -> None:
+    """Fold the crawl runs with run_id > `after` (their crawl_seen and crawl_run rows) into the crawl state
+    (`CRAWL_STATE`), set-based, one statement per table (warehouse/queries/crawl_*_fold.sql). Exact only when
+    `after` is the latest run folded before and the state was folded from every row of crawl_seen and crawl_run
+    up to it, unchanged since (`load_crawl_history` checks that, else `rebuild_crawl_state`)."""
+    con.execute(warehouse.query("crawl_site_run_fold"), {"after": after})
+    con.execute(warehouse.query("crawl_url_state_fold"), {"after": after})
+
+
+def rebuild_crawl_state(con: duckdb.DuckDBPyConnection) -> None:
+    """Recompute the crawl state from the whole of crawl_seen and crawl_run: its tables recreated from their DDL,
+    then every run folded in at once, by the same statements as `fold_crawl_state` (folding after ''). For when a
+    fold cannot be exact: a run replaced or loaded out of order, a list request's outcome changed
+    (mark_not_reports), the history tables recreated or written by other means."""
+    for table in CRAWL_STATE:
+        con.execute(warehouse.ddl(table))
+    fold_crawl_state(con, "")
+
+
+def _crawl_state_folded(con: duckdb.DuckDBPyConnection) -> str | None:
+    """The latest run folded into the crawl state ('' for none), or None when the state is missing or was not
+    folded from the crawl history as it stands: its requests do not add up to crawl_seen's rows, or its site x
+    runs with a crawl_run row are not crawl_run's."""
+    if not {"crawl_run", "crawl_seen", *CRAWL_STATE} <= _tables(con):
+        return None
+    row = con.execute(
+        "select (select coalesce(sum(requests), 0) from crawl_site_run) = (select count(*) from crawl_seen) "
+        "and (select count(*) from crawl_site_run where complete is not null) "
+        "= (select count(*) from (select distinct site, run_id from crawl_run)), "
+        "(select coalesce(max(run_id), '') from crawl_site_run)"
+    ).fetchone()
+    return row[1] if row[0] else None
 
 
 def _frame_mark(table: str, frame: pl.DataFrame) -> str:

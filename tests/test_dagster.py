@@ -17,7 +17,7 @@ import pytest
 import warehouse
 from portal import Portal
 from dagster_project.checks import PIPELINE_CHECKS
-from dagster_project.resources import CrawlConfig, Warehouse
+from dagster_project.resources import CRAWL_STATE, CrawlConfig, Warehouse
 from dagster_project.runs import QUIET, materialize_sites
 
 REPO = Path(__file__).resolve().parent.parent
@@ -40,7 +40,8 @@ def materialize(crawl: CrawlConfig, wh: Warehouse, **kwargs: object) -> dg.Execu
     return materialize_sites({"crawl": crawl, "warehouse": wh}, **kwargs)  # type: ignore[arg-type]
 
 
-HISTORY = {"crawl_run", "crawl_seen"}  # crawl history: grows by one run per site with every crawl
+# crawl history: grows by one run per site with every crawl; and the state folded from it (CRAWL_STATE)
+HISTORY = {"crawl_run", "crawl_seen", *CRAWL_STATE}
 
 
 def snapshot(wh: Warehouse) -> dict[str, list[tuple[object, ...]]]:

@@ -24,10 +24,10 @@ from crawler.archive import Archive
 from portal import Portal
 from portal.sites import EPOCHS, generate
 from dagster_project.runs import materialize_sites
-from dagster_project.resources import DEMO, CrawlConfig, Warehouse
+from dagster_project.resources import CRAWL_STATE, DEMO, CrawlConfig, Warehouse
 from etl.frames import crawl_frames
 
-HISTORY = {"crawl_run", "crawl_seen"}
+HISTORY = {"crawl_run", "crawl_seen", *CRAWL_STATE}  # the crawl history and the state folded from it
 APPLICANT_COLUMNS = ("natural_person", "business", "research", "social_org", "legal_service", "other", "total")
 
 

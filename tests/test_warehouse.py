@@ -12,7 +12,7 @@ import pytest
 
 import warehouse
 from dagster_project.checks import report_year_and_agency, requests_balance, unique_fact_keys
-from dagster_project.resources import Warehouse
+from dagster_project.resources import Warehouse, rebuild_crawl_state
 from etl import frames
 from etl.frames import PageInfo
 from etl.model import ParseResult, ReportMeta
@@ -52,6 +52,8 @@ def load(wh: Warehouse, docs: Docs) -> None:
             "dim_agency": frames.agency_frame(reports.dim_report, dim_region),
         }
     )
+    with wh.connect() as con:  # the crawl state v_removed_report reads (load_crawl_history keeps it, not replace_tables)
+        rebuild_crawl_state(con)
     wh.create_views()
 
 

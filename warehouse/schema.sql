@@ -76,6 +76,46 @@ comment on column crawl_seen.sha256 is 'SHA-256 of the body received (raw_page.s
 comment on column crawl_seen.reason is 'Why the outcome is not ok (HTTP 404, a timeout, a reset, a redirect loop, the scope rule a URL broke, a robots.txt block, the size cap, the parser''s verdict); when ok, null for an answer fetched in full, else how the archived answer stood for it (not modified (HTTP 304), unchanged body, listed unchanged and not fetched again, archived by an interrupted run).';
 comment on column crawl_seen.parent_url is 'Attachments: the report article that links the file.';
 
+-- table: crawl_site_run
+create or replace table crawl_site_run (
+    site varchar,
+    run_id varchar not null,
+    requests bigint not null,
+    lists bigint not null,
+    lists_failed bigint not null,
+    complete boolean,
+    evidence boolean not null
+);
+comment on table crawl_site_run is 'One row per site x crawl run (of crawl_seen or crawl_run): what v_removed_report needs of a run, folded in as each run is loaded (Warehouse.load_crawl_history; warehouse/queries/crawl_site_run_fold.sql), so the view never reads crawl_seen. Derived from the crawl history; grows by one row per site with every crawl.';
+comment on column crawl_site_run.site is 'Site name of the crawl configuration (crawl_seen.site, or crawl_run.site of a site the run logged no request of).';
+comment on column crawl_site_run.run_id is 'Crawl run (crawl_run.run_id).';
+comment on column crawl_site_run.requests is 'crawl_seen rows of the site in the run (what tells a state folded from every row of crawl_seen).';
+comment on column crawl_site_run.lists is 'List requests of the site in the run (crawl_seen rows of kind list).';
+comment on column crawl_site_run.lists_failed is 'List requests of the site in the run whose outcome is not ok.';
+comment on column crawl_site_run.complete is 'crawl_run.complete of the site in the run (the run ended on its own); null when crawl_run has no row of the site in the run.';
+comment on column crawl_site_run.evidence is 'The run can show what the site no longer links: it is complete and it requested list pages of the site, every one answered (lists > 0, lists_failed = 0).';
+
+-- table: crawl_url_state
+create or replace table crawl_url_state (
+    site varchar,
+    url varchar not null,
+    last_ok_run varchar not null,
+    first_answer_run varchar,
+    last_answer_run varchar,
+    last_answer_status smallint,
+    first_unlisted_run varchar,
+    last_unlisted_run varchar
+);
+comment on table crawl_url_state is 'One row per site x report URL that ever answered 2xx: where its history stands since its last 2xx answer, folded in as each run is loaded (Warehouse.load_crawl_history; warehouse/queries/crawl_url_state_fold.sql), so v_removed_report reads one row per URL instead of crawl_seen. Derived from the crawl history. Answered: a report request with outcome ok, gone or not_report (any site''s request of the URL); evidence run: crawl_site_run.evidence.';
+comment on column crawl_url_state.site is 'Site name of the crawl configuration (crawl_seen.site of its 2xx answers).';
+comment on column crawl_url_state.url is 'Report URL (crawl_seen.url of kind report).';
+comment on column crawl_url_state.last_ok_run is 'Last crawl run in which the URL, requested as a report of the site, answered 2xx.';
+comment on column crawl_url_state.first_answer_run is 'First run after last_ok_run in which a report request of the URL was answered; null when none was.';
+comment on column crawl_url_state.last_answer_run is 'Last run after last_ok_run in which a report request of the URL was answered; null when none was.';
+comment on column crawl_url_state.last_answer_status is 'HTTP status of the answer of last_answer_run; null when none was answered after last_ok_run.';
+comment on column crawl_url_state.first_unlisted_run is 'First evidence run of the site after last_ok_run that did not request the URL; null when none.';
+comment on column crawl_url_state.last_unlisted_run is 'Last evidence run of the site after last_ok_run that did not request the URL; null when none. The URL is unlisted when this is the site''s latest evidence run.';
+
 -- table: dim_metric
 create or replace table dim_metric (
     code varchar not null,
