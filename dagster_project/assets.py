@@ -38,6 +38,7 @@ from dagster_project.resources import (
     ParseState,
     SitesNotConfigured,
     Warehouse,
+    rebuild_crawl_state,
     transaction,
 )
 from etl import parser_version
@@ -305,7 +306,7 @@ def parsed_reports(
         )
         context.log.info("loaded %s", ", ".join(f"{table}: {n} row(s)" for table, n in counts.items()))
     with warehouse.connect() as con:  # also the latest crawl's requests of pages already known as not reports
-        con.execute(sql.query("mark_not_reports"))
+        mark_not_reports(con)
     totals = warehouse.query(
         "select count(*) filter (where parse_ok) as reports_ok, count(*) filter (where not parse_ok) as reports_failed, "
         "count(*) filter (where version_flag is not null) as versions_flagged, "
@@ -454,6 +455,18 @@ def agency_year_summary(context: dg.AssetExecutionContext, warehouse: Warehouse)
             ),
         }
     )
+
+
+def mark_not_reports(con: Any) -> None:
+    """Mark not_report the requests whose archived answer the parser judged not a report (queries/mark_not_reports),
+    in one transaction with the crawl state v_removed_report reads: a list request so marked counts as failed, its
+    runs no longer evidence, so the state is then recomputed from the history (rebuild_crawl_state); a report
+    request's mark changes nothing of the state (queries/not_report_lists)."""
+    with transaction(con):
+        lists = con.execute(sql.query("not_report_lists")).fetchone()[0]
+        con.execute(sql.query("mark_not_reports"))
+        if lists:
+            rebuild_crawl_state(con)
 
 
 def _inputs_fingerprint(con: Any, insert: str) -> str:
