@@ -27,7 +27,7 @@ from dagster_project.checks import (
     publication_missing_year,
     stock_flow,
 )
-from dagster_project.resources import Warehouse
+from dagster_project.resources import Warehouse, rebuild_crawl_state
 from etl import frames
 from etl.frames import PageInfo
 from etl.model import Issue, ParseResult, Region, ReportMeta, Source, Value
@@ -183,6 +183,8 @@ def load(wh: Warehouse, docs: list[tuple[PageInfo, ParseResult]]) -> None:
             "dim_agency": frames.agency_frame(reports.dim_report, dim_region),
         }
     )
+    with wh.connect() as con:  # the crawl state v_removed_report reads (load_crawl_history keeps it, not replace_tables)
+        rebuild_crawl_state(con)
     wh.create_views()
 
 

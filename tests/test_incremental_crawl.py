@@ -37,6 +37,7 @@ import warehouse
 from crawler.archive import Archive
 from crawler.httpcache import KnownPages
 from crawler.run import CrawlStats, run_crawl
+from dagster_project.resources import rebuild_crawl_state
 from etl.frames import crawl_frames
 from portal import Portal
 
@@ -219,6 +220,7 @@ def _removed(archive: Archive, upto: str) -> set[tuple[str, str]]:
     con.register("_seen", frames.crawl_seen)
     con.execute("insert into crawl_run by name select * from _run")
     con.execute("insert into crawl_seen by name select * from _seen")
+    rebuild_crawl_state(con)  # the state the view reads, from the history as inserted here
     con.execute(warehouse.views()["v_removed_report"])
     return set(con.execute("select url, how from v_removed_report").fetchall())
 
