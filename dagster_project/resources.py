@@ -321,11 +321,12 @@ class Warehouse(dg.ConfigurableResource):
                     while batch := list(itertools.islice(lines, batch_size)):  # a run's lines in bounded pieces
                         seen = crawl_frames([summary | {"seen": batch}]).crawl_seen
                         con.register("_frame", seen)  # the first line of a URL the run logged twice is kept
-                        try:
+                        try:  # the run's own rows only (a constant filter: older runs' row groups are skipped)
                             con.execute(
                                 "insert into crawl_seen by name select * from _frame as f where not exists "
-                                "(select 1 from crawl_seen as s where s.run_id = f.run_id and s.url = f.url)"
-                            )
+                                "(select 1 from crawl_seen as s where s.run_id = $1 and s.run_id = f.run_id "
+                                "and s.url = f.url)", [run_id],
+                            )  # fmt: skip
                         finally:
                             con.unregister("_frame")
                     read += 1
@@ -371,6 +372,9 @@ class Warehouse(dg.ConfigurableResource):
             if views.keys() <= present and self.load_mark(con, "views") == mark:
                 return list(views)
             with transaction(con):
+                tables = _tables(con)
+                if {"crawl_run", "crawl_seen"} <= tables and not set(CRAWL_STATE) <= tables:
+                    rebuild_crawl_state(con)  # a warehouse loaded before the crawl state (v_removed_report reads it)
                 for sql in views.values():
                     con.execute(sql)
                 self.set_load_mark(con, "views", mark)

@@ -312,3 +312,27 @@ def test_the_view_reads_no_crawl_history_and_the_state_holds_a_row_per_url(tmp_p
         assert con.execute("select count(*) from crawl_url_state").fetchone()[0] * 10 < seen
         assert con.execute("select * from v_removed_report").fetchall() == con.execute(
             "select * from v_removed_report_reference").fetchall()  # fmt: skip
+
+
+def test_views_on_a_warehouse_loaded_before_the_crawl_state(tmp_path: Path) -> None:
+    """A warehouse whose history was loaded before the state tables existed: creating the views builds them."""
+    rng = random.Random(5)
+    archive = Archive(tmp_path / "archive")
+    wh = Warehouse(path=str(tmp_path / "w.duckdb"))
+    h = Histories(rng, archive)
+    for _ in range(6):
+        h.write(h.take_id())
+        wh.load_crawl_history(archive)
+    with wh.connect() as con:
+        for table in ("crawl_url_state", "crawl_site_run"):
+            con.execute(f"drop table {table}")
+        for table in ("dim_report", "fact_disclosure", "dim_metric", "dim_agency", "report_issue", "report_document",
+                      "dim_region", "dim_metric_label", "dim_applicant", "dim_period", "fact_raw_cell", "raw_page",
+                      "non_report_page"):  # fmt: skip
+            con.execute(warehouse.ddl(table))
+    wh.create_views()
+    with wh.connect() as con:
+        con.execute(REFERENCE)
+        assert con.execute("select count(*) from crawl_url_state").fetchone()[0] > 0
+        assert con.execute("select * from v_removed_report").fetchall() == con.execute(
+            "select * from v_removed_report_reference").fetchall()  # fmt: skip
