@@ -8,13 +8,14 @@ error, and the hints (site, agency, region, list title, list date). `cache_key` 
 canonical JSON), so the same body at another URL, with other attachments or other hints is another key, and the same
 inputs are parsed once. Entries live under `<data>/parsed/<parser version>/<key[:2]>/<key>.pickle.z`: the report's
 table rows (`etl.frames.ReportRows`: plain tuples, so reading one back costs a fraction of rebuilding the
-ParseResult's dataclasses), zlib-compressed pickle, written to a temporary file and renamed into place (left alone
-when it already holds the same bytes); an unreadable entry is a miss. The parser version is `etl.PARSER_VERSION` (a
-hash of the etl package's files, frames included, and of the reader libraries): a new parser never sees an older
-parser's rows. Not cached, so tried again next run: a body the archive could not give (corrupt or missing object),
-a parser crash, and a report one of whose conversions failed (LibreOffice missing, a time or memory limit: the
-host's state, not the document's). The page's first fetch time (`fetched_at`) and the versioning of a
-URL's bodies (`etl.frames.frames_of_rows`) are applied on every run, never taken from the cache.
+ParseResult's dataclasses), a pickle compressed with zstd (`_pack`; entries of zlib, as written before, are read
+too), written to a temporary file and renamed into place (left alone when it already holds the same bytes); an
+unreadable entry is a miss. The parser version is `etl.PARSER_VERSION` (a hash of the etl package's files, frames
+included, and of the reader libraries): a new parser never sees an older parser's rows. Not cached, so tried again
+next run: a body the archive could not give (corrupt or missing object), a parser crash, and a report one of whose
+conversions failed (LibreOffice missing, a time or memory limit: the host's state, not the document's). The page's
+first fetch time (`fetched_at`) and the versioning of a URL's bodies (`etl.frames.frames_of_rows`) are applied on
+every run, never taken from the cache.
 
 **Chunks.** Pages (one row per distinct report body, sorted by URL) are cut into chunks of at most `chunk_size`
 reports without splitting a URL, so each chunk's `report_frames` sees every version of its URLs and numbers them as
@@ -28,6 +29,7 @@ result comes back as Arrow IPC (`ChunkResult`).
 
 from __future__ import annotations
 
+import functools
 import gc
 import hashlib
 import io
@@ -189,13 +191,42 @@ def _read(path: str) -> bytes | None:
         return None
 
 
+# An entry: _ZSTD, the pickle's length (4 bytes, little-endian), then the pickle as one zstd frame (level 1). zstd
+# through pyarrow (a dependency already) compresses in a third of zlib's CPU at level 1, entries 7 % smaller: on
+# 1,000 kept reports write_cached 0.41 -> 0.35 ms and read_cached 0.146 -> 0.135 ms a report (medians of 9 rounds).
+# A zlib stream never starts with this byte (its first is 0x?8).
+_ZSTD = b"\x01"
+_ZSTD_LEVEL = 1
+
+
+@functools.cache
+def _zstd() -> Any:
+    import pyarrow  # noqa: PLC0415 - 0.1 s to import: only in processes that read or write the cache
+
+    return pyarrow.Codec("zstd", compression_level=_ZSTD_LEVEL)
+
+
+def _pack(rows: ReportRows) -> bytes:
+    data = pickle.dumps(rows, protocol=pickle.HIGHEST_PROTOCOL)
+    return _ZSTD + len(data).to_bytes(4, "little") + _zstd().compress(data, asbytes=True)
+
+
+def _unpack(data: bytes) -> Any:
+    if data[:1] == _ZSTD:
+        size = int.from_bytes(data[1:5], "little")
+        data = _zstd().decompress(memoryview(data)[5:], decompressed_size=size, asbytes=True)
+    else:  # an entry of zlib, as this module wrote them before (the parser version does not cover this module)
+        data = zlib.decompress(data)
+    return pickle.loads(data)  # noqa: S301 - our own cache under the data directory
+
+
 def read_cached(cache: str, key: str) -> ReportRows | None:
     """The cached result of `key`, or None (absent, or unreadable: then it is parsed again and rewritten)."""
     data = _read(_entry_path(cache, key))
     if data is None:
         return None
     try:
-        result = pickle.loads(zlib.decompress(data))  # noqa: S301 - our own cache under the data directory
+        result = _unpack(data)
     except Exception:  # noqa: BLE001 - a damaged entry is a miss, whatever broke
         return None
     return result if isinstance(result, ReportRows) else None
@@ -208,7 +239,7 @@ def write_cached(cache: str, key: str, result: ReportRows) -> None:
     """Store a result atomically (temporary file in the same directory, then rename). An entry that already holds
     these bytes (a re-parse) is left alone: renaming over an existing file makes ext4 flush the new one first, ~1 ms
     against ~0.02 ms to read and compare."""
-    data = zlib.compress(pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL), 1)
+    data = _pack(result)
     directory = f"{cache}/{key[:2]}"
     path = f"{directory}/{key}{CACHE_SUFFIX}"
     if _read(path) == data:

@@ -220,6 +220,29 @@ def test_a_chunk_crosses_the_pipe_unchanged_and_the_cache_is_written_once(crawle
     assert oct(entry.stat().st_mode & 0o777) == oct(0o600 & ~_umask())
 
 
+def test_entries_are_zstd_and_zlib_entries_still_read(tmp_path: Path) -> None:
+    """An entry is a zstd-compressed pickle (a first byte no zlib stream has); an entry of zlib, as written before,
+    reads the same; a damaged one of either kind is a miss."""
+    import zlib
+
+    from etl.frames import ReportRows
+
+    rows = ReportRows(("rid", "https://x/a.html", None), [("rid", "requests.new", 1.0)], [], [], [], None, False)
+    cache, key = str(tmp_path), "ab" + "0" * 62
+    write_cached(cache, key, rows)
+    entry = Path(_entry_path(cache, key))
+    data = entry.read_bytes()
+    assert data[:1] == b"\x01" and read_cached(cache, key) == rows
+    entry.write_bytes(data[:-4])
+    assert read_cached(cache, key) is None
+    entry.write_bytes(zlib.compress(pickle.dumps(rows), 1))
+    assert read_cached(cache, key) == rows
+    entry.write_bytes(zlib.compress(pickle.dumps(rows), 1)[:-4])
+    assert read_cached(cache, key) is None
+    write_cached(cache, key, rows)  # a zlib entry is rewritten as zstd
+    assert entry.read_bytes() == data
+
+
 def test_collections_are_restored_after_a_chunk() -> None:
     """A chunk runs with the objects alive at its start frozen and a larger youngest generation; both undone after,
     also when the chunk raises."""
