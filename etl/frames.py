@@ -317,10 +317,6 @@ def _json(obj: Mapping[str, Any] | None) -> str | None:
     return json.dumps(obj, ensure_ascii=False, sort_keys=True, default=str)
 
 
-def _float(value: float | int | None) -> float | None:
-    return None if value is None else float(value)
-
-
 def _content_type(headers: Any) -> str | None:
     """The Content-Type of a manifest `headers` field: a mapping (values str or list) or a list of pairs."""
     if not headers:
@@ -481,8 +477,6 @@ def report_rows(page: PageInfo, result: ParseResult) -> ReportRows:
     name = normalize_agency_name(raw_name) if raw_name else None
     aid = agency_id(name, region_code) if name else None
     year = meta.report_year if meta is not None else None
-    facts: list[tuple[Any, ...]] = []
-    cells: list[tuple[Any, ...]] = []
     documents: list[tuple[Any, ...]] = []
 
     report_issues: list[tuple[Any, ...]] = []
@@ -504,45 +498,47 @@ def report_rows(page: PageInfo, result: ParseResult) -> ReportRows:
         )
     truncated = any(i.check == "document.truncated" for i in result.issues)
 
-    for v in result.values:
-        s = v.source
-        facts.append(
-            (
-                rid,
-                aid,
-                year,
-                v.metric,
-                v.applicant,
-                v.period,
-                _float(v.value),
-                v.unit,
-                v.approximate,
-                s.kind,
-                s.section,
-                s.row,
-                s.column,
-                s.text,
-                s.page,
-                s.document or page.url,
-            )
+    # comprehensions, each value's float inline: a report has hundreds of these rows
+    url = page.url
+    facts = [
+        (
+            rid,
+            aid,
+            year,
+            v.metric,
+            v.applicant,
+            v.period,
+            None if v.value is None else float(v.value),
+            v.unit,
+            v.approximate,
+            s.kind,
+            s.section,
+            s.row,
+            s.column,
+            s.text,
+            s.page,
+            s.document or url,
         )
-    for ordinal, c in enumerate(result.cells):
-        cells.append(
-            (
-                rid,
-                ordinal,
-                c.section,
-                c.row,
-                c.column,
-                c.text,
-                _float(c.value),
-                c.metric,
-                c.applicant,
-                c.period,
-                c.page,
-                c.document or page.url,
-            )
+        for v in result.values
+        for s in (v.source,)
+    ]
+    cells = [
+        (
+            rid,
+            ordinal,
+            c.section,
+            c.row,
+            c.column,
+            c.text,
+            None if c.value is None else float(c.value),
+            c.metric,
+            c.applicant,
+            c.period,
+            c.page,
+            c.document or url,
         )
+        for ordinal, c in enumerate(result.cells)
+    ]
     if result.documents:
         for ordinal, d in enumerate(result.documents):
             article = ordinal == 0 and d.role == "article"
