@@ -13,6 +13,12 @@ workers are not measured), the DuckDB file size and the parse cache size.
     python bench/parse_scale.py 2000                 # DIR defaults to a new temporary directory
     python bench/parse_scale.py 10000 --dir /tmp/s10k --workers 2 --chunk-size 500
     python bench/parse_scale.py 2000 --compare-workers
+    python bench/parse_scale.py 0 --dir /tmp/copy-of-a-run --existing --workers 2   # an archive and warehouse as they are
+
+`--existing` measures a directory that holds `data/` (archive, sites.json, parse cache) and `ogi.duckdb` with
+`raw_page` loaded, e.g. a copy of a kept `bench/e2e.py` run (never the kept run itself: the runs write to it): no
+build; a forced re-parse (every report parsed again, cache entries rewritten where they differ), then a re-run from
+the cache.
 
 This is not the crawl: `bench/e2e.py` runs crawl + parse + load against a served N-report site.
 """
@@ -172,6 +178,8 @@ def main() -> int:
     ap.add_argument("--workers", type=int, default=0, help="parsing processes (0 = automatic)")
     ap.add_argument("--chunk-size", type=int, default=500)
     ap.add_argument("--compare-workers", action="store_true", help="also parse again with 1 worker")
+    ap.add_argument("--existing", action="store_true",
+                    help="DIR holds an archive and a warehouse already (no build; N is ignored): re-parse, re-run from cache")
     ap.add_argument("--stage", choices=("build", "parse"), help=argparse.SUPPRESS)
     ap.add_argument("--reparse", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--forget-state", action="store_true", help=argparse.SUPPRESS)
@@ -182,22 +190,27 @@ def main() -> int:
     if args.stage == "parse":
         print(json.dumps(parse(args.dir, args.workers, args.chunk_size, args.reparse, args.forget_state)))
         return 0
+    if args.existing and args.dir is None:
+        ap.error("--existing needs --dir")
     root = args.dir or Path(tempfile.mkdtemp(prefix="parse-scale-"))
     root.mkdir(parents=True, exist_ok=True)
     common = ["--dir", str(root), "--chunk-size", str(args.chunk_size)]
-    start = time.perf_counter()
-    built = _stage(str(args.n), "--stage", "build", *common)
-    print(f"archive of {built['reports']} reports over {built['sites']} sites built in "
-          f"{time.perf_counter() - start:.1f} s ({_size_mb(root / 'data' / 'archive')} MB)")  # fmt: skip
     workers = ["--workers", str(args.workers)]
-    runs = [("first parse", workers), ("no-change re-run", workers),
-            ("re-run from cache", [*workers, "--forget-state"])]  # fmt: skip
+    if args.existing:
+        runs = [("re-parse", [*workers, "--reparse"]), ("re-run from cache", [*workers, "--forget-state"])]
+    else:
+        start = time.perf_counter()
+        built = _stage(str(args.n), "--stage", "build", *common)
+        print(f"archive of {built['reports']} reports over {built['sites']} sites built in "
+              f"{time.perf_counter() - start:.1f} s ({_size_mb(root / 'data' / 'archive')} MB)")  # fmt: skip
+        runs = [("first parse", workers), ("no-change re-run", workers),
+                ("re-run from cache", [*workers, "--forget-state"])]  # fmt: skip
     if args.compare_workers:
         runs.append(("re-parse, 1 worker", ["--workers", "1", "--reparse"]))
     for label, extra in runs:
         r = _stage(str(args.n), "--stage", "parse", *common, *extra)
-        rate = args.n / r["step_s"] if r["step_s"] else 0.0
         done = r["parsed"] + r["cached"]
+        rate = (done if args.existing else args.n) / r["step_s"] if r["step_s"] else 0.0
         per = f" = {1000 * (r['cpu_s'] + r['workers_cpu_s']) / done:.1f} ms a report" if done else ""
         print(f"{label:<20} step {r['step_s']:>7.2f} s (run {r['wall_s']:.2f} s), {rate:,.0f} reports/s; "
               f"CPU {r['cpu_s']:.1f} s in the run's process + {r['workers_cpu_s']:.1f} s in its children{per}; "
