@@ -55,6 +55,8 @@ def test_no_rows_give_an_empty_typed_frame() -> None:
         [[(1, "x", 1.5)], [(2, "y", 2.5, "extra")]],  # wider
         [[(1, "x", 1.5), (2, "y")]],  # one page, rows of two widths
         [[(1, "x", 1.5, 9)], [(2, "y", 2.5)]],  # a wider page first, then a page of the schema's width
+        [[(1, "x", 1.5, 9), (2, "y", 2.5)]],  # one page: a wider row, then rows of the schema's width
+        [[(1, "x", 1.5)], [(2, "y", 2.5), (3, "z", 3.5, 9)], [(4, "w", 4.5)]],  # rows before the wide one kept
     ],
 )
 def test_odd_rows_give_what_the_rows_give(pages: list[list[tuple[Any, ...]]]) -> None:
