@@ -15,8 +15,9 @@ those system calls, so the crawl goes on meanwhile; the order of the writes is t
 an object is still written before its manifest row, and an archived page is passed on once its writes are done
 (so the bodies waiting for the writer are bounded by Scrapy's own limit on responses in the scraper). The run-log
 lines of pages not archived (unchanged, resumed, failed) are queued without waiting: a round trip per line cost a
-no-change crawl of 10,000 reports 0.3 s; the pipeline's close waits for them and raises a failed one. At the end the pipeline's
-counts of the items it passed on (what a feed of every item would hold: `item_scraped`) go to the JSON file named
+no-change crawl of 10,000 reports 0.3 s; the pipeline's close waits for them and raises a failed one.
+
+At the end the pipeline's counts of the items it passed on (what a feed of every item would hold: `item_scraped`) go to the JSON file named
 by the `OGI_COUNTS_FILE` setting when set (crawler.run reads them instead of a feed of every item).
 """
 
