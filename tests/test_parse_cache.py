@@ -267,8 +267,10 @@ def test_a_parse_that_dies_before_its_swap_leaves_the_warehouse_as_it_was(crawle
     wh.stage(REPORT_ORDER)  # what a run does first; then it dies (no swap)
     wh.append_staged({"dim_report": wh.query("select * from dim_report limit 3")})
     assert snapshot(wh) == before
+    assert len(list((wh.staging_path() / "dim_report").iterdir())) == 1
     parse_again(crawl, wh, workers=1)  # the next run drops the leftovers (nothing changed: nothing to swap)
     assert snapshot(wh) == before
+    assert not wh.staging_path().exists()
     wh.stage(REPORT_ORDER)
     wh.append_staged({"dim_report": wh.query("select * from dim_report limit 3")})
     forget_state(wh)
@@ -277,6 +279,7 @@ def test_a_parse_that_dies_before_its_swap_leaves_the_warehouse_as_it_was(crawle
     tables = wh.query(f"select schema_name, table_name from duckdb_tables() where schema_name not in ('main', '{STATE_SCHEMA}')")
     assert tables.is_empty()
     assert STAGING not in wh.query("select schema_name from duckdb_schemas()")["schema_name"].to_list()
+    assert not wh.staging_path().exists()  # the staged Parquet files went with the swap
     assert set(REPORT_TABLES) <= set(warehouse.table_ddl())
 
 
