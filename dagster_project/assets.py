@@ -38,7 +38,7 @@ from dagster_project.resources import (
     ParseState,
     SitesNotConfigured,
     Warehouse,
-    rebuild_crawl_state,
+    mark_not_reports,
     transaction,
 )
 from etl import parser_version
@@ -455,18 +455,6 @@ def agency_year_summary(context: dg.AssetExecutionContext, warehouse: Warehouse)
             ),
         }
     )
-
-
-def mark_not_reports(con: Any) -> None:
-    """Mark not_report the requests whose archived answer the parser judged not a report (queries/mark_not_reports),
-    in one transaction with the crawl state v_removed_report reads: a list request so marked counts as failed, its
-    runs no longer evidence, so the state is then recomputed from the history (rebuild_crawl_state); a report
-    request's mark changes nothing of the state (queries/not_report_lists)."""
-    with transaction(con):
-        lists = con.execute(sql.query("not_report_lists")).fetchone()[0]
-        con.execute(sql.query("mark_not_reports"))
-        if lists:
-            rebuild_crawl_state(con)
 
 
 def _inputs_fingerprint(con: Any, insert: str) -> str:

@@ -437,6 +437,17 @@ def rebuild_crawl_state(con: duckdb.DuckDBPyConnection) -> None:
     fold_crawl_state(con, "")
 
 
+def mark_not_reports(con: duckdb.DuckDBPyConnection) -> None:
+    """Mark not_report the requests whose archived answer the parser judged not a report
+    (warehouse/queries/mark_not_reports.sql), in one transaction with the crawl state v_removed_report reads: a list
+    request so marked counts as failed, its runs no longer evidence, so the state is then recomputed from the history
+    (`rebuild_crawl_state`); a report request's mark changes nothing of the state."""
+    with transaction(con):
+        kinds = con.execute(warehouse.query("mark_not_reports")).fetchall()
+        if ("list",) in kinds:
+            rebuild_crawl_state(con)
+
+
 def _crawl_state_folded(con: duckdb.DuckDBPyConnection) -> str | None:
     """The latest run folded into the crawl state ('' for none), or None when the state is missing or was not
     folded from the crawl history as it stands: its requests do not add up to crawl_seen's rows, or its site x

@@ -7,7 +7,7 @@ Random crawl histories (several sites; report URLs answering 200, 304, 404, 410,
 while still running and loaded again once ended (replaced); runs loaded out of order; URLs requested as
 attachments or by another site; lines without a site; mark_not_reports of report and list requests) are written as
 real run logs (crawler.archive.Archive) into a real DuckDB file through the real load (Warehouse.load_crawl_history)
-and the real marking (dagster_project.assets.mark_not_reports). After every step both views give the same rows, and
+and the real marking (dagster_project.resources.mark_not_reports). After every step both views give the same rows, and
 the state folded run by run equals the state recomputed from the whole history.
 """
 
@@ -26,8 +26,7 @@ import pytest
 import warehouse
 from crawler.archive import Archive, RunLog, new_run_id
 from dagster_project import resources
-from dagster_project.assets import mark_not_reports
-from dagster_project.resources import CRAWL_STATE, Warehouse, rebuild_crawl_state
+from dagster_project.resources import CRAWL_STATE, Warehouse, mark_not_reports, rebuild_crawl_state
 
 REFERENCE = (Path(__file__).parent / "sql" / "v_removed_report_reference.sql").read_text(encoding="utf-8")
 DAY0 = datetime(2026, 1, 5, 6, tzinfo=UTC)
