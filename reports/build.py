@@ -11,7 +11,8 @@ keeps no state.
 
 Rendering costs about 0.4–0.6 s of CPU per agency (six charts through vl-convert's embedded Vega, 60–240 ms each;
 measured per run: `Update.page_seconds`); a chart spec met again (the same figures: charts do not name the agency)
-is rendered once per process. Many pages go to a forkserver process pool (`workers`), and a run can be capped
+is rendered once per update (once per process, and the pool's workers share what they drew through a folder in the
+output, removed at the end). Many pages go to a forkserver process pool (`workers`), and a run can be capped
 (`max_pages`, and `max_seconds` of rendering after which no page is started): the agencies left are `pending`,
 named in the index (no link yet, or a page of an earlier state) and rendered by the next runs, missing pages first,
 then in the index's order. The rows of the agencies to render are read with each view computed once
@@ -25,6 +26,8 @@ import hashlib
 import json
 import multiprocessing
 import os
+import shutil
+import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -40,6 +43,7 @@ from reports.render import VEGA_LITE, svg
 STATE_VERSION = 1
 BATCH = 250  # agencies whose rows are read at once from the staged views (2,000 held ~400 MB of rows at 100,000 reports)
 TASK = 8  # agencies per task of a worker
+CHARTS = ".charts-"  # prefix of the folder where an update's worker processes share the charts they drew
 POOL_MIN_PAGES = 32  # fewer render in process: a pool costs 2–3 s to start (each worker warms its own Vega), a page 0.3–0.6 s
 
 
@@ -79,24 +83,38 @@ class Update:
 
 
 @functools.lru_cache(maxsize=1024)  # an SVG is 5–60 KB
-def _svg_of(spec: str) -> str:
-    return svg(json.loads(spec))
+def _svg_of(spec: str, shared: str | None = None) -> str:
+    """The SVG of a spec (canonical JSON), rendered in this process or taken from `shared`: a folder the processes
+    of one update share (`CHARTS`), where each spec's SVG is written once, atomically, by whichever drew it first."""
+    if shared is None:
+        return svg(json.loads(spec))
+    path = Path(shared) / f"{hashlib.sha256(spec.encode()).hexdigest()}.svg"
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        pass
+    markup = svg(json.loads(spec))
+    part = path.with_name(f"{path.name}.{os.getpid()}")
+    part.write_text(markup, encoding="utf-8")
+    part.replace(path)
+    return markup
 
 
-def _draw(spec: dict | None) -> str | None:
-    """The chart's SVG; the same spec (same figures: charts do not name the agency) is rendered once per process."""
-    return _svg_of(json.dumps(spec, sort_keys=True, ensure_ascii=False, default=str)) if spec else None
+def _draw(spec: dict | None, shared: str | None = None) -> str | None:
+    """The chart's SVG; the same spec (same figures: charts do not name the agency) is rendered once per process,
+    and once per update when its processes share a folder (`shared`)."""
+    return _svg_of(json.dumps(spec, sort_keys=True, ensure_ascii=False, default=str), shared) if spec else None
 
 
-def agency_charts(agency: data.AgencyData) -> dict[str, str | None]:
+def agency_charts(agency: data.AgencyData, shared: str | None = None) -> dict[str, str | None]:
     years = agency["years"]
     return {
-        "requests": _draw(charts.requests_chart(years, agency["applicants"])),
-        "outcomes": _draw(charts.outcomes_chart(years)),
-        "refusals": _draw(charts.refusals_chart(agency["refusals"], years)),
-        "review": _draw(charts.review_chart(years)),
-        "scorecard": _draw(charts.scorecard_chart(agency["scorecard"])),
-        "ledger": _draw(charts.ledger_chart(agency["ledger"])),
+        "requests": _draw(charts.requests_chart(years, agency["applicants"]), shared),
+        "outcomes": _draw(charts.outcomes_chart(years), shared),
+        "refusals": _draw(charts.refusals_chart(agency["refusals"], years), shared),
+        "review": _draw(charts.review_chart(years), shared),
+        "scorecard": _draw(charts.scorecard_chart(agency["scorecard"]), shared),
+        "ledger": _draw(charts.ledger_chart(agency["ledger"]), shared),
     }
 
 
@@ -116,14 +134,16 @@ def _stat(path: Path) -> dict[str, int] | None:
     return {"size": st.st_size, "mtime_ns": st.st_mtime_ns}
 
 
-def render_pages(out: str, agencies: list[data.AgencyData]) -> list[tuple[str, dict[str, int], float]]:
-    """Render and write each agency's page into `out`: (agency_id, file stat, seconds) per agency. Runs in the
-    worker processes too (no Dagster, no DuckDB: the rows come with the task)."""
+def render_pages(out: str, agencies: list[data.AgencyData], shared: str | None = None,
+                 ) -> list[tuple[str, dict[str, int], float]]:  # fmt: skip
+    """Render and write each agency's page into `out`: (agency_id, file stat, seconds) per agency; `shared`: the
+    update's chart folder (`_svg_of`). Runs in the worker processes too (no Dagster, no DuckDB: the rows come with
+    the task)."""
     done = []
     for agency in agencies:
         started = time.perf_counter()
         agency_id = agency.agency["agency_id"]
-        stat = _write(Path(out) / agency_file(agency_id), pages.agency_page(agency, agency_charts(agency)))
+        stat = _write(Path(out) / agency_file(agency_id), pages.agency_page(agency, agency_charts(agency, shared)))
         done.append((agency_id, stat, time.perf_counter() - started))
     return done
 
@@ -136,21 +156,29 @@ def auto_workers(pages_to_render: int, cores: int | None = None) -> int:
 def _rendered(out: Path, work: Iterator[list[data.AgencyData]], workers: int,
               ) -> Iterator[tuple[str, dict[str, int], float]]:  # fmt: skip
     """Every page of `work` rendered: in process, or over a forkserver pool with at most 2 tasks per worker in
-    flight (Dagster runs threads: forking its process is unsafe)."""
+    flight (Dagster runs threads: forking its process is unsafe) whose workers share the charts they draw through
+    a folder (`CHARTS` in `out`, removed at the end: at 100,000 generated reports 49,331 charts were 438 specs, and
+    each worker drew each of them)."""
     if workers <= 1:
         for task in work:
             yield from render_pages(str(out), task)
         return
+    for stale in out.glob(f"{CHARTS}*"):  # of an update that was killed
+        shutil.rmtree(stale, ignore_errors=True)
+    shared = tempfile.mkdtemp(prefix=CHARTS, dir=out)
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["reports.build"])
     pending: list[Future] = []
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        for task in work:
-            pending.append(pool.submit(render_pages, str(out), task))
-            if len(pending) >= 2 * workers:
-                yield from pending.pop(0).result()
-        for future in pending:
-            yield from future.result()
+    try:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            for task in work:
+                pending.append(pool.submit(render_pages, str(out), task, shared))
+                if len(pending) >= 2 * workers:
+                    yield from pending.pop(0).result()
+            for future in pending:
+                yield from future.result()
+    finally:
+        shutil.rmtree(shared, ignore_errors=True)
 
 
 def render_key(con: duckdb.DuckDBPyConnection) -> str:

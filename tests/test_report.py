@@ -268,6 +268,27 @@ def test_a_process_pool_writes_the_same_pages(report: Path, database: Path, tmp_
     names = sorted(p.name for p in report.glob("*.html"))
     assert names == sorted(p.name for p in out.glob("*.html"))
     assert [n for n in names if (out / n).read_bytes() != (report / n).read_bytes()] == []
+    assert list(out.glob(".charts-*")) == []  # the workers' shared charts went with the update
+
+
+def test_processes_of_an_update_draw_a_chart_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A chart drawn by one worker is read from the update's shared folder by the others, not drawn again."""
+    from reports import build
+
+    spec = {"mark": "bar", "data": {"values": [{"年": "2023", "n": 3}, {"年": "2024", "n": 5}]},
+            "encoding": {"x": {"field": "年", "type": "ordinal"}, "y": {"field": "n", "type": "quantitative"}}}  # fmt: skip
+    drawn = build._draw(spec, str(tmp_path))
+    assert drawn.startswith("<svg") and [p.suffix for p in tmp_path.iterdir()] == [".svg"]
+    build._svg_of.cache_clear()  # as in another process: nothing drawn in memory
+
+    def fail(spec: object) -> str:
+        raise AssertionError("drawn again")
+
+    monkeypatch.setattr(build, "svg", fail)
+    assert build._draw(spec, str(tmp_path)) == drawn
+    build._svg_of.cache_clear()
+    with pytest.raises(AssertionError, match="drawn again"):  # without the folder it would be drawn
+        build._draw(spec, None)
 
 
 def test_pages_are_self_contained(report: Path) -> None:
