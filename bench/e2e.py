@@ -77,6 +77,17 @@ def own_rss() -> tuple[int, int]:
 # --- the process tree's memory and CPU --------------------------------------------------------------------------
 
 
+def _process_name(pid: int) -> str:
+    """A short name of a process for the peak's breakdown: its command line's last words that are not options."""
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as f:
+            args = [a.decode(errors="replace") for a in f.read().split(b"\0") if a]
+    except OSError:
+        return str(pid)
+    words = [a.rsplit("/", 1)[-1] for a in args if not a.startswith("-")][:3]
+    return f"{pid} {' '.join(words)[:60]}"
+
+
 class TreeMonitor:
     """Polls /proc for `root` and its descendants: peak of the summed RSS and PSS, and CPU seconds per process
     (utime + stime of live processes, the last value seen kept when one exits: a process's last < 0.2 s may be
@@ -85,6 +96,8 @@ class TreeMonitor:
     def __init__(self, root: int, interval: float = 0.2) -> None:
         self.root, self.interval = root, interval
         self.peak_rss = self.peak_pss = self.peak_single = 0
+        self.peak_at = 0.0  # perf_counter of the sample with the peak PSS
+        self.peak_parts: list[tuple[str, int]] = []  # (process, PSS bytes) in that sample, largest first
         self.cpu: dict[int, float] = {}
         self.samples: list[tuple[float, float]] = []  # (time, tree CPU seconds so far)
         self._stop = threading.Event()
@@ -119,6 +132,7 @@ class TreeMonitor:
 
     def _sample(self) -> None:
         rss = pss = 0
+        parts: list[tuple[int, int]] = []
         for pid in self._tree():
             try:
                 with open(f"/proc/{pid}/stat", "rb") as f:
@@ -128,12 +142,16 @@ class TreeMonitor:
                 with open(f"/proc/{pid}/smaps_rollup", "rb") as f:
                     for line in f:
                         if line.startswith(b"Pss:"):
-                            pss += int(line.split()[1]) * 1024
+                            parts.append((pid, int(line.split()[1]) * 1024))
+                            pss += parts[-1][1]
                             break
             except (OSError, ValueError, IndexError):
                 continue
             rss += one
             self.peak_single = max(self.peak_single, one)
+        if pss > self.peak_pss:
+            self.peak_at = time.perf_counter()
+            self.peak_parts = sorted(((_process_name(pid), b) for pid, b in parts), key=lambda p: -p[1])
         self.peak_rss, self.peak_pss = max(self.peak_rss, rss), max(self.peak_pss, pss)
         self.samples.append((time.perf_counter(), sum(self.cpu.values())))
 
@@ -170,7 +188,7 @@ def ogi_run(work: Path, sites: Path) -> dict[str, Any]:
     if proc.returncode != 0 or not found:
         raise SystemExit(f"ogi run failed ({proc.returncode}):\n{out}\n{err[-4000:]}")
     return {"run_id": found.group(1), "wall_s": wall, "stdout": out, "stderr": err, "monitor": mon,
-            "offset": start - start_epoch}  # fmt: skip
+            "started": start, "offset": start - start_epoch}  # fmt: skip
 
 
 STAGES = {"raw_pages": "crawl", "parsed_reports": "parse", "html_report": "report"}
@@ -371,6 +389,10 @@ def measure(n: int, work: Path, bare: bool, floor: bool, variants: int) -> dict[
             "peak_rss_tree_mb": round(_mb(mon.peak_rss)),
             "peak_pss_tree_mb": round(_mb(mon.peak_pss)),
             "peak_rss_one_process_mb": round(_mb(mon.peak_single)),
+            "peak_pss_at_s": round(mon.peak_at - first["started"], 1),
+            "peak_pss_steps": [step for step, (start, end) in figures["windows"].items()  # running at the peak
+                               if start <= mon.peak_at - first["offset"] <= end],
+            "peak_pss_parts_mb": [[name, round(_mb(b))] for name, b in mon.peak_parts],
             "cpu_s_tree": round(sum(mon.cpu.values()), 1),
             "duckdb_mb": round(size_after_first, 1),
             "archive_mb": round(_size_mb(work / "data" / "archive"), 1),
@@ -436,6 +458,8 @@ def _print(out: dict[str, Any]) -> None:
         f"{f['workers']} workers); {f['reports_ok']} of {f['dim_report_rows']} reports readable"),
         (f"  peak memory of the process tree: RSS {f['peak_rss_tree_mb']} MB summed, PSS {f['peak_pss_tree_mb']} MB, "
         f"largest process {f['peak_rss_one_process_mb']} MB; CPU {f['cpu_s_tree']} s"),
+        (f"  PSS at its peak ({f['peak_pss_at_s']} s into the run, step {', '.join(f['peak_pss_steps']) or '-'}): "
+        + ", ".join(f"{name} {mb} MB" for name, mb in f["peak_pss_parts_mb"] if mb >= 5)),
         f"  DuckDB {f['duckdb_mb']} MB, archive {f['archive_mb']} MB, parse cache {f['parse_cache_mb']} MB",
         (f"no-change re-run: {r['wall_s']} s wall (Dagster run {r['dagster_run_s']} s, start-up and exit "
         f"{r['startup_and_exit_s']} s); crawl {r['stages_s']['crawl']} s, parse {r['stages_s']['parse']} s "
