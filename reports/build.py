@@ -94,9 +94,7 @@ def _svg_of(spec: str, shared: str | None = None) -> str:
     except FileNotFoundError:
         pass
     markup = svg(json.loads(spec))
-    part = path.with_name(f"{path.name}.{os.getpid()}")
-    part.write_text(markup, encoding="utf-8")
-    part.replace(path)
+    _write(path, markup)
     return markup
 
 
@@ -119,8 +117,9 @@ def agency_charts(agency: data.AgencyData, shared: str | None = None) -> dict[st
 
 
 def _write(path: Path, text: str) -> dict[str, int]:
-    """Write atomically (a reader never sees half a page); the file's size and mtime_ns as the state records them."""
-    tmp = path.with_name(f".{path.name}.tmp")
+    """Write atomically (a reader never sees half a page; processes writing the same file each use their own
+    temporary one); the file's size and mtime_ns as the state records them."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     tmp.write_text(text, encoding="utf-8")
     os.replace(tmp, path)
     return _stat(path) or {}
