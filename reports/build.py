@@ -162,8 +162,6 @@ def _rendered(out: Path, work: Iterator[list[data.AgencyData]], workers: int,
         for task in work:
             yield from render_pages(str(out), task)
         return
-    for stale in out.glob(f"{CHARTS}*"):  # of an update that was killed
-        shutil.rmtree(stale, ignore_errors=True)
     shared = tempfile.mkdtemp(prefix=CHARTS, dir=out)
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["reports.build"])
@@ -250,6 +248,8 @@ def update_report(
         what = f"named {agency!r}" if agency else f"in region {region!r}" if region else "with reports"
         raise ReportError(f"no agency {what} in {source}")
     out.mkdir(parents=True, exist_ok=True)
+    for stale in out.glob(f"{CHARTS}*"):  # the shared charts of an update that was killed
+        shutil.rmtree(stale, ignore_errors=True)
     same_key = state.get("key") == key
     recorded: dict[str, dict[str, Any]] = state.get("pages", {}) if same_key else {}
     files = {a: _stat(out / agency_file(a)) for a in ids}

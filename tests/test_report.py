@@ -271,6 +271,18 @@ def test_a_process_pool_writes_the_same_pages(report: Path, database: Path, tmp_
     assert list(out.glob(".charts-*")) == []  # the workers' shared charts went with the update
 
 
+def test_an_update_removes_the_shared_charts_a_killed_update_left(database: Path, tmp_path: Path) -> None:
+    from reports import data
+    from reports.build import CHARTS, update_report
+
+    out = tmp_path / "out"
+    (out / f"{CHARTS}killed").mkdir(parents=True)
+    (out / f"{CHARTS}killed" / "chart.svg").write_text("<svg/>", encoding="utf-8")
+    with data.connect(str(database)) as con:
+        update_report(con, out, source=database.name, max_pages=1, workers=1)
+    assert list(out.glob(f"{CHARTS}*")) == []
+
+
 def test_processes_of_an_update_draw_a_chart_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A chart drawn by one worker is read from the update's shared folder by the others, not drawn again."""
     from reports import build
